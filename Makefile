@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: run test test-python test-extension test-browser system-deps bench extension lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/microscout serve
+
+# Debian's Chromium for the browser tests and a redis-server binary for the Redis contract suite.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium redis-server >/dev/null; }
+
+test: $(STAMP) system-deps
+	node --test extension/test/
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check server training tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/score_bench.py
+
+extension:
+	mkdir -p dist
+	rm -f dist/microscout-extension.zip
+	cd extension/src && zip -qr ../../dist/microscout-extension.zip . -x '*.DS_Store'
+	@echo "dist/microscout-extension.zip"
+
+clean:
+	rm -rf $(VENV) dist build *.egg-info .pytest_cache

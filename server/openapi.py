@@ -1,0 +1,66 @@
+"""/openapi.json: built from the same pydantic models that ``@spec`` validates with."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from server import __version__
+from server.schemas import ErrorEnvelope
+
+_ERRORS = {"400": "Malformed JSON", "401": "No or bad token", "404": "Not found", "409": "Conflict",
+           "413": "Body over 1 MiB", "422": "A field failed validation", "429": "Rate limited",
+           "503": "Models loading or backend away"}
+
+
+def build(app: Flask) -> dict[str, Any]:
+    views = []
+    models: set[type[BaseModel]] = {ErrorEnvelope}
+    for rule in app.url_map.iter_rules():
+        meta = getattr(app.view_functions[rule.endpoint], "openapi", None)
+        if meta is None:
+            continue
+        views.append((rule, meta))
+        models.update(m for m in (meta["body"], meta["response"]) if m is not None)
+    _, schema = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+                                   ref_template="#/components/schemas/{model}")
+    components = schema.get("$defs", {})
+
+    paths: dict[str, Any] = {}
+    for rule, meta in sorted(views, key=lambda v: v[0].rule):
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for name in rule.arguments]
+        params += [{"name": name, "in": "query", "required": False, "description": help_,
+                    "schema": {"type": "string"}} for name, help_ in meta["query"].items()]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            op: dict[str, Any] = {"summary": meta["summary"], "operationId": f"{rule.endpoint}.{method.lower()}",
+                                  "responses": {}}
+            if params:
+                op["parameters"] = params
+            if meta["body"] is not None and method in {"POST", "PUT", "PATCH"}:
+                op["requestBody"] = {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{meta['body'].__name__}"}}}}
+            ok: dict[str, Any] = {"description": "OK"}
+            if meta["response"] is not None:
+                ok["content"] = {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{meta['response'].__name__}"}}}
+            op["responses"][str(meta["status"])] = ok
+            for code, text in _ERRORS.items():
+                op["responses"][code] = {"description": text, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+            if rule.rule.startswith("/v1"):
+                op["security"] = [{"bearer": []}]
+            paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "microscout", "version": __version__,
+                 "description": "Score micro influencers: niche fit, comment authenticity, engagement, disclosure."},
+        "paths": paths,
+        "components": {"schemas": components,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

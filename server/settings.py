@@ -1,0 +1,57 @@
+"""Every setting, declared once: name, default, help. Read from ``MICROSCOUT_<NAME>`` variables.
+
+The README's settings table is checked against this list by ``tests/test_settings.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return f"MICROSCOUT_{self.name}"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HOST", "127.0.0.1", "Address to bind. Keep 127.0.0.1 unless a team reaches it over a network."),
+    Setting("PORT", 8765, "Port to serve on.", int),
+    Setting("DATA_DIR", "./var", "Directory for the SQLite store, the API token, user-trained models and caches."),
+    Setting("STORE_URL", "", "Empty for the embedded SQLite store in DATA_DIR; redis://host:6379/0 for a team."),
+    Setting("API_TOKEN", "", "Bearer token for /v1 and the dashboard. Empty: generated at first start into "
+            "DATA_DIR/api_token (mode 0600) and printed once."),
+    Setting("MODELS_DIR", "", "Where the shipped model artifacts live. Empty: the repository's models/."),
+    Setting("EMBED_BATCH", 16, "Texts per embedder batch (16 is fastest on 2 CPU cores: less padding).", int),
+    Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),
+    Setting("MAX_BODY_BYTES", 1024 * 1024, "Largest request body accepted (413 above it).", int),
+    Setting("WORKERS", 1, "gunicorn worker processes for `microscout serve`.", int),
+    Setting("THREADS", 8, "Threads per gunicorn worker.", int),
+    Setting("LOAD_MODELS", True, "Load the embedding model at start (tests of the HTTP layer turn it off).", _bool),
+)
+
+
+def load(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+    """Return a Flask config mapping built from the defaults and ``MICROSCOUT_*`` variables."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        config[setting.name] = setting.parse(raw) if raw not in (None, "") else setting.default
+    config["DATA_DIR"] = str(Path(config["DATA_DIR"]).expanduser().resolve())
+    if not config["MODELS_DIR"]:
+        config["MODELS_DIR"] = str(Path(__file__).resolve().parent.parent / "models")
+    return config
