@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from server.errors import Unavailable
+from server.errors import InvalidField, Unavailable
 from server.scoring.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -22,24 +22,30 @@ class Services:
         self.scorer: Any = None  # server.scoring.scorer.Scorer once loaded
         self.store: Any = None
         self._ready = threading.Event()
+        self._settled = threading.Event()
         self._error: str | None = None
 
     def start(self) -> None:
         threading.Thread(target=self._load, name="models-load", daemon=True).start()
 
     def _load(self) -> None:
-        from server.scoring.scorer import Scorer
-
         try:
+            from server.scoring.scorer import Scorer
+
+            self.embedder.start()
             self.embedder.wait()
             self.scorer = Scorer.load(self.embedder, self.config["MODELS_DIR"])
             self._ready.set()
         except Exception as exc:
             log.exception("models failed to load")
             self._error = repr(exc)
+        finally:
+            self._settled.set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        return self._ready.wait(timeout)
+        """Block until the models loaded (True) or failed to (False)."""
+        self._settled.wait(timeout)
+        return self._ready.is_set()
 
     def require_scorer(self) -> Any:
         if not self._ready.is_set():
@@ -56,6 +62,40 @@ class Services:
             models["error"] = self._error
         store = "none" if self.store is None else getattr(self.store, "kind", type(self.store).__name__)
         return {"status": status, "store": store, "models": models}
+
+
+    # -- what a score request needs from the store ------------------------------------------
+    def resolve_niches(self, requested: list | None) -> list:
+        """Inline briefs and stored niche ids -> scoring Niches; None means every stored niche."""
+        from server.schemas import NicheBrief
+        from server.scoring.niche import Niche
+
+        if requested is None:
+            return [Niche.from_record(rec) for rec in self.store.list_niches()] if self.store else []
+        niches = []
+        for i, item in enumerate(requested):
+            if isinstance(item, NicheBrief):
+                niches.append(Niche.from_brief(item))
+                continue
+            record = self.store.get_niche(item) if self.store else None
+            if record is None:
+                raise InvalidField(f"niches.{i}: no stored niche with id '{item}'",
+                                   {"fields": [{"field": f"niches.{i}", "message": "unknown niche id"}]})
+            niches.append(Niche.from_record(record))
+        return niches
+
+    def score_context(self, snapshot: Any) -> dict[str, Any]:
+        """What other creators this server has seen: engagement peers and shared commenters (pods)."""
+        if self.store is None:
+            return {}
+        from server.scoring.engagement import tier
+
+        authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
+        return {
+            "peer_rates": self.store.peer_rates(snapshot.platform, tier(snapshot.followers),
+                                                exclude=(snapshot.platform, snapshot.handle)),
+            "cross_creator": self.store.commenter_links(snapshot.platform, snapshot.handle, authors),
+        }
 
 
 def get() -> Services:

@@ -1,0 +1,185 @@
+"""Zero-shot niche fit: how much a creator's bio and captions are about a brand's niche brief.
+
+A brief (name, description, keywords, hashtags, example posts) becomes one vector: the normalised
+centroid of its parts' embeddings (on TweetTopic posts this ranked on-topic posts best of the
+variants tried: centroid, max over parts, description alone, keywords alone).
+
+A post's raw similarity is its cosine to that vector. Raw cosines mean little on their own (they
+depend on the brief's wording), so both levels are calibrated against a background of ordinary
+posts from many topics (TweetTopic, shipped in scoring/data):
+
+- a post is *on the niche* when its similarity beats ``ON_NICHE_QUANTILE`` of background posts;
+- the creator's raw fit is the mean similarity over their texts (bio + captions), so a creator whose
+  every post is on the niche beats one with a single on-niche post; it is then placed among
+  background creators (sets of posts drawn per topic, plus mixed ones), so 80 means "more on-niche
+  than 80% of creators".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BACKGROUND_FILE = Path(__file__).parent / "data" / "background_posts.jsonl"
+ON_NICHE_QUANTILE = 0.90
+POSTS_PER_BACKGROUND_CREATOR = 12
+CREATORS_PER_TOPIC = 40
+MIXED_CREATORS = 120
+EVIDENCE = 3
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:60] or "niche"
+
+
+@dataclass
+class Niche:
+    """A brief to score against. ``model`` is a trained fit model when one is active."""
+
+    id: str
+    name: str
+    description: str = ""
+    keywords: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    example_posts: list[str] = field(default_factory=list)
+    weights: dict[str, float] | None = None
+    model: Any = None
+
+    @classmethod
+    def from_brief(cls, brief: Any) -> Niche:
+        return cls(id=slugify(brief.name), name=brief.name, description=brief.description,
+                   keywords=list(brief.keywords), hashtags=list(brief.hashtags),
+                   example_posts=list(brief.example_posts))
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Niche:
+        return cls(id=record["id"], name=record["name"], description=record.get("description", ""),
+                   keywords=list(record.get("keywords", [])), hashtags=list(record.get("hashtags", [])),
+                   example_posts=list(record.get("example_posts", [])), weights=record.get("weights"))
+
+    def texts(self) -> list[str]:
+        """The brief's parts, each embedded on its own (and cached across requests)."""
+        parts = [f"{self.name}. {self.description}".strip()]
+        if self.keywords:
+            parts.append(", ".join(self.keywords))
+            parts.extend(self.keywords)
+        if self.hashtags:
+            parts.append(" ".join("#" + h.lstrip("#") for h in self.hashtags))
+        parts.extend(self.example_posts)
+        return parts
+
+
+def brief_vector(part_vectors: np.ndarray) -> np.ndarray:
+    centroid = part_vectors.mean(axis=0)
+    return centroid / (np.linalg.norm(centroid) or 1.0)
+
+
+class Background:
+    """Ordinary posts from many topics and the synthetic creators built from them."""
+
+    def __init__(self, vectors: np.ndarray, members: np.ndarray, source: str):
+        self.vectors = vectors      # (n_posts, dim)
+        self.members = members      # (n_creators, n_posts) row-normalised membership: creator mean = members @ sims
+        self.source = source
+
+    @classmethod
+    def load(cls, embedder: Any, path: Path = BACKGROUND_FILE, seed: int = 7) -> Background:
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        vectors = embedder.encode([r["text"] for r in rows])
+        rng = np.random.default_rng(seed)
+        by_topic: dict[str, list[int]] = {}
+        for i, row in enumerate(rows):
+            for topic in row["topics"]:
+                by_topic.setdefault(topic, []).append(i)
+        sets = []
+        for topic in sorted(by_topic):
+            idx = by_topic[topic]
+            if len(idx) < 4:
+                continue
+            for _ in range(CREATORS_PER_TOPIC):
+                sets.append(rng.choice(idx, size=POSTS_PER_BACKGROUND_CREATOR, replace=len(idx) < 12))
+        for _ in range(MIXED_CREATORS):
+            sets.append(rng.choice(len(rows), size=POSTS_PER_BACKGROUND_CREATOR, replace=False))
+        members = np.zeros((len(sets), len(rows)), dtype=np.float32)
+        for r, idx in enumerate(sets):
+            np.add.at(members[r], idx, 1.0)
+        members /= members.sum(axis=1, keepdims=True)
+        return cls(vectors, members, f"{path.name}: {len(rows)} posts, {len(sets)} background creators")
+
+    def calibrate(self, niche_vector: np.ndarray) -> tuple[float, np.ndarray]:
+        """(post on-niche threshold, sorted background-creator raw fits) for one niche."""
+        sims = self.vectors @ niche_vector
+        return float(np.quantile(sims, ON_NICHE_QUANTILE)), np.sort(self.members @ sims)
+
+
+def percentile(value: float, sorted_reference: np.ndarray) -> float:
+    """Share of the reference below ``value``, 0-100 (ties count half)."""
+    below = np.searchsorted(sorted_reference, value, side="left")
+    upto = np.searchsorted(sorted_reference, value, side="right")
+    return float(100.0 * (below + upto) / (2 * len(sorted_reference)))
+
+
+def confidence(n_texts: int) -> str:
+    return "low" if n_texts < 4 else "medium" if n_texts < 10 else "high"
+
+
+def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndarray | None,
+           posts: list[tuple[str, str]], post_vectors: np.ndarray, background: Background,
+           organic_ids: set[str] | None = None) -> dict[str, Any]:
+    """Zero-shot fit of one creator to one niche.
+
+    ``posts`` are (post id, caption) pairs with non-empty captions, aligned with ``post_vectors``.
+    """
+    vec = brief_vector(part_vectors)
+    threshold, reference = background.calibrate(vec)
+    sims = post_vectors @ vec if len(posts) else np.zeros(0, dtype=np.float32)
+    texts = list(sims)
+    if bio_vector is not None and bio.strip():
+        texts.append(float(bio_vector @ vec))
+    n = len(texts)
+    reasons: list[str] = []
+    if n == 0:
+        return {"niche": niche.id, "name": niche.name, "score": None, "raw": None, "on_niche_share": None,
+                "organic_score": None, "method": "zero-shot", "model_version": "zero-shot",
+                "posts_analyzed": 0, "confidence": "low", "evidence": {"best": [], "worst": []},
+                "reasons": ["No bio or captions were captured, so niche fit cannot be judged."]}
+    raw = float(np.mean(texts))
+    score = percentile(raw, reference)
+    on_niche = sims >= threshold
+    share = float(on_niche.mean()) if len(sims) else None
+
+    organic_score = None
+    if organic_ids is not None and len(posts):
+        organic = [s for (pid, _), s in zip(posts, sims, strict=True) if pid in organic_ids]
+        if organic and len(organic) < len(posts):
+            organic_score = percentile(float(np.mean(organic)), reference)
+
+    order = np.argsort(-sims)
+    def ev(i: int) -> dict[str, Any]:
+        return {"post_id": posts[i][0], "caption": posts[i][1][:280], "similarity": round(float(sims[i]), 4)}
+    evidence = {"best": [ev(i) for i in order[:EVIDENCE]],
+                "worst": [ev(i) for i in order[::-1][:min(2, max(0, len(order) - EVIDENCE))]]}
+
+    reasons.append(f"More on-niche than {score:.0f}% of background creators (mean similarity {raw:.2f} "
+                   f"over {n} texts).")
+    if share is not None:
+        reasons.append(f"{int(on_niche.sum())} of {len(sims)} captions are on the niche "
+                       f"({share:.0%}; a post counts when it beats {ON_NICHE_QUANTILE:.0%} of ordinary posts).")
+        if len(sims) >= 4 and on_niche.sum() == 1:
+            reasons.append("Only one post is on the niche: a single hit, not a consistent creator.")
+    if organic_score is not None:
+        reasons.append(f"Organic posts alone score {organic_score:.0f}: the content "
+                       f"{'still' if organic_score >= 50 else 'does not'} stand on its own without brands.")
+    if n < 4:
+        reasons.append(f"Only {n} texts: low confidence.")
+    return {"niche": niche.id, "name": niche.name, "score": round(score, 1), "raw": round(raw, 4),
+            "on_niche_share": None if share is None else round(share, 3),
+            "organic_score": None if organic_score is None else round(organic_score, 1),
+            "method": "zero-shot", "model_version": "zero-shot", "posts_analyzed": len(posts),
+            "confidence": confidence(n), "evidence": evidence, "reasons": reasons}

@@ -1,0 +1,135 @@
+"""The score of a creator snapshot: every section of DESIGN.md's Score, from one embedding pass.
+
+The scorer gathers every text the answer needs (bio, captions, comments, niche briefs), embeds the
+ones not yet cached in one batched call, and hands the vectors to each part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from server.scoring import authenticity, disclosure, engagement, niche
+from server.scoring.comments import CommentModel, load_active
+from server.scoring.niche import Background, Niche
+
+# Default blend of the overall score; a niche's brief may carry its own ``weights``.
+DEFAULT_WEIGHTS = {"fit": 0.40, "authenticity": 0.30, "engagement": 0.20, "disclosure": 0.10}
+_CONFIDENCE = ["low", "medium", "high"]
+
+
+class Scorer:
+    def __init__(self, embedder: Any, comment_model: CommentModel, background: Background):
+        self.embedder = embedder
+        self.comment_model = comment_model
+        self.background = background
+
+    @classmethod
+    def load(cls, embedder: Any, models_dir: str | Path) -> Scorer:
+        return cls(embedder, load_active(models_dir), Background.load(embedder))
+
+    def versions(self) -> dict[str, str]:
+        return {"embedder": self.embedder.version, "comments": self.comment_model.version}
+
+    # -- comments -------------------------------------------------------------------------------
+    def classify(self, items: Sequence[Any]) -> dict[str, Any]:
+        texts = [item.text for item in items]
+        vectors = self.embedder.encode(texts)
+        verdicts = self.comment_model.classify(texts, vectors, [item.post_caption for item in items])
+        return {"comments": verdicts, "model": self.comment_model.version}
+
+    # -- the whole score ------------------------------------------------------------------------
+    def score(self, snapshot: Any, niches: Sequence[Niche], context: dict[str, Any] | None = None) -> dict[str, Any]:
+        context = context or {}
+        posts = [(p.id, p.caption) for p in snapshot.posts if p.caption.strip()]
+        comments = snapshot.comments
+        niche_parts = [n.texts() for n in niches]
+
+        texts: list[str] = [snapshot.bio] if snapshot.bio.strip() else []
+        texts += [caption for _, caption in posts] + [c.text for c in comments]
+        texts += [t for parts in niche_parts for t in parts]
+        vectors = self.embedder.encode(texts)
+
+        at = 0
+        bio_vector = None
+        if snapshot.bio.strip():
+            bio_vector, at = vectors[0], 1
+        post_vectors = vectors[at:at + len(posts)]
+        at += len(posts)
+        comment_vectors = vectors[at:at + len(comments)]
+        at += len(comments)
+
+        disc = disclosure.assess(snapshot)
+        organic = set(disc.get("organic_post_ids", []))
+        fits = []
+        for item, parts in zip(niches, niche_parts, strict=True):
+            part_vectors = vectors[at:at + len(parts)]
+            at += len(parts)
+            fits.append(self._fit(item, part_vectors, snapshot, bio_vector, posts, post_vectors, organic))
+
+        captions = {p.id: p.caption for p in snapshot.posts}
+        verdicts = self.comment_model.classify(
+            [c.text for c in comments], comment_vectors, [captions.get(c.post_id or "") for c in comments])
+        caption_vectors = {pid: vec for (pid, _), vec in zip(posts, post_vectors, strict=True)}
+        auth = authenticity.assess(snapshot, verdicts, comment_vectors, caption_vectors,
+                                   context.get("cross_creator"))
+        eng = engagement.assess(snapshot, context.get("peer_rates", ()))
+
+        creator = {"platform": snapshot.platform, "handle": snapshot.handle,
+                   "display_name": snapshot.display_name, "followers": snapshot.followers,
+                   "tier": engagement.tier(snapshot.followers)}
+        return {
+            "creator": creator,
+            "overall": self._overall(fits, auth, eng, disc, niches, context),
+            "niche_fit": fits,
+            "authenticity": auth,
+            "engagement": eng,
+            "disclosure": disc,
+            "versions": {**self.versions(), **{f"fit-{f['niche']}": f["model_version"] for f in fits}},
+        }
+
+    def _fit(self, item: Niche, part_vectors: np.ndarray, snapshot: Any, bio_vector: np.ndarray | None,
+             posts: list[tuple[str, str]], post_vectors: np.ndarray, organic: set[str]) -> dict[str, Any]:
+        result = niche.assess(item, part_vectors, snapshot.bio, bio_vector, posts, post_vectors,
+                              self.background, organic)
+        if item.model is not None and result["score"] is not None:
+            result = item.model.rescore(result, bio_vector, post_vectors)
+        return result
+
+    @staticmethod
+    def _overall(fits: list[dict], auth: dict, eng: dict, disc: dict, niches: Sequence[Niche],
+                 context: dict[str, Any]) -> dict[str, Any]:
+        scored_fits = [f for f in fits if f["score"] is not None]
+        best = max(scored_fits, key=lambda f: f["score"], default=None)
+        weights = dict(DEFAULT_WEIGHTS)
+        if best is not None:
+            brief = next(n for n in niches if n.id == best["niche"])
+            weights.update(brief.weights or {})
+        parts = {"fit": (best or {}).get("score"), "authenticity": auth.get("score"),
+                 "engagement": eng.get("score"), "disclosure": disc.get("score")}
+        confidences = {"fit": (best or {}).get("confidence"), "authenticity": auth.get("confidence"),
+                       "engagement": eng.get("confidence"), "disclosure": None}
+        used = {k: v for k, v in parts.items() if v is not None}
+        reasons: list[str] = []
+        if not used:
+            return {"score": None, "confidence": "low", "weights": weights, "components": parts,
+                    "reasons": ["Nothing could be scored from this capture."]}
+        total = sum(weights[k] for k in used)
+        score = sum(weights[k] * v for k, v in used.items()) / total
+        missing = sorted(set(parts) - set(used))
+        if missing:
+            reasons.append("Not scored, left out of the blend: " + ", ".join(missing) + ".")
+        if best is not None:
+            reasons.append(f"Best niche: {best['name']} ({best['score']:.0f}).")
+        else:
+            reasons.append("No niche given or stored: overall leaves niche fit out.")
+        levels = [c for k, c in confidences.items() if k in used and c in _CONFIDENCE]
+        conf = min(levels, key=_CONFIDENCE.index) if levels else "low"
+        weakest = [k for k, c in confidences.items() if c == conf and k in used]
+        reasons.append(f"Confidence {conf}: the weakest input is {', '.join(weakest) or 'unknown'}.")
+        reasons.extend(context.get("extra_reasons", []))
+        return {"score": round(score, 1), "confidence": conf, "weights": weights,
+                "components": parts, "reasons": reasons}

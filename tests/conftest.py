@@ -1,0 +1,52 @@
+"""Fixtures, layered as in Flask's tutorial: app -> client, over a temporary data directory.
+
+``app`` is the HTTP layer alone (models not loaded: /v1/score answers 503). ``scoring_app`` shares
+one real embedder across the session, so the model loads once per test run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server import create_app
+
+TOKEN = "test-token-0123456789"
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "API_TOKEN": TOKEN, "LOAD_MODELS": False})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def auth():
+    return {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from server.scoring.embedder import Embedder
+
+    instance = Embedder()
+    instance.wait()
+    return instance
+
+
+@pytest.fixture
+def scoring_app(tmp_path, embedder):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "API_TOKEN": TOKEN, "LOAD_MODELS": False})
+    services = app.extensions["microscout"]
+    services.embedder = embedder
+    services.start()
+    assert services.wait(120), services.health()
+    return app
+
+
+@pytest.fixture
+def scoring_client(scoring_app):
+    return scoring_app.test_client()
