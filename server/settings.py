@@ -55,3 +55,16 @@ def load(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, 
     if not config["MODELS_DIR"]:
         config["MODELS_DIR"] = str(Path(__file__).resolve().parent.parent / "models")
     return config
+
+
+def markdown_table() -> str:
+    """The README's settings table (``python -m server.settings`` prints it)."""
+    lines = ["| variable | default | what it does |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = "(empty)" if s.default == "" else f"`{s.default}`"
+        lines.append(f"| `{s.env}` | {default} | {s.help} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
