@@ -1,0 +1,180 @@
+// One handler per message type. Content scripts reach only `contentHandlers`; extension pages
+// (options, popup) reach those and `pageHandlers`. A handler gets the message and the sender and
+// returns the answer; it builds server requests from known fields only, so a content script can
+// never make the worker call an arbitrary path.
+
+import { MSG, STATE, failure } from '../shared/messages.js';
+import { readSettings } from '../shared/settings.js';
+import { cacheKey, clearCached, fingerprint, readCached, writeCached } from './score-cache.js';
+import { TIMEOUT_MS, callServer } from './server-api.js';
+
+export const PLATFORMS = Object.freeze(['instagram', 'tiktok', 'youtube']);
+export const FIT_LABELS = Object.freeze({ fit: 'fit', 'not-fit': 'not_fit', not_fit: 'not_fit' });
+export const COMMENT_LABELS = Object.freeze(['genuine', 'generic', 'spam']);
+const TAB_PREFIX = 'tab:';
+
+export const contentHandlers = {
+  [MSG.SCORE]: score,
+  [MSG.SAVE]: save,
+  [MSG.LABEL]: label,
+  [MSG.COMMENT_LABEL]: commentLabel,
+  [MSG.NICHES]: niches,
+  [MSG.OPEN_OPTIONS]: openOptions,
+  [MSG.REPORT]: report,
+};
+
+export const pageHandlers = {
+  ...contentHandlers,
+  [MSG.TEST_CONNECTION]: testConnection,
+  [MSG.STATUS]: status,
+  [MSG.CLEAR_CACHE]: clearCache,
+};
+
+function invalid(message) {
+  return failure(STATE.REJECTED, message);
+}
+
+function checkSnapshot(snapshot) {
+  if (!snapshot || typeof snapshot !== 'object' || Array.isArray(snapshot)) return 'snapshot must be an object';
+  if (!PLATFORMS.includes(snapshot.platform)) return 'snapshot.platform is not one of ' + PLATFORMS.join(', ');
+  if (typeof snapshot.handle !== 'string' || !snapshot.handle) return 'snapshot.handle is missing';
+  return null;
+}
+
+function text(value, max) {
+  return typeof value === 'string' ? value.slice(0, max) : '';
+}
+
+async function score(message) {
+  const problem = checkSnapshot(message.snapshot);
+  if (problem) return invalid(problem);
+  const { snapshot } = message;
+  const body = Array.isArray(message.niches) ? { ...snapshot, niches: message.niches } : snapshot;
+  const key = cacheKey(snapshot.platform, snapshot.handle);
+  const print = await fingerprint(body);
+  if (!message.fresh) {
+    const hit = await readCached(key, print).catch(() => null);
+    if (hit) return { ok: true, state: STATE.OK, score: hit.score, cached: true, scoredAt: hit.at };
+  }
+  const settings = await readSettings();
+  const answer = await callServer(settings, { method: 'POST', path: '/v1/score', body, timeoutMs: TIMEOUT_MS.score });
+  if (!answer.ok) return answer;
+  const now = Date.now();
+  await writeCached(key, print, answer.data, now).catch(() => undefined);
+  return { ok: true, state: STATE.OK, score: answer.data, cached: false, scoredAt: now };
+}
+
+async function save(message) {
+  const problem = checkSnapshot(message.snapshot);
+  if (problem) return invalid(problem);
+  const { platform, handle } = message.snapshot;
+  const body = { snapshot: message.snapshot };
+  if (message.score && typeof message.score === 'object') body.score = message.score;
+  const niche = text(message.niche, 100);
+  const status = text(message.status, 40);
+  const note = text(message.note, 4000);
+  if (niche) body.niche = niche;
+  if (status) body.status = status;
+  if (note) body.notes = note;
+  const path = `/v1/watchlist/${encodeURIComponent(platform)}/${encodeURIComponent(handle)}`;
+  return withState(await callServer(await readSettings(), { method: 'PUT', path, body, timeoutMs: TIMEOUT_MS.write }));
+}
+
+async function label(message) {
+  const problem = checkSnapshot(message.snapshot);
+  if (problem) return invalid(problem);
+  const value = FIT_LABELS[message.label];
+  if (!value) return invalid('label must be "fit" or "not-fit"');
+  const niche = text(message.niche, 100);
+  if (!niche) return invalid('Choose a niche for the label.');
+  const body = { niche, label: value, snapshot: message.snapshot };
+  return withState(await callServer(await readSettings(), {
+    method: 'POST', path: '/v1/labels', body, timeoutMs: TIMEOUT_MS.write,
+  }));
+}
+
+async function commentLabel(message) {
+  const value = text(message.label, 20);
+  if (!COMMENT_LABELS.includes(value)) return invalid('label must be genuine, generic or spam');
+  const commentText = text(message.text, 2200);
+  if (!commentText.trim()) return invalid('The comment has no text.');
+  const body = { text: commentText, label: value };
+  const caption = text(message.post_caption, 5000);
+  if (caption) body.post_caption = caption;
+  return withState(await callServer(await readSettings(), {
+    method: 'POST', path: '/v1/comment-labels', body, timeoutMs: TIMEOUT_MS.write,
+  }));
+}
+
+async function niches() {
+  return withState(await callServer(await readSettings(), { path: '/v1/niches', timeoutMs: TIMEOUT_MS.read }));
+}
+
+async function openOptions() {
+  try {
+    await chrome.runtime.openOptionsPage();
+    return { ok: true, state: STATE.OK };
+  } catch (error) {
+    return failure(STATE.EXTENSION_ERROR, `Could not open the options (${error?.message ?? error}).`);
+  }
+}
+
+// What the overlay in a tab currently shows, for the popup's quick status.
+async function report(message, sender) {
+  const tabId = sender.tab?.id;
+  if (!Number.isInteger(tabId)) return invalid('report comes from a tab');
+  const entry = {
+    state: text(message.state, 40),
+    platform: PLATFORMS.includes(message.platform) ? message.platform : null,
+    handle: text(message.handle, 101),
+    overall: Number.isFinite(message.overall) ? message.overall : null,
+    tier: text(message.tier, 20),
+    confidence: text(message.confidence, 20),
+    detail: text(message.detail, 300),
+    at: Date.now(),
+  };
+  await chrome.storage.session.set({ [TAB_PREFIX + tabId]: entry });
+  return { ok: true, state: STATE.OK };
+}
+
+export async function forgetTab(tabId) {
+  await chrome.storage.session.remove(TAB_PREFIX + tabId);
+}
+
+async function testConnection(message) {
+  const stored = await readSettings();
+  const settings = {
+    serverUrl: typeof message.serverUrl === 'string' ? message.serverUrl : stored.serverUrl,
+    apiToken: typeof message.apiToken === 'string' ? message.apiToken : stored.apiToken,
+  };
+  const health = await callServer(settings, { path: '/healthz', auth: false, timeoutMs: TIMEOUT_MS.health });
+  if (!health.ok) return { ...health, step: 'healthz' };
+  const authed = await callServer(settings, { path: '/v1/niches', timeoutMs: TIMEOUT_MS.read });
+  if (!authed.ok) return { ...authed, step: 'token', health: health.data };
+  const count = Array.isArray(authed.data) ? authed.data.length : (authed.data?.niches?.length ?? null);
+  return { ok: true, state: STATE.OK, health: health.data, niches: count };
+}
+
+async function status(message) {
+  const settings = await readSettings();
+  const tabId = Number.isInteger(message.tabId) ? message.tabId : null;
+  const tab = tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
+  const health = await callServer(settings, { path: '/healthz', auth: false, timeoutMs: TIMEOUT_MS.health });
+  return {
+    ok: true,
+    state: STATE.OK,
+    serverUrl: settings.serverUrl,
+    hasToken: Boolean(settings.apiToken),
+    server: health.ok ? { ok: true, status: health.data.status, version: health.data.version } : health,
+    tab,
+  };
+}
+
+async function clearCache() {
+  await clearCached();
+  return { ok: true, state: STATE.OK };
+}
+
+function withState(answer) {
+  return answer.ok ? { ok: true, state: STATE.OK, data: answer.data, status: answer.status } : answer;
+}

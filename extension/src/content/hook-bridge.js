@@ -1,0 +1,41 @@
+// The isolated side of the page hook: send it the adapters' URL patterns, accept only well-formed
+// messages for wanted URLs, and keep the copied answers for page-data.js.
+
+import { HOOK, isHookResponse } from '../shared/messages.js';
+
+export const MAX_RESPONSES = 30;
+
+/** The page's own JSON answers in arrival order ({url, status, json}), oldest dropped past ``max``. */
+export class ResponseLog {
+  constructor(max = MAX_RESPONSES) {
+    this.max = max;
+    this.items = [];
+    this.listeners = new Set();
+  }
+
+  add(item) {
+    this.items.push(item);
+    if (this.items.length > this.max) this.items.splice(0, this.items.length - this.max);
+    for (const listener of this.listeners) listener(item);
+  }
+
+  list() {
+    return this.items.slice();
+  }
+
+  /** Call ``listener`` for each new answer until ``signal`` aborts. */
+  subscribe(listener, signal) {
+    this.listeners.add(listener);
+    signal?.addEventListener('abort', () => this.listeners.delete(listener), { once: true });
+  }
+}
+
+/** Listen for the hook's messages for the page's lifetime and send it the patterns it needs. */
+export function bridgeHook({ patterns, isWanted, log }) {
+  window.addEventListener('message', (event) => {
+    if (event.source !== window || event.origin !== location.origin) return;
+    if (!isHookResponse(event.data, isWanted)) return;
+    log.add({ url: event.data.url, status: event.data.status, json: event.data.body });
+  });
+  window.postMessage({ source: HOOK.FROM_CONTENT, v: HOOK.VERSION, kind: HOOK.CONFIG, patterns: [...patterns] }, location.origin);
+}

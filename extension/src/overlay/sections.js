@@ -1,0 +1,179 @@
+// The panel's sections, one per part of the server's score (DESIGN.md "Score"). Each shows its
+// number, what it was computed from, its reasons and evidence. Fields the server leaves out are
+// skipped, never shown as zero.
+
+import { h } from './dom.js';
+
+export function roundScore(value) {
+  return Number.isFinite(value) ? Math.round(value) : null;
+}
+
+export function band(value) {
+  if (!Number.isFinite(value)) return 'none';
+  return value >= 70 ? 'good' : value >= 40 ? 'mid' : 'bad';
+}
+
+const percent = (value, digits = 0) => (Number.isFinite(value) ? `${(value * 100).toFixed(digits)}%` : null);
+const rate = (value) => percent(value, 2);
+const plain = (value) => (Number.isFinite(value) ? String(Math.round(value)) : null);
+const count = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString() : null);
+const score100 = (value) => (Number.isFinite(value) ? `${Math.round(value)} / 100` : null);
+
+/** <dl> of [label, formatted] pairs, skipping those whose value is missing. */
+function facts(pairs) {
+  const rows = pairs.filter(([, value]) => value !== null && value !== undefined && value !== '');
+  if (!rows.length) return null;
+  return h('dl', {}, rows.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
+}
+
+function reasons(list) {
+  const items = Array.isArray(list) ? list.filter((r) => typeof r === 'string' && r) : [];
+  return items.length ? h('ul', { class: 'reasons' }, items.map((r) => h('li', {}, r))) : null;
+}
+
+function heading(title, value, confidence) {
+  return h('h3', {},
+    h('span', {}, title),
+    h('span', { class: 'num' }, Number.isFinite(value) ? String(Math.round(value)) : 'not scored'),
+    confidence ? h('span', { class: 'pill' }, `${confidence} confidence`) : null);
+}
+
+function quote(text, max = 140) {
+  const value = String(text ?? '').replace(/\s+/g, ' ').trim();
+  return value.length > max ? `“${value.slice(0, max - 1)}…”` : `“${value}”`;
+}
+
+function evidence(title, items) {
+  if (!Array.isArray(items) || !items.length) return null;
+  return [h('h4', {}, title), h('ul', { class: 'evidence' }, items.map((item) => h('li', {},
+    quote(item.caption), Number.isFinite(item.similarity) ? h('span', { class: 'muted' }, ` similarity ${item.similarity.toFixed(2)}`) : null)))];
+}
+
+export function overallSection(overall) {
+  return h('section', { 'data-section': 'overall' },
+    heading('Overall', overall?.score, overall?.confidence),
+    reasons(overall?.reasons));
+}
+
+export function nicheSection(fits) {
+  if (!Array.isArray(fits) || !fits.length) {
+    return h('section', { 'data-section': 'niche-fit' }, h('h3', {}, 'Niche fit'),
+      h('p', { class: 'muted' }, 'No niches on the server yet: add your brand’s niches on the dashboard to see fit.'));
+  }
+  return h('section', { 'data-section': 'niche-fit' }, h('h3', {}, 'Niche fit'), fits.map((fit) => h('div', {
+    'data-niche': fit.niche,
+  },
+  h('h4', {}, `${fit.name ?? fit.niche}: ${Number.isFinite(fit.score) ? Math.round(fit.score) : 'not scored'}`),
+  facts([
+    ['method', fit.method ? `${fit.method}${fit.model_version && fit.model_version !== fit.method ? ` (${fit.model_version})` : ''}` : null],
+    ['confidence', fit.confidence ?? null],
+    ['posts on the niche', percent(fit.on_niche_share)],
+    ['organic posts alone', plain(fit.organic_score)],
+    ['posts analysed', count(fit.posts_analyzed)],
+  ]),
+  reasons(fit.reasons),
+  evidence('Best matching posts', fit.evidence?.best),
+  evidence('Weakest matching posts', fit.evidence?.worst))));
+}
+
+function shareOf(section, name) {
+  const nested = section?.shares ?? section?.labels;
+  if (nested && Number.isFinite(nested[name])) return nested[name];
+  return section?.[`${name}_share`];
+}
+
+export function authenticitySection(auth) {
+  const flagged = Array.isArray(auth?.flagged) ? auth.flagged : [];
+  const repeat = auth?.repeat_commenters;
+  const repeatText = Number.isFinite(repeat) ? count(repeat)
+    : repeat && typeof repeat === 'object' ? repeatSummary(repeat) : null;
+  return h('section', { 'data-section': 'authenticity' },
+    heading('Comment authenticity', auth?.score, auth?.confidence),
+    facts([
+      ['comments analysed', count(auth?.comments_analyzed)],
+      ['genuine', percent(shareOf(auth, 'genuine'))],
+      ['generic', percent(shareOf(auth, 'generic'))],
+      ['spam', percent(shareOf(auth, 'spam'))],
+      ['copy-paste', percent(auth?.duplicate_share)],
+      ['about the post', percent(numberOf(auth?.relevance))],
+      ['creator replies', percent(numberOf(auth?.creator_reply_rate))],
+      ['questions answered', percent(numberOf(auth?.questions_answered ?? auth?.question_answer_rate))],
+      ['repeat commenters', repeatText],
+      ['flagged', flagged.length ? count(flagged.length) : null],
+    ]),
+    reasons(auth?.reasons),
+    flagged.length ? [h('h4', {}, 'Flagged comments'), h('ul', {}, flagged.slice(0, 8).map((item) => h('li', {},
+      quote(item.text, 100), ' ', h('span', { class: 'muted' }, flagReason(item)))))] : null);
+}
+
+function numberOf(value) {
+  if (Number.isFinite(value)) return value;
+  if (value && typeof value === 'object' && Number.isFinite(value.value)) return value.value;
+  return null;
+}
+
+function repeatSummary(repeat) {
+  const parts = [];
+  for (const [key, value] of Object.entries(repeat)) {
+    const n = Array.isArray(value) ? value.length : Number.isFinite(value) ? value : null;
+    if (n !== null) parts.push(`${key.replaceAll('_', ' ')}: ${n}`);
+  }
+  return parts.join(', ') || null;
+}
+
+export function flagReason(item) {
+  const list = Array.isArray(item?.reasons) ? item.reasons.filter((r) => typeof r === 'string') : [];
+  const label = typeof item?.label === 'string' ? item.label : 'flagged';
+  return list.length ? `${label}: ${list[0]}` : label;
+}
+
+export function engagementSection(eng) {
+  const refs = Array.isArray(eng?.references) ? eng.references : [];
+  return h('section', { 'data-section': 'engagement' },
+    heading('Engagement', eng?.score, eng?.confidence),
+    facts([
+      ['rate (median, per follower)', rate(eng?.rate)],
+      ['rate per view', rate(numberOf(eng?.view_rate))],
+      ['percentile among peers', Number.isFinite(eng?.percentile) ? `${Math.round(eng.percentile)} (of ${count(peerCount(eng)) ?? '?'} ${eng?.tier ?? ''} creators)` : null],
+      ['tier', eng?.tier ?? null],
+      ['posts analysed', count(eng?.posts_analyzed)],
+    ]),
+    eng?.percentile_note ? h('p', { class: 'muted' }, eng.percentile_note) : null,
+    reasons(eng?.reasons),
+    refs.length ? [h('h4', {}, 'Published reference points'), h('ul', {}, refs.map((ref) => h('li', {},
+      `${ref.source?.publisher ?? ''} ${ref.source?.year ?? ''}: `.trimStart(),
+      Number.isFinite(ref.value) ? `${rate(ref.value)} (${ref.definition ?? 'definition not given'})` : (ref.note ?? 'no figure'))))] : null);
+}
+
+function peerCount(eng) {
+  return Number.isFinite(eng?.peers) ? eng.peers : Array.isArray(eng?.peers) ? eng.peers.length : null;
+}
+
+export function disclosureSection(disc) {
+  const posts = Array.isArray(disc?.posts) ? disc.posts : [];
+  const sponsored = posts.filter((p) => p?.sponsored);
+  return h('section', { 'data-section': 'disclosure' },
+    heading('Disclosure', disc?.score, disc?.confidence),
+    facts([
+      ['sponsored posts', Number.isFinite(disc?.sponsored_share) ? `${percent(disc.sponsored_share)} of posts` : (sponsored.length ? count(sponsored.length) : null)],
+      ['disclosed', Number.isFinite(disc?.disclosed_share) ? percent(disc.disclosed_share) : null],
+      ['posts analysed', count(disc?.posts_analyzed)],
+    ]),
+    reasons(disc?.reasons),
+    sponsored.length ? [h('h4', {}, 'Sponsored posts'), h('ul', {}, sponsored.slice(0, 8).map((post) => h('li', {},
+      quote(post.caption ?? post.post_id ?? post.id, 90), ' ',
+      h('span', { class: 'muted' }, post.disclosed ? 'disclosed' : 'not clearly disclosed'),
+      reasons(post.reasons))))] : null);
+}
+
+export function captureSection(capture) {
+  const sources = capture?.sources && typeof capture.sources === 'object' ? Object.entries(capture.sources) : [];
+  const missing = Array.isArray(capture?.missing) ? capture.missing : [];
+  return h('section', { 'data-section': 'capture' },
+    h('h3', {}, 'What was captured'),
+    facts([
+      ['sources', sources.map(([field, source]) => `${field}: ${source}`).join(', ') || null],
+      ['missing', missing.join(', ') || null],
+    ]),
+    reasons(capture?.notes));
+}
