@@ -1,0 +1,121 @@
+"""The Store seam: what every backend (SQLite, Redis) promises, and the errors it raises.
+
+Records are plain JSON-able dicts so both backends, the API and ``microscout export`` share one
+shape:
+
+niche      {"id", "name", "description", "keywords", "hashtags", "example_posts", "created_at",
+            "updated_at"} plus "weights" when set
+creator    {"platform", "handle", "display_name", "niche", "status", "notes", "tags", "summary",
+            "created_at", "updated_at", "updated_by"}; ``get_creator`` adds "snapshot" and "score"
+            (stored as sent). ``summary`` holds the numbers lifted from the score for sorting:
+            followers, tier, overall, authenticity, engagement_rate, fit {niche id: score}.
+point      one history entry: {"at", "captured_at", "followers", "overall", "authenticity",
+            "engagement_rate", "fit"}; appended by every save that carries a snapshot or a score.
+label      {"id", "niche", "label", "snapshot", "created_at", "created_by"}
+comment label {"id", "text", "label", "post_caption", "created_at", "created_by"}
+
+Creators are identified by platform and the case-folded handle (handles on all three platforms
+are case-insensitive); the handle as last sent is kept for display.
+
+Every write is all-or-nothing (an SQLite transaction, a Redis MULTI/EXEC) and is durable when the
+call returns: a save that answered 2xx survives a kill -9 of the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+STATUSES = ("discovered", "shortlisted", "contacted", "negotiating", "partnered", "declined")
+PLATFORMS = ("instagram", "tiktok", "youtube")
+TIERS = ("nano", "micro", "mid", "macro", "mega")
+FIT_LABELS = ("fit", "not_fit")
+COMMENT_LABELS = ("genuine", "generic", "spam")
+SORT_KEYS = ("overall", "fit", "authenticity", "followers", "updated", "created", "handle")
+EXPORT_FORMAT = "microscout.export"
+EXPORT_VERSION = 1
+
+
+class StoreError(Exception):
+    """Base class: something the store refused or could not do."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(StoreError):
+    """The niche, creator or token named does not exist."""
+
+
+class Conflict(StoreError):
+    """The write clashes with what is stored (a duplicate niche id or token name, a non-empty import)."""
+
+
+class InvalidValue(StoreError):
+    """A value the store cannot keep (a bad status, a reference to a niche that does not exist)."""
+
+
+class StoreUnavailable(StoreError):
+    """The backend cannot be reached or is locked; nothing was written, retry later."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the service needs from storage. ``tests/storage`` runs one contract suite over every backend."""
+
+    kind: str  # "sqlite" | "redis", shown by /healthz
+
+    def close(self) -> None: ...
+    def ping(self) -> None:
+        """Raise StoreUnavailable when the backend cannot answer."""
+
+    # niches
+    def list_niches(self) -> list[dict[str, Any]]: ...
+    def get_niche(self, niche_id: str) -> dict[str, Any] | None: ...
+    def create_niche(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Id from ``fields["id"]`` or a slug of the name; Conflict if taken."""
+    def update_niche(self, niche_id: str, changes: Mapping[str, Any]) -> dict[str, Any]: ...
+    def delete_niche(self, niche_id: str) -> None: ...
+
+    # watchlist and history
+    def save_creator(self, platform: str, handle: str, changes: Mapping[str, Any], *,
+                     by: str) -> tuple[dict[str, Any], bool]:
+        """Create or update (only the keys in ``changes``); returns (creator without snapshot and score,
+        created)."""
+    def get_creator(self, platform: str, handle: str) -> dict[str, Any] | None: ...
+    def delete_creator(self, platform: str, handle: str) -> None: ...
+    def list_creators(self, query: Any = None) -> list[dict[str, Any]]:
+        """Creators without snapshot and score, filtered and sorted by a records.CreatorQuery."""
+    def history(self, platform: str, handle: str) -> list[dict[str, Any]]: ...
+    def follower_jump(self, platform: str, handle: str,
+                      followers: int | None = None) -> dict[str, Any] | None:
+        """The latest sudden follower rise in the creator's history (plus ``followers`` now, if given)."""
+
+    # what scoring reads
+    def peer_rates(self, platform: str, tier: str | None,
+                   exclude: tuple[str, str] | None = None) -> list[float]: ...
+    def commenter_links(self, platform: str, handle: str, authors: Sequence[str]) -> dict[str, list[str]]: ...
+
+    # labels (training examples)
+    def add_label(self, niche: str, label: str, snapshot: Mapping[str, Any], *,
+                  by: str) -> dict[str, Any]: ...
+    def list_labels(self, niche: str | None = None) -> list[dict[str, Any]]: ...
+    def add_comment_label(self, text: str, label: str, post_caption: str | None = None, *,
+                          by: str) -> dict[str, Any]: ...
+    def list_comment_labels(self) -> list[dict[str, Any]]: ...
+
+    # team tokens: only a hash is stored
+    def create_token(self, name: str) -> str: ...
+    def list_tokens(self) -> list[dict[str, Any]]: ...
+    def revoke_token(self, name: str) -> None: ...
+    def token_name(self, token: str) -> str | None: ...
+
+    # small settings, e.g. the active model version
+    def get_setting(self, key: str, default: Any = None) -> Any: ...
+    def set_setting(self, key: str, value: Any) -> None: ...
+
+    # moving a workspace between backends
+    def export_data(self) -> dict[str, Any]: ...
+    def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]: ...

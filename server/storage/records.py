@@ -1,0 +1,492 @@
+"""Backend-independent rules for stored records: pure functions both stores call, so SQLite and
+Redis agree by construction (ids, merges, summaries, history points, filters, sorting, CSV)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import re
+import secrets
+import unicodedata
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from server.storage.protocol import (
+    COMMENT_LABELS,
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    FIT_LABELS,
+    PLATFORMS,
+    SORT_KEYS,
+    STATUSES,
+    TIERS,
+    InvalidValue,
+)
+
+MAX_NOTES = 10_000
+MAX_TAGS = 30
+MAX_TAG = 50
+NICHE_FIELDS = ("name", "description", "keywords", "hashtags", "example_posts", "weights")
+CREATOR_FIELDS = ("niche", "status", "notes", "tags", "snapshot", "score")
+RESERVED_TOKEN_NAMES = ("admin",)  # the configured MICROSCOUT_API_TOKEN answers to "admin"
+
+# A follower rise of more than JUMP_SHARE within JUMP_DAYS, from at least JUMP_MIN_BASE followers,
+# is "sudden": organic growth of a micro creator is a few percent a month; bought followers arrive
+# in blocks. The base floor keeps 40 -> 60 followers from counting.
+JUMP_SHARE = 0.30
+JUMP_DAYS = 30
+JUMP_MIN_BASE = 1000
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+
+def now() -> str:
+    """UTC timestamp with microseconds; fixed width, so strings sort by time."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def creator_key(platform: str, handle: str) -> str:
+    """Identity of a creator: handles are case-insensitive on all three platforms."""
+    return f"{platform}/{handle.strip().removeprefix('@').lower()}"
+
+
+def check_creator(platform: str, handle: str) -> None:
+    if platform not in PLATFORMS:
+        raise InvalidValue(f"platform must be one of {', '.join(PLATFORMS)}", "platform")
+    if not handle or len(handle) > 100 or any(c in handle for c in " /?#\t\r\n"):
+        raise InvalidValue("a handle is 1-100 characters with no spaces, '/', '?' or '#'", "handle")
+
+
+def tier_of(followers: int | None) -> str | None:
+    """DESIGN.md tiers; only a fallback when a saved score carries none (storage does not import scoring)."""
+    if followers is None:
+        return None
+    for limit, name in ((10_000, "nano"), (100_000, "micro"), (500_000, "mid"), (1_000_000, "macro")):
+        if followers < limit:
+            return name
+    return "mega"
+
+
+# ---- niches -------------------------------------------------------------------------------
+
+def slugify(name: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-")
+    # A name in a script with no ASCII letters still gets a stable id.
+    return slug or "niche-" + hashlib.sha1(name.encode()).hexdigest()[:8]
+
+
+def _texts(value: Any, field: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidValue("must be a list of strings", field)
+    return list(value)
+
+
+def build_niche(fields: Mapping[str, Any], at: str,
+                existing: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A complete niche record from create fields, or ``existing`` with ``fields`` changed."""
+    unknown = set(fields) - set(NICHE_FIELDS) - {"id"}
+    if unknown:
+        raise InvalidValue(f"unknown niche field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    if existing is None:
+        name = fields.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidValue("a niche needs a name", "name")
+        niche_id = fields.get("id") or slugify(name)
+        if not isinstance(niche_id, str) or len(niche_id) > 60 or not _SLUG.match(niche_id):
+            raise InvalidValue("an id is a slug: a-z and 0-9 joined by '-', at most 60 characters", "id")
+        record: dict[str, Any] = {"id": niche_id, "name": "", "description": "", "keywords": [],
+                                  "hashtags": [], "example_posts": [], "created_at": at, "updated_at": at}
+    else:
+        if "id" in fields and fields["id"] != existing["id"]:
+            raise InvalidValue("a niche's id cannot change", "id")
+        record = dict(existing)
+        record["updated_at"] = at
+    for key in NICHE_FIELDS:
+        if key not in fields:
+            continue
+        value = fields[key]
+        if key == "name":
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidValue("a niche needs a name", "name")
+            record["name"] = value
+        elif key == "description":
+            if not isinstance(value, str):
+                raise InvalidValue("must be a string", key)
+            record[key] = value
+        elif key == "weights":
+            if value is None:
+                record.pop("weights", None)
+            elif isinstance(value, Mapping) and all(isinstance(k, str) and _number(v) is not None
+                                                     for k, v in value.items()):
+                record["weights"] = {k: float(v) for k, v in value.items()}
+            else:
+                raise InvalidValue("weights map a name to a number", key)
+        else:
+            record[key] = _texts(value, key)
+    return record
+
+
+# ---- creators -----------------------------------------------------------------------------
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _path(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
+
+
+def summarize(snapshot: Mapping[str, Any] | None, score: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The numbers lifted from a score (as /v1/score returns it) and a snapshot, for sorting and history."""
+    followers = _number(_path(score, "creator", "followers"))
+    if followers is None:
+        followers = _number(_path(snapshot, "followers"))
+    tier = _path(score, "creator", "tier")
+    if tier not in TIERS:
+        tier = tier_of(int(followers)) if followers is not None else None
+    fit: dict[str, float | None] = {}
+    items = _path(score, "niche_fit")
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, Mapping) and isinstance(item.get("niche"), str):
+            fit[item["niche"]] = _number(item.get("score"))
+    return {"followers": int(followers) if followers is not None else None, "tier": tier,
+            "overall": _number(_path(score, "overall", "score")),
+            "authenticity": _number(_path(score, "authenticity", "score")),
+            "engagement_rate": _number(_path(score, "engagement", "rate")), "fit": fit}
+
+
+def history_point(at: str, snapshot: Mapping[str, Any] | None,
+                  score: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What one save measured: only the snapshot and score sent with it, never older ones."""
+    summary = summarize(snapshot, score)
+    captured = _path(snapshot, "captured_at")
+    return {"at": at, "captured_at": captured if isinstance(captured, str) else None,
+            "followers": summary["followers"], "overall": summary["overall"],
+            "authenticity": summary["authenticity"], "engagement_rate": summary["engagement_rate"],
+            "fit": summary["fit"]}
+
+
+def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str, changes: Mapping[str, Any],
+                  *, by: str, at: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The full creator after a save (with snapshot and score), and the history point it adds (or None).
+
+    Only the keys in ``changes`` change. A save carrying a snapshot or a score adds a point; a
+    save that only moves the status or edits notes measured nothing new, so it adds none.
+    """
+    check_creator(platform, handle)
+    unknown = set(changes) - set(CREATOR_FIELDS)
+    if unknown:
+        raise InvalidValue(f"unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    snapshot = changes.get("snapshot")
+    score = changes.get("score")
+    if snapshot is not None:
+        if not isinstance(snapshot, Mapping):
+            raise InvalidValue("a snapshot is an object", "snapshot")
+        sent = (str(snapshot.get("platform", platform)), str(snapshot.get("handle") or handle))
+        if creator_key(*sent) != creator_key(platform, handle):
+            raise InvalidValue("the snapshot is of another creator than the one named", "snapshot")
+    if score is not None and not isinstance(score, Mapping):
+        raise InvalidValue("a score is an object", "score")
+    if existing is None:
+        entry: dict[str, Any] = {"platform": platform, "handle": handle, "display_name": None,
+                                 "niche": None, "status": STATUSES[0], "notes": "", "tags": [],
+                                 "summary": summarize(None, None), "created_at": at, "updated_at": at,
+                                 "updated_by": by, "snapshot": None, "score": None}
+    else:
+        entry = dict(existing)
+    if "niche" in changes:
+        niche = changes["niche"]
+        if niche is not None and not isinstance(niche, str):
+            raise InvalidValue("a niche is referred to by its id", "niche")
+        entry["niche"] = niche
+    if "status" in changes:
+        if changes["status"] not in STATUSES:
+            raise InvalidValue(f"status must be one of {', '.join(STATUSES)}", "status")
+        entry["status"] = changes["status"]
+    if "notes" in changes:
+        notes = changes["notes"] if changes["notes"] is not None else ""
+        if not isinstance(notes, str) or len(notes) > MAX_NOTES:
+            raise InvalidValue(f"notes are text of at most {MAX_NOTES:,} characters", "notes")
+        entry["notes"] = notes
+    if "tags" in changes:
+        entry["tags"] = normalize_tags(changes["tags"] if changes["tags"] is not None else [])
+    if snapshot is not None:
+        entry["snapshot"] = dict(snapshot)
+        entry["handle"] = str(snapshot.get("handle") or handle).removeprefix("@")
+        if isinstance(snapshot.get("display_name"), str):
+            entry["display_name"] = snapshot["display_name"]
+    if score is not None:
+        entry["score"] = dict(score)
+    entry["summary"] = summarize(entry["snapshot"], entry["score"])
+    entry["updated_at"] = at
+    entry["updated_by"] = by
+    point = history_point(at, snapshot, score) if snapshot is not None or score is not None else None
+    return entry, point
+
+
+def normalize_tags(tags: Any) -> list[str]:
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise InvalidValue("tags are a list of strings", "tags")
+    seen: dict[str, str] = {}
+    for tag in (t.strip() for t in tags):
+        if tag and tag.lower() not in seen:
+            seen[tag.lower()] = tag
+    if len(seen) > MAX_TAGS or any(len(t) > MAX_TAG for t in seen.values()):
+        raise InvalidValue(f"at most {MAX_TAGS} tags of at most {MAX_TAG} characters", "tags")
+    return list(seen.values())
+
+
+def public(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A creator as listed: without the (large) snapshot and score."""
+    return {k: v for k, v in entry.items() if k not in ("snapshot", "score")}
+
+
+def comment_authors(snapshot: Mapping[str, Any] | None, handle: str) -> set[str]:
+    """Case-folded authors of the audience's comments (not the creator's own replies)."""
+    own = handle.lower()
+    authors = set()
+    for comment in (snapshot or {}).get("comments") or []:
+        if not isinstance(comment, Mapping) or comment.get("by_creator"):
+            continue
+        author = comment.get("author")
+        if isinstance(author, str) and author.strip():
+            folded = author.strip().removeprefix("@").lower()
+            if folded != own:
+                authors.add(folded)
+    return authors
+
+
+# ---- listing ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreatorQuery:
+    """Filters (all optional, combined with AND) and the sort of GET /v1/watchlist."""
+
+    niche: str | None = None
+    status: tuple[str, ...] = ()
+    tier: str | None = None
+    text: str | None = None
+    sort: str = "updated"
+    order: str | None = None  # None: best/newest first for numbers and times, A-Z for handles
+    limit: int | None = None
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if any(s not in STATUSES for s in self.status):
+            raise InvalidValue(f"status must be among {', '.join(STATUSES)}", "status")
+        if self.tier is not None and self.tier not in TIERS:
+            raise InvalidValue(f"tier must be one of {', '.join(TIERS)}", "tier")
+        if self.sort not in SORT_KEYS:
+            raise InvalidValue(f"sort must be one of {', '.join(SORT_KEYS)}", "sort")
+        if self.order not in (None, "asc", "desc"):
+            raise InvalidValue("order is asc or desc", "order")
+        if self.limit is not None and not 0 <= self.limit <= 10_000:
+            raise InvalidValue("limit is 0..10000", "limit")
+        if self.offset < 0:
+            raise InvalidValue("offset is 0 or more", "offset")
+
+
+def _sort_value(entry: Mapping[str, Any], query: CreatorQuery) -> Any:
+    summary = entry.get("summary") or {}
+    if query.sort == "fit":
+        fits = summary.get("fit") or {}
+        if query.niche:
+            return fits.get(query.niche)
+        values = [v for v in fits.values() if v is not None]
+        return max(values) if values else None
+    if query.sort in ("updated", "created"):
+        return entry.get(f"{query.sort}_at")
+    if query.sort == "handle":
+        return str(entry.get("handle", "")).lower()
+    return summary.get(query.sort)
+
+
+def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
+    if query.niche is not None and entry.get("niche") != query.niche:
+        return False
+    if query.status and entry.get("status") not in query.status:
+        return False
+    if query.tier is not None and (entry.get("summary") or {}).get("tier") != query.tier:
+        return False
+    if query.text:
+        needle = query.text.casefold()
+        haystack = [entry.get("handle") or "", entry.get("display_name") or "", entry.get("notes") or "",
+                    *(entry.get("tags") or [])]
+        return any(needle in str(h).casefold() for h in haystack)
+    return True
+
+
+def select(entries: Iterable[Mapping[str, Any]], query: CreatorQuery | None = None) -> list[dict[str, Any]]:
+    """Filter and sort; creators without the sort value come last whatever the order."""
+    query = query or CreatorQuery()
+    chosen = [dict(e) for e in entries if _matches(e, query)]
+    chosen.sort(key=lambda e: creator_key(e["platform"], e["handle"]))  # stable tie-break
+    known = [e for e in chosen if _sort_value(e, query) is not None]
+    unknown = [e for e in chosen if _sort_value(e, query) is None]
+    descending = (query.order or ("asc" if query.sort == "handle" else "desc")) == "desc"
+    known.sort(key=lambda e: _sort_value(e, query), reverse=descending)
+    ordered = known + unknown
+    end = None if query.limit is None else query.offset + query.limit
+    return ordered[query.offset:end]
+
+
+# ---- history ------------------------------------------------------------------------------
+
+def _time(point: Mapping[str, Any]) -> datetime | None:
+    for key in ("captured_at", "at"):
+        value = point.get(key)
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def find_follower_jump(points: Sequence[Mapping[str, Any]], followers_now: int | None = None,
+                       at: str | None = None) -> dict[str, Any] | None:
+    """The most recent rise of more than JUMP_SHARE within JUMP_DAYS (from at least JUMP_MIN_BASE).
+
+    Points are ordered by capture time (the save time when the snapshot had none). For each point
+    the smallest earlier count inside the window is the base (a sliding-window minimum), so a rise
+    spread over several saves is caught as well as one between two saves.
+    """
+    timed = [(t, int(p["followers"])) for p in points
+             if (t := _time(p)) is not None and _number(p.get("followers")) is not None]
+    if followers_now is not None:
+        timed.append((_time({"at": at or now()}) or datetime.now(UTC), int(followers_now)))
+    timed.sort(key=lambda tf: tf[0])
+    window = JUMP_DAYS * 86400
+    minima: deque[int] = deque()  # indices into timed, followers increasing
+    found: tuple[int, int] | None = None
+    for j, (t, followers) in enumerate(timed):
+        while minima and (t - timed[minima[0]][0]).total_seconds() > window:
+            minima.popleft()
+        if minima:
+            base = timed[minima[0]][1]
+            if (followers - base) / base > JUMP_SHARE:
+                found = (minima[0], j)
+        if followers >= JUMP_MIN_BASE:
+            while minima and timed[minima[-1]][1] >= followers:
+                minima.pop()
+            minima.append(j)
+    if found is None:
+        return None
+    (t0, f0), (t1, f1) = timed[found[0]], timed[found[1]]
+    days = (t1 - t0).total_seconds() / 86400
+    change = (f1 - f0) / f0
+    return {"from": f0, "to": f1, "change": round(change, 4), "days": round(days, 2),
+            "since": t0.strftime("%Y-%m-%dT%H:%M:%SZ"), "until": t1.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "reason": f"followers rose {change:.0%} ({f0:,} -> {f1:,}) in {max(days, 0):.0f} days: "
+                      "a sudden jump can mean bought followers"}
+
+
+# ---- labels and tokens --------------------------------------------------------------------
+
+def check_label(label: str) -> None:
+    if label not in FIT_LABELS:
+        raise InvalidValue(f"label must be one of {', '.join(FIT_LABELS)}", "label")
+
+
+def check_comment_label(text: Any, label: str) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidValue("a comment label needs the comment's text", "text")
+    if label not in COMMENT_LABELS:
+        raise InvalidValue(f"label must be one of {', '.join(COMMENT_LABELS)}", "label")
+
+
+def check_token_name(name: str) -> None:
+    if not isinstance(name, str) or not _TOKEN_NAME.match(name):
+        raise InvalidValue("a token name is 1-64 letters, digits, '_', '.', '@' or '-'", "name")
+    if name.lower() in RESERVED_TOKEN_NAMES:
+        raise InvalidValue(f"'{name}' is the configured token's name; choose another", "name")
+
+
+def new_token() -> str:
+    return "ms_" + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 is enough: tokens are 256 random bits, so there is nothing to brute-force."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# ---- export -------------------------------------------------------------------------------
+
+EXPORT_KEYS = ("niches", "creators", "labels", "comment_labels", "tokens", "settings")
+
+
+def check_export(data: Any) -> None:
+    if not isinstance(data, Mapping) or data.get("format") != EXPORT_FORMAT:
+        raise InvalidValue(f"not a microscout export (format must be '{EXPORT_FORMAT}')", "format")
+    if data.get("version") != EXPORT_VERSION:
+        raise InvalidValue(f"export version {data.get('version')!r} is not {EXPORT_VERSION}", "version")
+    for key in EXPORT_KEYS:
+        expected = dict if key == "settings" else list
+        if not isinstance(data.get(key), expected):
+            raise InvalidValue(f"'{key}' must be a {expected.__name__}", key)
+
+
+def export_document(niches: list, creators: list, labels: list, comment_labels: list, tokens: list,
+                    settings: dict) -> dict[str, Any]:
+    """Deterministic order, so exporting an imported workspace gives the same document."""
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION,
+            "niches": sorted(niches, key=lambda n: n["id"]),
+            "creators": sorted(creators, key=lambda c: creator_key(c["platform"], c["handle"])),
+            "labels": sorted(labels, key=lambda r: r["id"]),
+            "comment_labels": sorted(comment_labels, key=lambda r: r["id"]),
+            "tokens": sorted(tokens, key=lambda t: t["name"]),
+            "settings": dict(sorted(settings.items()))}
+
+
+# ---- CSV ----------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def escape_cell(value: Any) -> Any:
+    """OWASP CSV injection: text a spreadsheet would run as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value  # our own numbers, never a formula
+    text = str(value)
+    if text.lstrip(" ").startswith(_FORMULA_START) or text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+CSV_COLUMNS = ("platform", "handle", "display_name", "niche", "status", "tier", "followers", "overall",
+               "authenticity", "engagement_rate")
+
+
+def to_csv(entries: Sequence[Mapping[str, Any]]) -> str:
+    """One row a creator; one ``fit:<niche>`` column for every niche any creator was scored on."""
+    niches = sorted({n for e in entries for n in ((e.get("summary") or {}).get("fit") or {})})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*CSV_COLUMNS, *(f"fit:{n}" for n in niches), "tags", "notes", "created_at", "updated_at",
+                     "updated_by"])
+    for e in entries:
+        s = e.get("summary") or {}
+        row = [*(e.get(c) for c in CSV_COLUMNS[:5]), *(s.get(c) for c in CSV_COLUMNS[5:]),
+               *((s.get("fit") or {}).get(n) for n in niches), "; ".join(e.get("tags") or []), e.get("notes"),
+               e.get("created_at"), e.get("updated_at"), e.get("updated_by")]
+        writer.writerow([escape_cell(v) for v in row])
+    return out.getvalue()

@@ -1,0 +1,466 @@
+"""The team store: one Redis shared by any number of server processes.
+
+Every write is one MULTI/EXEC (optimistic: WATCH the creator's key, read, then write; retried when
+another process changed it in between) or one Lua script, so it is all-or-nothing. Durability is
+Redis's: run it with ``appendonly yes`` (the store logs a warning when AOF is off). With the default
+``appendfsync everysec`` a kill -9 of Redis loses nothing it acknowledged (the write reached the
+OS before the reply); only a power cut can cost up to a second. ``appendfsync always`` closes that.
+
+Keys, all under a prefix (default ``ms:``):
+  schema                 schema version
+  niches                 hash id -> niche JSON
+  creators               set of creator keys (platform/handle, case-folded)
+  creator:<key>          the creator without snapshot and score (JSON)
+  snapshot:<key>, score:<key>   as sent
+  history:<key>          list of history points (JSON)
+  authors:<key>          set of the audience authors in the latest snapshot
+  commenters:<platform>:<author>   set of creator keys whose snapshot has that author (pods)
+  rates:<platform>:<tier>          hash creator key -> engagement rate (peers)
+  labels, comment_labels hash id -> JSON; labels:seq, comment_labels:seq counters
+  tokens                 hash sha256(token) -> {"name", "created_at"}; token_names: name -> hash
+  settings               hash key -> JSON
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from server.storage import records
+from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 1
+# Ordered migrations for Redis: MIGRATIONS[i] takes version i + 1 to i + 2 (none yet).
+MIGRATIONS: tuple[Callable[[redis.Redis], None], ...] = ()
+
+T = TypeVar("T")
+
+# KEYS[1] niches hash, KEYS[2] sequence, KEYS[3] labels hash; ARGV[1] niche id (or "" for none), ARGV[2] JSON
+_ADD_LABEL = """
+if ARGV[1] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
+local id = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[3], id, ARGV[2])
+return id
+"""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Redis being away (refused, timed out, loading, read-only) becomes StoreUnavailable."""
+
+    @functools.wraps(method)
+    def wrapper(self: RedisStore, *args: Any, **kwargs: Any) -> T:
+        with self._guard():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class RedisStore:
+    """Store over one Redis database; any number of processes may share it."""
+
+    kind = "redis"
+
+    def __init__(self, url: str, *, prefix: str = "ms:", timeout: float = 5.0):
+        # One quick retry: the pool's idle connections are stale after Redis restarts.
+        # Any: redis-py's stubs type replies as sync-or-async unions; with decode_responses they are str.
+        self._redis: Any = redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout,
+                                           socket_connect_timeout=min(timeout, 2.0),
+                                           retry=Retry(NoBackoff(), 1), health_check_interval=10)
+        self.url = url
+        self.prefix = prefix
+        self._schema_ok = False  # checked on first use, so a server starts while Redis is away
+        self._add_script = self._redis.register_script(_ADD_LABEL)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _k(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            if not self._schema_ok:
+                self._check_schema()
+            yield
+        except (redis.ConnectionError, redis.TimeoutError, redis.exceptions.ReadOnlyError) as exc:
+            raise StoreUnavailable(f"Redis is unavailable: {exc}") from exc
+        except redis.ResponseError as exc:
+            if str(exc).startswith(("MISCONF", "LOADING", "BUSY", "OOM")):
+                raise StoreUnavailable(f"Redis refused the write: {exc}") from exc
+            raise
+
+    def _check_schema(self) -> None:
+        r = self._redis
+        r.set(self._k("schema"), SCHEMA_VERSION, nx=True)
+        version = int(r.get(self._k("schema")) or 0)
+        if version > SCHEMA_VERSION:
+            raise StoreUnavailable(f"Redis holds schema {version}, newer than this microscout's "
+                                   f"({SCHEMA_VERSION}); upgrade microscout")
+        for step in MIGRATIONS[version - 1:]:
+            step(r)
+        r.set(self._k("schema"), SCHEMA_VERSION)
+        try:
+            if r.config_get("appendonly").get("appendonly") != "yes":
+                log.warning("Redis at %s runs without appendonly: acknowledged saves can be lost on a crash",
+                            self.url)
+        except redis.ResponseError:  # CONFIG is disabled on some hosted Redis; their persistence is theirs
+            pass
+        self._schema_ok = True
+
+    def _transact(self, fn: Callable[[Any], T], *watch: str) -> T:
+        """Run ``fn(pipe)``: reads after WATCH, writes after ``pipe.multi()``; retried on a conflict."""
+        return self._redis.transaction(fn, *watch, value_from_callable=True)
+
+    def close(self) -> None:
+        self._redis.close()
+
+    @_guarded
+    def ping(self) -> None:
+        self._redis.ping()
+
+    def schema_version(self) -> int:
+        with self._guard():
+            return int(self._redis.get(self._k("schema")) or 0)
+
+    # -- niches -----------------------------------------------------------------------------
+    @_guarded
+    def list_niches(self) -> list[dict[str, Any]]:
+        niches = [json.loads(v) for v in self._redis.hvals(self._k("niches"))]
+        return sorted(niches, key=lambda n: n["id"])
+
+    @_guarded
+    def get_niche(self, niche_id: str) -> dict[str, Any] | None:
+        raw = self._redis.hget(self._k("niches"), niche_id)
+        return json.loads(raw) if raw else None
+
+    @_guarded
+    def create_niche(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        record = records.build_niche(fields, records.now())
+        if not self._redis.hsetnx(self._k("niches"), record["id"], _dumps(record)):
+            raise Conflict(f"a niche with id '{record['id']}' exists", "id")
+        return record
+
+    @_guarded
+    def update_niche(self, niche_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        key = self._k("niches")
+
+        def update(pipe: Any) -> dict[str, Any]:
+            raw = pipe.hget(key, niche_id)
+            if raw is None:
+                raise NotFound(f"no niche with id '{niche_id}'")
+            record = records.build_niche(changes, records.now(), json.loads(raw))
+            pipe.multi()
+            pipe.hset(key, niche_id, _dumps(record))
+            return record
+
+        return self._transact(update, key)
+
+    @_guarded
+    def delete_niche(self, niche_id: str) -> None:
+        if not self._redis.hdel(self._k("niches"), niche_id):
+            raise NotFound(f"no niche with id '{niche_id}'")
+
+    # -- creators ---------------------------------------------------------------------------
+    def _queue_index(self, pipe: Any, key: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None,
+                     old_authors: set[str], new_authors: set[str] | None) -> None:
+        """Queue the peers and commenters index changes from ``old`` to ``new`` (None: deleted)."""
+        if old is not None and old["summary"]["tier"]:
+            pipe.hdel(self._k("rates", old["platform"], old["summary"]["tier"]), key)
+        if new is not None and new["summary"]["tier"] and new["summary"]["engagement_rate"] is not None:
+            pipe.hset(self._k("rates", new["platform"], new["summary"]["tier"]), key,
+                      repr(new["summary"]["engagement_rate"]))
+        if new_authors is None:
+            return
+        platform = (new or old or {}).get("platform", "")
+        for author in old_authors - new_authors:
+            pipe.srem(self._k("commenters", platform, author), key)
+        for author in new_authors - old_authors:
+            pipe.sadd(self._k("commenters", platform, author), key)
+        pipe.delete(self._k("authors", key))
+        if new_authors:
+            pipe.sadd(self._k("authors", key), *sorted(new_authors))
+
+    def _queue_put(self, pipe: Any, key: str, entry: Mapping[str, Any]) -> None:
+        pipe.sadd(self._k("creators"), key)
+        pipe.set(self._k("creator", key), _dumps(records.public(entry)))
+        for part in ("snapshot", "score"):
+            if entry[part] is None:
+                pipe.delete(self._k(part, key))
+            else:
+                pipe.set(self._k(part, key), _dumps(entry[part]))
+
+    @_guarded
+    def save_creator(self, platform: str, handle: str, changes: Mapping[str, Any], *,
+                     by: str) -> tuple[dict[str, Any], bool]:
+        records.check_creator(platform, handle)
+        key = records.creator_key(platform, handle)
+        ckey = self._k("creator", key)
+
+        def save(pipe: Any) -> tuple[dict[str, Any], bool]:
+            existing = self._read_full(pipe, key)
+            niche = changes.get("niche")
+            if niche is not None and not pipe.hexists(self._k("niches"), niche):
+                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+            entry, point = records.merge_creator(existing, platform, handle, changes, by=by, at=records.now())
+            reindex = changes.get("snapshot") is not None
+            old_authors = set(pipe.smembers(self._k("authors", key))) if reindex else set()
+            new_authors = records.comment_authors(entry["snapshot"], entry["handle"]) if reindex else None
+            pipe.multi()
+            self._queue_put(pipe, key, entry)
+            self._queue_index(pipe, key, existing, entry, old_authors, new_authors)
+            if point is not None:
+                pipe.rpush(self._k("history", key), _dumps(point))
+            return records.public(entry), existing is None
+
+        # Watching the niches hash too: a niche deleted between the check and the write retries.
+        return self._transact(save, ckey, self._k("niches"))
+
+    def _read_full(self, conn: Any, key: str) -> dict[str, Any] | None:
+        raw, snapshot, score = conn.mget([self._k(part, key) for part in ("creator", "snapshot", "score")])
+        if raw is None:
+            return None
+        entry = json.loads(raw)
+        entry["snapshot"] = json.loads(snapshot) if snapshot is not None else None
+        entry["score"] = json.loads(score) if score is not None else None
+        return entry
+
+    @_guarded
+    def get_creator(self, platform: str, handle: str) -> dict[str, Any] | None:
+        return self._read_full(self._redis, records.creator_key(platform, handle))
+
+    @_guarded
+    def delete_creator(self, platform: str, handle: str) -> None:
+        key = records.creator_key(platform, handle)
+
+        def delete(pipe: Any) -> None:
+            raw = pipe.get(self._k("creator", key))
+            if raw is None:
+                raise NotFound(f"{key} is not on the watchlist")
+            old = json.loads(raw)
+            old_authors = set(pipe.smembers(self._k("authors", key)))
+            pipe.multi()
+            self._queue_index(pipe, key, old, None, old_authors, set())
+            pipe.srem(self._k("creators"), key)
+            pipe.delete(*(self._k(part, key) for part in ("creator", "snapshot", "score", "history",
+                                                          "authors")))
+
+        self._transact(delete, self._k("creator", key))
+
+    @_guarded
+    def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
+        keys = sorted(self._redis.smembers(self._k("creators")))
+        raws = self._redis.mget([self._k("creator", k) for k in keys]) if keys else []
+        return records.select((json.loads(r) for r in raws if r is not None), query)
+
+    def _points(self, conn: Any, key: str) -> list[dict[str, Any]]:
+        return [json.loads(p) for p in conn.lrange(self._k("history", key), 0, -1)]
+
+    @_guarded
+    def history(self, platform: str, handle: str) -> list[dict[str, Any]]:
+        key = records.creator_key(platform, handle)
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.exists(self._k("creator", key))
+            pipe.lrange(self._k("history", key), 0, -1)
+            exists, points = pipe.execute()
+        if not exists:
+            raise NotFound(f"{key} is not on the watchlist")
+        return [json.loads(p) for p in points]
+
+    @_guarded
+    def follower_jump(self, platform: str, handle: str,
+                      followers: int | None = None) -> dict[str, Any] | None:
+        points = self._points(self._redis, records.creator_key(platform, handle))
+        return records.find_follower_jump(points, followers)
+
+    @_guarded
+    def peer_rates(self, platform: str, tier: str | None,
+                   exclude: tuple[str, str] | None = None) -> list[float]:
+        if tier is None:
+            return []
+        skip = records.creator_key(*exclude) if exclude else ""
+        rates = self._redis.hgetall(self._k("rates", platform, tier))
+        return [float(rates[k]) for k in sorted(rates) if k != skip]
+
+    @_guarded
+    def commenter_links(self, platform: str, handle: str, authors: Sequence[str]) -> dict[str, list[str]]:
+        own = records.creator_key(platform, handle)
+        folded = {a: a.strip().removeprefix("@").lower() for a in authors if isinstance(a, str) and a.strip()}
+        wanted = sorted(set(folded.values()))
+        if not wanted:
+            return {}
+        with self._redis.pipeline(transaction=False) as pipe:
+            for author in wanted:
+                pipe.smembers(self._k("commenters", platform, author))
+            members = pipe.execute()
+        found = {a: sorted(k for k in keys if k != own) for a, keys in zip(wanted, members, strict=True)}
+        return {a: found[f] for a, f in folded.items() if found.get(f)}
+
+    # -- labels -----------------------------------------------------------------------------
+    def _add(self, kind: str, niche: str, record: Mapping[str, Any]) -> int:
+        keys = [self._k("niches"), self._k(kind, "seq"), self._k(kind)]
+        return int(self._add_script(keys=keys, args=[niche, _dumps(record)]))
+
+    @_guarded
+    def add_label(self, niche: str, label: str, snapshot: Mapping[str, Any], *, by: str) -> dict[str, Any]:
+        records.check_label(label)
+        record = {"niche": niche, "label": label, "snapshot": dict(snapshot), "created_at": records.now(),
+                  "created_by": by}
+        if not niche:
+            raise InvalidValue("a label names its niche", "niche")
+        label_id = self._add("labels", niche, record)
+        if label_id < 0:
+            raise InvalidValue(f"no niche with id '{niche}'", "niche")
+        return {"id": label_id, **record}
+
+    def _list(self, kind: str) -> list[dict[str, Any]]:
+        rows = self._redis.hgetall(self._k(kind))
+        return [{"id": int(i), **json.loads(v)} for i, v in sorted(rows.items(), key=lambda kv: int(kv[0]))]
+
+    @_guarded
+    def list_labels(self, niche: str | None = None) -> list[dict[str, Any]]:
+        return [r for r in self._list("labels") if niche is None or r["niche"] == niche]
+
+    @_guarded
+    def add_comment_label(self, text: str, label: str, post_caption: str | None = None, *,
+                          by: str) -> dict[str, Any]:
+        records.check_comment_label(text, label)
+        record = {"text": text, "label": label, "post_caption": post_caption, "created_at": records.now(),
+                  "created_by": by}
+        return {"id": self._add("comment_labels", "", record), **record}
+
+    @_guarded
+    def list_comment_labels(self) -> list[dict[str, Any]]:
+        return self._list("comment_labels")
+
+    # -- tokens -----------------------------------------------------------------------------
+    @_guarded
+    def create_token(self, name: str) -> str:
+        records.check_token_name(name)
+        token = records.new_token()
+        digest = records.hash_token(token)
+        names = self._k("token_names")
+
+        def create(pipe: Any) -> None:
+            if pipe.hexists(names, name):
+                raise Conflict(f"a token named '{name}' exists; revoke it first", "name")
+            pipe.multi()
+            pipe.hset(names, name, digest)
+            pipe.hset(self._k("tokens"), digest, _dumps({"name": name, "created_at": records.now()}))
+
+        self._transact(create, names)
+        return token
+
+    @_guarded
+    def list_tokens(self) -> list[dict[str, Any]]:
+        return sorted((json.loads(v) for v in self._redis.hvals(self._k("tokens"))), key=lambda t: t["name"])
+
+    @_guarded
+    def revoke_token(self, name: str) -> None:
+        names = self._k("token_names")
+
+        def revoke(pipe: Any) -> None:
+            digest = pipe.hget(names, name)
+            if digest is None:
+                raise NotFound(f"no token named '{name}'")
+            pipe.multi()
+            pipe.hdel(names, name)
+            pipe.hdel(self._k("tokens"), digest)
+
+        self._transact(revoke, names)
+
+    @_guarded
+    def token_name(self, token: str) -> str | None:
+        raw = self._redis.hget(self._k("tokens"), records.hash_token(token))
+        return json.loads(raw)["name"] if raw else None
+
+    # -- settings ---------------------------------------------------------------------------
+    @_guarded
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        raw = self._redis.hget(self._k("settings"), key)
+        return json.loads(raw) if raw is not None else default
+
+    @_guarded
+    def set_setting(self, key: str, value: Any) -> None:
+        self._redis.hset(self._k("settings"), key, _dumps(value))
+
+    # -- moving data ------------------------------------------------------------------------
+    @_guarded
+    def export_data(self) -> dict[str, Any]:
+        r = self._redis
+        keys = sorted(r.smembers(self._k("creators")))
+        with r.pipeline(transaction=True) as pipe:  # MULTI: one consistent picture
+            pipe.hvals(self._k("niches"))
+            for key in keys:
+                pipe.mget(self._k("creator", key), self._k("snapshot", key), self._k("score", key))
+                pipe.lrange(self._k("history", key), 0, -1)
+            for name in ("labels", "comment_labels", "tokens", "settings"):
+                pipe.hgetall(self._k(name))
+            results = pipe.execute()
+        niches = [json.loads(v) for v in results[0]]
+        creators = []
+        for i in range(len(keys)):
+            (raw, snapshot, score), points = results[1 + 2 * i], results[2 + 2 * i]
+            if raw is None:
+                continue  # deleted between listing and reading
+            entry = json.loads(raw)
+            entry["snapshot"] = json.loads(snapshot) if snapshot is not None else None
+            entry["score"] = json.loads(score) if score is not None else None
+            entry["history"] = [json.loads(p) for p in points]
+            creators.append(entry)
+        labels, comment_labels, tokens, settings = results[-4:]
+        return records.export_document(
+            niches, creators,
+            [{"id": int(i), **json.loads(v)} for i, v in labels.items()],
+            [{"id": int(i), **json.loads(v)} for i, v in comment_labels.items()],
+            [{"name": json.loads(v)["name"], "hash": h, "created_at": json.loads(v)["created_at"]}
+             for h, v in tokens.items()],
+            {k: json.loads(v) for k, v in settings.items()})
+
+    def _all_keys(self) -> list[str]:
+        return [k for k in self._redis.scan_iter(match=self.prefix.replace("*", r"\*") + "*", count=1000)
+                if k != self._k("schema")]
+
+    @_guarded
+    def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
+        records.check_export(data)
+        existing = self._all_keys()
+        if existing and not replace:
+            raise Conflict("the store is not empty; import with replace to overwrite it")
+        with self._redis.pipeline(transaction=True) as pipe:  # one MULTI/EXEC: all or nothing
+            if existing:
+                pipe.delete(*existing)
+            for niche in data["niches"]:
+                pipe.hset(self._k("niches"), niche["id"], _dumps(niche))
+            for creator in data["creators"]:
+                entry = {k: v for k, v in creator.items() if k != "history"}
+                key = records.creator_key(entry["platform"], entry["handle"])
+                self._queue_put(pipe, key, entry)
+                self._queue_index(pipe, key, None, entry, set(),
+                                  records.comment_authors(entry["snapshot"], entry["handle"]))
+                if creator.get("history"):
+                    pipe.rpush(self._k("history", key), *(_dumps(p) for p in creator["history"]))
+            for kind in ("labels", "comment_labels"):
+                for label in data[kind]:
+                    record = {k: v for k, v in label.items() if k != "id"}
+                    pipe.hset(self._k(kind), str(label["id"]), _dumps(record))
+                pipe.set(self._k(kind, "seq"), max((int(lb["id"]) for lb in data[kind]), default=0))
+            for token in data["tokens"]:
+                pipe.hset(self._k("token_names"), token["name"], token["hash"])
+                pipe.hset(self._k("tokens"), token["hash"],
+                          _dumps({"name": token["name"], "created_at": token["created_at"]}))
+            for key, value in data["settings"].items():
+                pipe.hset(self._k("settings"), key, _dumps(value))
+            pipe.execute()
+        return {key: len(data[key]) for key in records.EXPORT_KEYS}

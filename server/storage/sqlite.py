@@ -1,0 +1,403 @@
+"""The embedded store: one SQLite file in the data directory.
+
+Durability: WAL with ``synchronous=FULL``, so a commit is fsynced to the WAL before the call
+returns; that survives a power cut, and a kill -9 a fortiori (the OS keeps what was written).
+One writer at a time: every write opens with ``BEGIN IMMEDIATE`` (it takes the write lock up front,
+so two processes never deadlock upgrading a read), and waits up to ``busy_timeout`` for another
+writer; readers never wait (WAL). Each thread has its own connection.
+
+Records are JSON documents beside the few columns the queries need (the peers index, history
+order, the commenters index), so a migration rarely has to rewrite them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from server.storage import records
+from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
+
+# Ordered migrations: entry i takes the schema from version i to i + 1. Never edit a released one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE niches (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    CREATE TABLE creators (
+        key TEXT PRIMARY KEY,               -- platform/handle, case-folded
+        platform TEXT NOT NULL,
+        tier TEXT,
+        engagement_rate REAL,
+        entry TEXT NOT NULL,                -- the record without snapshot and score
+        snapshot TEXT,
+        score TEXT
+    );
+    CREATE INDEX creators_peers ON creators (platform, tier);
+    CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, point TEXT NOT NULL);
+    CREATE INDEX history_key ON history (key, id);
+    CREATE TABLE commenters (platform TEXT NOT NULL, author TEXT NOT NULL, key TEXT NOT NULL,
+                             PRIMARY KEY (platform, author, key)) WITHOUT ROWID;
+    CREATE INDEX commenters_key ON commenters (key);
+    CREATE TABLE labels (id INTEGER PRIMARY KEY AUTOINCREMENT, niche TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX labels_niche ON labels (niche, id);
+    CREATE TABLE comment_labels (id INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL);
+    CREATE TABLE tokens (name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+_TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SQLiteStore:
+    """Store over one SQLite file; safe to share between threads and between processes."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = 10.0):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._migrate()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                       check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot open the database {self.path}: {exc}") from exc
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _tx(self, mode: str) -> Iterator[sqlite3.Connection]:
+        """A transaction; ``IMMEDIATE`` for writes. SQLite's own errors become StoreUnavailable."""
+        conn = self._connection()
+        try:
+            conn.execute(f"BEGIN {mode}")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"the database is busy: {exc}") from exc
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            if isinstance(exc, sqlite3.OperationalError):
+                raise StoreUnavailable(f"the database could not complete the write: {exc}") from exc
+            raise
+
+    def _write(self) -> Any:
+        return self._tx("IMMEDIATE")
+
+    def _read(self) -> Any:
+        return self._tx("DEFERRED")
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = db.execute("SELECT version FROM schema_version").fetchone()
+            version = row[0] if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreUnavailable(f"{self.path} has schema {version}, newer than this microscout "
+                                       f"({SCHEMA_VERSION}); upgrade microscout")
+            for script in MIGRATIONS[version:]:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+            if row is None:
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+            else:
+                db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+    def schema_version(self) -> int:
+        with self._read() as db:
+            return int(db.execute("SELECT version FROM schema_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def ping(self) -> None:
+        with self._read() as db:
+            db.execute("SELECT 1").fetchone()
+
+    # -- niches -----------------------------------------------------------------------------
+    def list_niches(self) -> list[dict[str, Any]]:
+        with self._read() as db:
+            return [json.loads(r[0]) for r in db.execute("SELECT record FROM niches ORDER BY id")]
+
+    def get_niche(self, niche_id: str) -> dict[str, Any] | None:
+        with self._read() as db:
+            row = db.execute("SELECT record FROM niches WHERE id = ?", (niche_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def create_niche(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        record = records.build_niche(fields, records.now())
+        with self._write() as db:
+            try:
+                db.execute("INSERT INTO niches (id, record) VALUES (?, ?)", (record["id"], _dumps(record)))
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"a niche with id '{record['id']}' exists", "id") from exc
+        return record
+
+    def update_niche(self, niche_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        with self._write() as db:
+            row = db.execute("SELECT record FROM niches WHERE id = ?", (niche_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no niche with id '{niche_id}'")
+            record = records.build_niche(changes, records.now(), json.loads(row[0]))
+            db.execute("UPDATE niches SET record = ? WHERE id = ?", (_dumps(record), niche_id))
+        return record
+
+    def delete_niche(self, niche_id: str) -> None:
+        with self._write() as db:
+            if db.execute("DELETE FROM niches WHERE id = ?", (niche_id,)).rowcount == 0:
+                raise NotFound(f"no niche with id '{niche_id}'")
+
+    # -- creators ---------------------------------------------------------------------------
+    @staticmethod
+    def _full(row: Sequence[Any]) -> dict[str, Any]:
+        entry = json.loads(row[0])
+        entry["snapshot"] = json.loads(row[1]) if row[1] is not None else None
+        entry["score"] = json.loads(row[2]) if row[2] is not None else None
+        return entry
+
+    def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],
+                     reindex_authors: bool) -> None:
+        summary = entry["summary"]
+        db.execute(
+            "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, "
+            "engagement_rate = excluded.engagement_rate, entry = excluded.entry, "
+            "snapshot = excluded.snapshot, score = excluded.score",
+            (key, entry["platform"], summary["tier"], summary["engagement_rate"],
+             _dumps(records.public(entry)),
+             None if entry["snapshot"] is None else _dumps(entry["snapshot"]),
+             None if entry["score"] is None else _dumps(entry["score"])))
+        if reindex_authors:
+            db.execute("DELETE FROM commenters WHERE key = ?", (key,))
+            db.executemany("INSERT INTO commenters (platform, author, key) VALUES (?, ?, ?)",
+                           [(entry["platform"], a, key)
+                            for a in sorted(records.comment_authors(entry["snapshot"], entry["handle"]))])
+
+    def save_creator(self, platform: str, handle: str, changes: Mapping[str, Any], *,
+                     by: str) -> tuple[dict[str, Any], bool]:
+        records.check_creator(platform, handle)
+        key = records.creator_key(platform, handle)
+        with self._write() as db:
+            row = db.execute("SELECT entry, snapshot, score FROM creators WHERE key = ?", (key,)).fetchone()
+            niche = changes.get("niche")
+            if niche is not None and not db.execute("SELECT 1 FROM niches WHERE id = ?", (niche,)).fetchone():
+                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+            entry, point = records.merge_creator(self._full(row) if row else None, platform, handle, changes,
+                                                 by=by, at=records.now())
+            self._put_creator(db, key, entry, reindex_authors=changes.get("snapshot") is not None)
+            if point is not None:
+                db.execute("INSERT INTO history (key, point) VALUES (?, ?)", (key, _dumps(point)))
+        return records.public(entry), row is None
+
+    def get_creator(self, platform: str, handle: str) -> dict[str, Any] | None:
+        with self._read() as db:
+            row = db.execute("SELECT entry, snapshot, score FROM creators WHERE key = ?",
+                             (records.creator_key(platform, handle),)).fetchone()
+        return self._full(row) if row else None
+
+    def delete_creator(self, platform: str, handle: str) -> None:
+        key = records.creator_key(platform, handle)
+        with self._write() as db:
+            if db.execute("DELETE FROM creators WHERE key = ?", (key,)).rowcount == 0:
+                raise NotFound(f"{key} is not on the watchlist")
+            db.execute("DELETE FROM history WHERE key = ?", (key,))
+            db.execute("DELETE FROM commenters WHERE key = ?", (key,))
+
+    def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
+        with self._read() as db:
+            rows = db.execute("SELECT entry FROM creators").fetchall()
+        return records.select((json.loads(r[0]) for r in rows), query)
+
+    def _points(self, db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+        rows = db.execute("SELECT point FROM history WHERE key = ? ORDER BY id", (key,))
+        return [json.loads(r[0]) for r in rows]
+
+    def history(self, platform: str, handle: str) -> list[dict[str, Any]]:
+        key = records.creator_key(platform, handle)
+        with self._read() as db:
+            if db.execute("SELECT 1 FROM creators WHERE key = ?", (key,)).fetchone() is None:
+                raise NotFound(f"{key} is not on the watchlist")
+            return self._points(db, key)
+
+    def follower_jump(self, platform: str, handle: str,
+                      followers: int | None = None) -> dict[str, Any] | None:
+        with self._read() as db:
+            points = self._points(db, records.creator_key(platform, handle))
+        return records.find_follower_jump(points, followers)
+
+    def peer_rates(self, platform: str, tier: str | None,
+                   exclude: tuple[str, str] | None = None) -> list[float]:
+        if tier is None:
+            return []
+        skip = records.creator_key(*exclude) if exclude else ""
+        with self._read() as db:
+            rows = db.execute("SELECT engagement_rate FROM creators WHERE platform = ? AND tier = ? "
+                              "AND key != ? AND engagement_rate IS NOT NULL ORDER BY key",
+                              (platform, tier, skip)).fetchall()
+        return [float(r[0]) for r in rows]
+
+    def commenter_links(self, platform: str, handle: str, authors: Sequence[str]) -> dict[str, list[str]]:
+        own = records.creator_key(platform, handle)
+        folded = {a: a.strip().removeprefix("@").lower() for a in authors if isinstance(a, str) and a.strip()}
+        found: dict[str, list[str]] = {}
+        wanted = sorted(set(folded.values()))
+        with self._read() as db:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = (f"SELECT author, key FROM commenters WHERE platform = ? AND key != ? "
+                       f"AND author IN ({marks}) ORDER BY key")
+                for author, key in db.execute(sql, (platform, own, *chunk)):
+                    found.setdefault(author, []).append(key)
+        return {a: found[f] for a, f in folded.items() if f in found}
+
+    # -- labels -----------------------------------------------------------------------------
+    def add_label(self, niche: str, label: str, snapshot: Mapping[str, Any], *, by: str) -> dict[str, Any]:
+        records.check_label(label)
+        record = {"niche": niche, "label": label, "snapshot": dict(snapshot), "created_at": records.now(),
+                  "created_by": by}
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM niches WHERE id = ?", (niche,)).fetchone() is None:
+                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+            cur = db.execute("INSERT INTO labels (niche, record) VALUES (?, ?)", (niche, _dumps(record)))
+        return {"id": cur.lastrowid, **record}
+
+    def list_labels(self, niche: str | None = None) -> list[dict[str, Any]]:
+        with self._read() as db:
+            if niche is None:
+                rows = db.execute("SELECT id, record FROM labels ORDER BY id").fetchall()
+            else:
+                rows = db.execute("SELECT id, record FROM labels WHERE niche = ? ORDER BY id",
+                                  (niche,)).fetchall()
+        return [{"id": r[0], **json.loads(r[1])} for r in rows]
+
+    def add_comment_label(self, text: str, label: str, post_caption: str | None = None, *,
+                          by: str) -> dict[str, Any]:
+        records.check_comment_label(text, label)
+        record = {"text": text, "label": label, "post_caption": post_caption, "created_at": records.now(),
+                  "created_by": by}
+        with self._write() as db:
+            cur = db.execute("INSERT INTO comment_labels (record) VALUES (?)", (_dumps(record),))
+        return {"id": cur.lastrowid, **record}
+
+    def list_comment_labels(self) -> list[dict[str, Any]]:
+        with self._read() as db:
+            rows = db.execute("SELECT id, record FROM comment_labels ORDER BY id").fetchall()
+        return [{"id": r[0], **json.loads(r[1])} for r in rows]
+
+    # -- tokens -----------------------------------------------------------------------------
+    def create_token(self, name: str) -> str:
+        records.check_token_name(name)
+        token = records.new_token()
+        with self._write() as db:
+            try:
+                db.execute("INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?)",
+                           (name, records.hash_token(token), records.now()))
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"a token named '{name}' exists; revoke it first", "name") from exc
+        return token
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        with self._read() as db:
+            rows = db.execute("SELECT name, created_at FROM tokens ORDER BY name").fetchall()
+        return [{"name": r[0], "created_at": r[1]} for r in rows]
+
+    def revoke_token(self, name: str) -> None:
+        with self._write() as db:
+            if db.execute("DELETE FROM tokens WHERE name = ?", (name,)).rowcount == 0:
+                raise NotFound(f"no token named '{name}'")
+
+    def token_name(self, token: str) -> str | None:
+        with self._read() as db:
+            row = db.execute("SELECT name FROM tokens WHERE hash = ?",
+                             (records.hash_token(token),)).fetchone()
+        return row[0] if row else None
+
+    # -- settings ---------------------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._read() as db:
+            row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                       "value = excluded.value", (key, _dumps(value)))
+
+    # -- moving data ------------------------------------------------------------------------
+    def export_data(self) -> dict[str, Any]:
+        with self._read() as db:  # one read transaction: a consistent picture while others write
+            niches = [json.loads(r[0]) for r in db.execute("SELECT record FROM niches")]
+            creators = []
+            for row in db.execute("SELECT entry, snapshot, score, key FROM creators").fetchall():
+                entry = self._full(row)
+                entry["history"] = self._points(db, row[3])
+                creators.append(entry)
+            labels = [{"id": r[0], **json.loads(r[1])} for r in db.execute("SELECT id, record FROM labels")]
+            comment_labels = [{"id": r[0], **json.loads(r[1])}
+                              for r in db.execute("SELECT id, record FROM comment_labels")]
+            tokens = [{"name": r[0], "hash": r[1], "created_at": r[2]}
+                      for r in db.execute("SELECT name, hash, created_at FROM tokens")]
+            settings = {r[0]: json.loads(r[1]) for r in db.execute("SELECT key, value FROM settings")}
+        return records.export_document(niches, creators, labels, comment_labels, tokens, settings)
+
+    def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
+        records.check_export(data)
+        with self._write() as db:
+            if not replace and any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in _TABLES):
+                raise Conflict("the store is not empty; import with replace to overwrite it")
+            for table in _TABLES:
+                db.execute(f"DELETE FROM {table}")
+            db.execute("DELETE FROM sqlite_sequence")
+            for niche in data["niches"]:
+                db.execute("INSERT INTO niches (id, record) VALUES (?, ?)", (niche["id"], _dumps(niche)))
+            for creator in data["creators"]:
+                entry = {k: v for k, v in creator.items() if k != "history"}
+                key = records.creator_key(entry["platform"], entry["handle"])
+                self._put_creator(db, key, entry, reindex_authors=True)
+                db.executemany("INSERT INTO history (key, point) VALUES (?, ?)",
+                               [(key, _dumps(p)) for p in creator.get("history", [])])
+            for label in data["labels"]:
+                record = {k: v for k, v in label.items() if k != "id"}
+                db.execute("INSERT INTO labels (id, niche, record) VALUES (?, ?, ?)",
+                           (label["id"], label["niche"], _dumps(record)))
+            for label in data["comment_labels"]:
+                record = {k: v for k, v in label.items() if k != "id"}
+                db.execute("INSERT INTO comment_labels (id, record) VALUES (?, ?)",
+                           (label["id"], _dumps(record)))
+            db.executemany("INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?)",
+                           [(t["name"], t["hash"], t["created_at"]) for t in data["tokens"]])
+            db.executemany("INSERT INTO settings (key, value) VALUES (?, ?)",
+                           [(k, _dumps(v)) for k, v in data["settings"].items()])
+        return {key: len(data[key]) for key in records.EXPORT_KEYS}

@@ -1,0 +1,120 @@
+"""What differs per backend: choosing one, schema versions and migrations, and a backend that is away."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from server.storage import StoreUnavailable, open_store, sqlite
+from server.storage.redis import RedisStore
+from server.storage.sqlite import SQLiteStore
+from tests.storage.redis_server import RedisServer, free_port
+
+
+@pytest.mark.parametrize(("url", "kind"), [("", "sqlite"), ("sqlite:///rel.db", "sqlite"),
+                                           ("redis://127.0.0.1:1/0", "redis")])
+def test_open_store_chooses_by_url(tmp_path, monkeypatch, url, kind):
+    monkeypatch.chdir(tmp_path)
+    store = open_store({"STORE_URL": url, "DATA_DIR": str(tmp_path / "data")})
+    assert store.kind == kind
+    if url == "":
+        assert (tmp_path / "data" / "microscout.db").exists()
+    if url.startswith("sqlite"):
+        assert (tmp_path / "rel.db").exists()
+    store.close()
+
+
+def test_open_store_absolute_sqlite_path(tmp_path):
+    store = open_store({"STORE_URL": f"sqlite:///{tmp_path}/abs.db", "DATA_DIR": "unused"})
+    assert store.path == tmp_path / "abs.db" and store.path.exists()
+    store.close()
+
+
+def test_open_store_refuses_unknown_urls(tmp_path):
+    with pytest.raises(ValueError):
+        open_store({"STORE_URL": "postgres://x", "DATA_DIR": str(tmp_path)})
+
+
+def test_sqlite_runs_wal_with_full_sync_and_a_schema_version(tmp_path):
+    store = SQLiteStore(tmp_path / "s.db")
+    conn = store._connection()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.schema_version() == sqlite.SCHEMA_VERSION
+    store.create_niche({"name": "Running"})
+    store.close()
+    reopened = SQLiteStore(tmp_path / "s.db")  # migrations run once; data stays
+    assert reopened.schema_version() == sqlite.SCHEMA_VERSION
+    assert reopened.get_niche("running") is not None
+    reopened.close()
+
+
+def test_sqlite_applies_new_migrations_in_order(tmp_path, monkeypatch):
+    SQLiteStore(tmp_path / "s.db").close()
+    monkeypatch.setattr(sqlite, "MIGRATIONS", (*sqlite.MIGRATIONS, "CREATE TABLE extra (x INTEGER)",
+                                               "INSERT INTO extra (x) VALUES (7)"))
+    monkeypatch.setattr(sqlite, "SCHEMA_VERSION", len(sqlite.MIGRATIONS))
+    store = SQLiteStore(tmp_path / "s.db")
+    assert store.schema_version() == len(sqlite.MIGRATIONS)
+    assert store._connection().execute("SELECT x FROM extra").fetchall() == [(7,)]
+    store.close()
+
+
+def test_sqlite_refuses_a_newer_schema(tmp_path):
+    SQLiteStore(tmp_path / "s.db").close()
+    with sqlite3.connect(tmp_path / "s.db") as conn:
+        conn.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(StoreUnavailable, match="newer"):
+        SQLiteStore(tmp_path / "s.db")
+
+
+def test_sqlite_busy_writer_is_unavailable_not_an_error(tmp_path):
+    store = SQLiteStore(tmp_path / "s.db", busy_timeout=0.2)
+    blocker = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    with pytest.raises(StoreUnavailable):
+        store.create_niche({"name": "Running"})
+    assert store.list_niches() == []  # readers never wait in WAL
+    blocker.execute("ROLLBACK")
+    assert store.create_niche({"name": "Running"})["id"] == "running"
+    blocker.close()
+    store.close()
+
+
+def test_redis_away_is_unavailable_quickly():
+    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0", timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable):
+        store.list_niches()
+    with pytest.raises(StoreUnavailable):
+        store.save_creator("instagram", "a", {"notes": "x"}, by="admin")
+    assert time.monotonic() - started < 5
+
+
+def test_redis_recovers_when_it_returns_and_keeps_what_it_acknowledged(tmp_path):
+    server = RedisServer(tmp_path / "r").start()
+    store = RedisStore(server.url, timeout=1.0)
+    try:
+        store.create_niche({"name": "Running"})
+        server.kill()
+        with pytest.raises(StoreUnavailable):
+            store.get_niche("running")
+        server.start()  # same port, same AOF
+        assert store.get_niche("running")["name"] == "Running"
+    finally:
+        store.close()
+        server.stop()
+
+
+def test_redis_schema_version_is_recorded_and_newer_refused(redis_server):
+    store = RedisStore(redis_server.url, prefix="schema-test:")
+    assert store.schema_version() == 1
+    store._redis.set("schema-test:schema", 99)
+    fresh = RedisStore(redis_server.url, prefix="schema-test:")
+    with pytest.raises(StoreUnavailable, match="newer"):
+        fresh.list_niches()
+    store._redis.delete("schema-test:schema")
+    store.close()
+    fresh.close()

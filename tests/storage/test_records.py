@@ -1,0 +1,119 @@
+"""The pure rules both backends share: slugs, summaries, follower jumps, CSV escaping."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from server.storage import records
+from server.storage.records import escape_cell, find_follower_jump, summarize, tier_of
+
+
+@pytest.mark.parametrize(("followers", "tier"), [
+    (None, None), (0, "nano"), (9_999, "nano"), (10_000, "micro"), (99_999, "micro"), (100_000, "mid"),
+    (499_999, "mid"), (500_000, "macro"), (999_999, "macro"), (1_000_000, "mega"), (10**9, "mega"),
+])
+def test_tiers_match_design(followers, tier):
+    assert tier_of(followers) == tier
+
+
+@pytest.mark.parametrize(("snapshot", "score", "expected"), [
+    (None, None, {"followers": None, "tier": None, "overall": None, "authenticity": None,
+                  "engagement_rate": None, "fit": {}}),
+    ({"followers": 12_000}, None, {"followers": 12_000, "tier": "micro", "overall": None,
+                                   "authenticity": None, "engagement_rate": None, "fit": {}}),
+    ({"followers": 12_000}, {"creator": {"followers": 15_000, "tier": "micro"}, "overall": {"score": 64},
+                             "authenticity": {"score": 88.5}, "engagement": {"rate": 0.031},
+                             "niche_fit": [{"niche": "running", "score": 90},
+                                           {"niche": "baking", "score": 3.5}]},
+     {"followers": 15_000, "tier": "micro", "overall": 64.0, "authenticity": 88.5, "engagement_rate": 0.031,
+      "fit": {"running": 90.0, "baking": 3.5}}),
+    # junk in a score is ignored, never trusted
+    ({}, {"creator": {"followers": "many", "tier": "huge"}, "overall": {"score": float("nan")},
+          "authenticity": {"score": True}, "engagement": {"rate": None}, "niche_fit": [{"score": 3}, "x"]},
+     {"followers": None, "tier": None, "overall": None, "authenticity": None, "engagement_rate": None,
+      "fit": {}}),
+])
+def test_summarize(snapshot, score, expected):
+    assert summarize(snapshot, score) == expected
+
+
+def points(*pairs):
+    return [{"at": f"2026-01-{day:02d}T00:00:00.000000Z", "captured_at": None, "followers": f}
+            for day, f in pairs]
+
+
+@pytest.mark.parametrize(("history", "now", "expected"), [
+    (points(), None, None),
+    (points((1, 20_000)), None, None),
+    (points((1, 20_000), (20, 24_000)), None, None),  # +20%: growth, not a jump
+    (points((1, 20_000), (5, 27_000)), None, (20_000, 27_000)),  # +35% in 4 days
+    (points((1, 20_000), (10, 22_000), (20, 24_000), (28, 27_000)), None, (20_000, 27_000)),  # spread out
+    (points((1, 20_000), (2, 30_000), (3, 30_100)), None, (20_000, 30_100)),  # latest point, lowest base
+    (points((1, 500), (2, 900)), None, None),  # too small a base to mean anything
+    (points((1, 30_000), (2, 20_000)), None, None),  # a drop is not a jump
+    (points((1, 20_000)), 40_000, (20_000, 40_000)),  # the count about to be saved
+])
+def test_follower_jumps(history, now, expected):
+    at = "2026-01-03T00:00:00Z" if now else None
+    jump = find_follower_jump(history, now, at)
+    assert (None if jump is None else (jump["from"], jump["to"])) == expected
+
+
+def test_jump_window_is_thirty_days():
+    history = [{"at": "2026-01-01T00:00:00Z", "followers": 20_000},
+               {"at": "2026-02-15T00:00:00Z", "followers": 40_000}]
+    assert find_follower_jump(history) is None  # doubled, but over 45 days
+    history.insert(1, {"at": "2026-02-01T00:00:00Z", "followers": 20_500})
+    jump = find_follower_jump(history)
+    assert jump is not None and jump["from"] == 20_500 and jump["days"] == 14.0
+
+
+def test_capture_time_wins_over_save_time():
+    history = [{"at": "2026-05-01T00:00:00Z", "captured_at": "2026-01-01T00:00:00Z", "followers": 20_000},
+               {"at": "2026-05-01T00:00:01Z", "captured_at": "2026-04-01T00:00:00Z", "followers": 40_000}]
+    assert find_follower_jump(history) is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"), ("  =cmd|' /C calc'!A0", "'  =cmd|' /C calc'!A0"), ("\uff1d1+1", "'\uff1d1+1"),
+    ("plain", "plain"), ("a=b", "a=b"), ("", ""), (None, ""), (42, 42), (-0.5, -0.5), (True, "yes"),
+])
+def test_csv_cells_are_escaped_per_owasp(value, expected):
+    assert escape_cell(value) == expected
+
+
+def test_csv_has_a_row_per_creator_and_a_column_per_niche():
+    entries = [{"platform": "instagram", "handle": "a", "display_name": "=evil()", "niche": "running",
+                "status": "shortlisted", "notes": '+cmd, "quoted"\nsecond line', "tags": ["@x", "y"],
+                "summary": {"followers": 12_000, "tier": "micro", "overall": 71.5, "authenticity": 80.0,
+                            "engagement_rate": 0.04, "fit": {"running": 88.0, "baking": 2.0}},
+                "created_at": "c", "updated_at": "u", "updated_by": "ana"},
+               {"platform": "tiktok", "handle": "b", "display_name": None, "niche": None,
+                "status": "discovered", "notes": "", "tags": [], "summary": records.summarize(None, None),
+                "created_at": "c", "updated_at": "u", "updated_by": "admin"}]
+    rows = list(csv.reader(io.StringIO(records.to_csv(entries))))
+    header, first, second = rows
+    assert header[-7:] == ["fit:baking", "fit:running", "tags", "notes", "created_at", "updated_at",
+                           "updated_by"]
+    row = dict(zip(header, first, strict=True))
+    assert row["display_name"] == "'=evil()"
+    assert row["notes"] == '\'+cmd, "quoted"\nsecond line'
+    assert row["tags"] == "'@x; y"
+    assert (row["followers"], row["overall"], row["fit:running"]) == ("12000", "71.5", "88.0")
+    assert dict(zip(header, second, strict=True))["fit:running"] == ""
+
+
+@pytest.mark.parametrize(("name", "slug"), [("Vegan Baking", "vegan-baking"), ("--x--", "x"),
+                                            ("Ünïcödé  Ñame", "unicode-name"), ("a" * 80, "a" * 60)])
+def test_slugify(name, slug):
+    assert records.slugify(name) == slug
+
+
+def test_tokens_are_random_and_only_hashes_are_kept():
+    a, b = records.new_token(), records.new_token()
+    assert a != b and records.hash_token(a) != records.hash_token(b)
+    assert len(records.hash_token(a)) == 64 and a not in records.hash_token(a)
