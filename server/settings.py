@@ -35,6 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("API_TOKEN", "", "Bearer token for /v1 and the dashboard. Empty: generated at first start into "
             "DATA_DIR/api_token (mode 0600) and printed once."),
     Setting("MODELS_DIR", "", "Where the shipped model artifacts live. Empty: the repository's models/."),
+    Setting("EMBED_BACKEND", "torch", "Embedding runtime: torch (sentence-transformers fp32), onnx (fp32) or "
+            "onnx-int8. ONNX graphs are exported once into DATA_DIR."),
     Setting("EMBED_BATCH", 16, "Texts per embedder batch (16 is fastest on 2 CPU cores: less padding).", int),
     Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),
     Setting("MAX_BODY_BYTES", 1024 * 1024, "Largest request body accepted (413 above it).", int),
