@@ -9,10 +9,18 @@ depend on the brief's wording), so both levels are calibrated against a backgrou
 posts from many topics (TweetTopic, shipped in scoring/data):
 
 - a post is *on the niche* when its similarity beats ``ON_NICHE_QUANTILE`` of background posts;
-- the creator's raw fit is the mean similarity over their texts (bio + captions), so a creator whose
-  every post is on the niche beats one with a single on-niche post; it is then placed among
-  background creators (sets of posts drawn per topic, plus mixed ones), so 80 means "more on-niche
-  than 80% of creators".
+  softly, ``sigmoid((similarity - threshold) / SOFTNESS)``, so a post just under the line still counts
+  a little;
+- the creator's consistency S is the mean of that soft on-niche value over their texts (bio and
+  captions): a creator whose every post is on the niche has S near 1, one viral on-niche post among
+  eight has S near 1/8;
+- the percentile P places S among background creators (sets of posts drawn per topic, plus mixed
+  ones): "more on-niche than P% of ordinary creators".
+
+The score is ``100 * sqrt(P/100 * S)``. P alone saturates: most ordinary creators have nothing to do
+with any one niche, so a single on-niche post already beats most of them (on the running brief of the
+tests, a cook with one running post has P = 82). The geometric mean keeps P's calibration and demands
+consistency: that cook scores 40, a consistent runner 100, a half-and-half creator 73.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import numpy as np
 
 BACKGROUND_FILE = Path(__file__).parent / "data" / "background_posts.jsonl"
 ON_NICHE_QUANTILE = 0.90
+SOFTNESS = 0.02
 POSTS_PER_BACKGROUND_CREATOR = 12
 CREATORS_PER_TOPIC = 40
 MIXED_CREATORS = 120
@@ -113,9 +122,21 @@ class Background:
         return cls(vectors, members, f"{path.name}: {len(rows)} posts, {len(sets)} background creators")
 
     def calibrate(self, niche_vector: np.ndarray) -> tuple[float, np.ndarray]:
-        """(post on-niche threshold, sorted background-creator raw fits) for one niche."""
+        """(post on-niche threshold, sorted consistency S of the background creators) for one niche."""
         sims = self.vectors @ niche_vector
-        return float(np.quantile(sims, ON_NICHE_QUANTILE)), np.sort(self.members @ sims)
+        threshold = float(np.quantile(sims, ON_NICHE_QUANTILE))
+        return threshold, np.sort(self.members @ on_niche(sims, threshold))
+
+
+def on_niche(similarities: np.ndarray, threshold: float) -> np.ndarray:
+    """Soft on-niche value of each post, 0..1 (0.5 at the threshold)."""
+    return 1.0 / (1.0 + np.exp(-(np.asarray(similarities, dtype=np.float64) - threshold) / SOFTNESS))
+
+
+def fit_score(consistency: float, reference: np.ndarray) -> tuple[float, float]:
+    """(score 0-100, percentile P) of a creator's consistency S against the background creators."""
+    p = percentile(consistency, reference)
+    return 100.0 * float(np.sqrt(p / 100.0 * consistency)), p
 
 
 def percentile(value: float, sorted_reference: np.ndarray) -> float:
@@ -145,20 +166,20 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
     n = len(texts)
     reasons: list[str] = []
     if n == 0:
-        return {"niche": niche.id, "name": niche.name, "score": None, "raw": None, "on_niche_share": None,
+        return {"niche": niche.id, "name": niche.name, "score": None, "raw": None, "percentile": None, "on_niche_share": None,
                 "organic_score": None, "method": "zero-shot", "model_version": "zero-shot",
                 "posts_analyzed": 0, "confidence": "low", "evidence": {"best": [], "worst": []},
                 "reasons": ["No bio or captions were captured, so niche fit cannot be judged."]}
-    raw = float(np.mean(texts))
-    score = percentile(raw, reference)
-    on_niche = sims >= threshold
-    share = float(on_niche.mean()) if len(sims) else None
+    raw = float(np.mean(on_niche(np.array(texts), threshold)))
+    score, pct = fit_score(raw, reference)
+    hits = sims >= threshold
+    share = float(hits.mean()) if len(sims) else None
 
     organic_score = None
     if organic_ids is not None and len(posts):
         organic = [s for (pid, _), s in zip(posts, sims, strict=True) if pid in organic_ids]
         if organic and len(organic) < len(posts):
-            organic_score = percentile(float(np.mean(organic)), reference)
+            organic_score = fit_score(float(np.mean(on_niche(np.array(organic), threshold))), reference)[0]
 
     order = np.argsort(-sims)
     def ev(i: int) -> dict[str, Any]:
@@ -166,12 +187,11 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
     evidence = {"best": [ev(i) for i in order[:EVIDENCE]],
                 "worst": [ev(i) for i in order[::-1][:min(2, max(0, len(order) - EVIDENCE))]]}
 
-    reasons.append(f"More on-niche than {score:.0f}% of background creators (mean similarity {raw:.2f} "
-                   f"over {n} texts).")
+    reasons.append(f"More on-niche than {pct:.0f}% of ordinary creators; consistency {raw:.0%} over {n} texts.")
     if share is not None:
-        reasons.append(f"{int(on_niche.sum())} of {len(sims)} captions are on the niche "
+        reasons.append(f"{int(hits.sum())} of {len(sims)} captions are on the niche "
                        f"({share:.0%}; a post counts when it beats {ON_NICHE_QUANTILE:.0%} of ordinary posts).")
-        if len(sims) >= 4 and on_niche.sum() == 1:
+        if len(sims) >= 4 and hits.sum() == 1:
             reasons.append("Only one post is on the niche: a single hit, not a consistent creator.")
     if organic_score is not None:
         reasons.append(f"Organic posts alone score {organic_score:.0f}: the content "
@@ -179,6 +199,7 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
     if n < 4:
         reasons.append(f"Only {n} texts: low confidence.")
     return {"niche": niche.id, "name": niche.name, "score": round(score, 1), "raw": round(raw, 4),
+            "percentile": round(pct, 1),
             "on_niche_share": None if share is None else round(share, 3),
             "organic_score": None if organic_score is None else round(organic_score, 1),
             "method": "zero-shot", "model_version": "zero-shot", "posts_analyzed": len(posts),
