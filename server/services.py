@@ -9,8 +9,10 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from server import errors
 from server.errors import InvalidField, Unavailable
 from server.scoring.embedder import Embedder
+from server.storage import Conflict, InvalidValue, NotFound, StoreError, StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +22,7 @@ class Services:
         self.config = config
         self.embedder = Embedder(batch_size=config["EMBED_BATCH"], cache_mb=config["EMBED_CACHE_MB"])
         self.scorer: Any = None  # server.scoring.scorer.Scorer once loaded
-        self.store: Any = None
+        self.store: Any = open_store(config)  # Redis connects lazily: the server starts while it is away
         self._ready = threading.Event()
         self._settled = threading.Event()
         self._error: str | None = None
@@ -52,6 +54,10 @@ class Services:
             message = "Models failed to load: " + self._error if self._error else "Models are loading; retry shortly."
             raise Unavailable(message, {"retry_after": 2}, headers={"Retry-After": "2"})
         return self.scorer
+
+    def token_name(self, token: str) -> str | None:
+        """The team member behind a token from ``microscout tokens create`` (auth.identify asks)."""
+        return self.store.token_name(token) if self.store is not None else None
 
     def health(self) -> dict[str, Any]:
         status = "ok" if self._ready.is_set() else ("error" if self._error else "loading")
@@ -91,10 +97,13 @@ class Services:
         from server.scoring.engagement import tier
 
         authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
+        # the saved history plus the count seen now: a jump shows before the creator is saved again
+        jump = self.store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
         return {
             "peer_rates": self.store.peer_rates(snapshot.platform, tier(snapshot.followers),
                                                 exclude=(snapshot.platform, snapshot.handle)),
             "cross_creator": self.store.commenter_links(snapshot.platform, snapshot.handle, authors),
+            "extra_reasons": [jump["reason"]] if jump else [],
         }
 
 
@@ -102,8 +111,27 @@ def get() -> Services:
     return current_app.extensions["microscout"]
 
 
+def _store_error(exc: StoreError) -> Any:
+    """The store's errors on the wire; a store that is away is a 503 until it returns."""
+    if isinstance(exc, StoreUnavailable):
+        log.warning("store unavailable: %s", exc.message)
+        err: errors.ApiError = Unavailable("The store is unavailable; retry shortly.", {"retry_after": 2},
+                                           headers={"Retry-After": "2"})
+    elif isinstance(exc, NotFound):
+        err = errors.NotFound(exc.message)
+    elif isinstance(exc, Conflict):
+        err = errors.Conflict(exc.message, {"field": exc.field} if exc.field else {})
+    elif isinstance(exc, InvalidValue):
+        field = exc.field or "(body)"
+        err = InvalidField(f"{field}: {exc.message}", {"fields": [{"field": field, "message": exc.message}]})
+    else:
+        err = errors.ApiError(exc.message)
+    return errors.envelope(err.code, err.message, err.details, err.status, err.headers)
+
+
 def init_app(app: Flask) -> None:
     services = Services(app.config)
     app.extensions["microscout"] = services
+    app.register_error_handler(StoreError, _store_error)
     if app.config["LOAD_MODELS"]:
         services.start()
