@@ -52,8 +52,11 @@ def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[Ba
 
 
 def init_app(app: Flask) -> None:
-    from server.api import comments, health, score
+    from server.api import comments, health, labels, niches, score, watchlist
 
     app.register_blueprint(health.bp)
     app.register_blueprint(score.bp)
     app.register_blueprint(comments.bp)
+    app.register_blueprint(niches.bp)
+    app.register_blueprint(watchlist.bp)
+    app.register_blueprint(labels.bp)

@@ -1,0 +1,135 @@
+"""/v1/watchlist: saved creators with pipeline status, notes, tags, latest snapshot and score,
+their history, and the CSV export."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from server import services
+from server.api import spec
+from server.errors import InvalidField, NotFound
+from server.storage import CreatorQuery, records
+from server.storage_schemas import CreatorDetail, CreatorList, History, WatchlistSave
+
+bp = Blueprint("watchlist", __name__, url_prefix="/v1")
+
+LIST_QUERY = {
+    "niche": "only creators assigned to this niche id (and, with sort=fit, their fit for it)",
+    "status": "one or more of discovered, shortlisted, contacted, negotiating, partnered, declined "
+              "(comma-separated)",
+    "tier": "nano, micro, mid, macro or mega",
+    "q": "text found in the handle, display name, notes or tags (case-insensitive)",
+    "sort": "overall, fit, authenticity, followers, updated (default), created or handle",
+    "order": "desc (default; handle: asc) or asc; creators without the value come last",
+    "limit": "at most this many (0-10000)",
+    "offset": "skip this many",
+}
+
+
+def _int(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidField(f"{name}: must be an integer",
+                           {"fields": [{"field": name, "message": "must be an integer"}]}) from None
+
+
+def _query(paged: bool = True) -> CreatorQuery:
+    args = request.args
+    statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
+    return CreatorQuery(niche=args.get("niche") or None, status=statuses, tier=args.get("tier") or None,
+                        text=args.get("q") or None, sort=args.get("sort") or "updated",
+                        order=args.get("order") or None, limit=_int("limit") if paged else None,
+                        offset=(_int("offset") or 0) if paged else 0)
+
+
+@bp.get("/watchlist")
+@spec(summary="List saved creators, filtered and sorted.", response=CreatorList, query=LIST_QUERY)
+def list_creators():
+    query = _query()
+    store = services.get().store
+    everything = store.list_creators(replace(query, limit=None, offset=0))
+    end = None if query.limit is None else query.offset + query.limit
+    return jsonify({"creators": everything[query.offset:end], "total": len(everything)})
+
+
+def _save(platform: str, handle: str, payload: WatchlistSave) -> Any:
+    changes: dict[str, Any] = {}
+    for field in ("niche", "status", "notes", "tags", "score"):
+        if field in payload.model_fields_set:
+            changes[field] = getattr(payload, field)
+    if payload.snapshot is not None:
+        changes["snapshot"] = payload.snapshot.model_dump(mode="json", exclude_unset=True)
+    for field in ("status", "notes", "tags", "score"):  # only the niche can be cleared with null
+        if field in changes and changes[field] is None:
+            raise InvalidField(f"{field}: may not be null",
+                               {"fields": [{"field": field, "message": "may not be null"}]})
+    entry, created = services.get().store.save_creator(platform, handle, changes, by=g.identity)
+    return jsonify(entry), 201 if created else 200
+
+
+@bp.post("/watchlist")
+@spec(summary="Save or update a creator named by the snapshot (or by platform and handle); 201 when new.",
+      body=WatchlistSave, response=CreatorDetail)
+def save_creator(payload: WatchlistSave):
+    platform = payload.platform or (payload.snapshot.platform if payload.snapshot else None)
+    handle = payload.handle or (payload.snapshot.handle if payload.snapshot else None)
+    if not platform or not handle:
+        raise InvalidField("platform and handle: send a snapshot, or both fields",
+                           {"fields": [{"field": "handle", "message": "required without a snapshot"}]})
+    return _save(platform, handle.strip().removeprefix("@"), payload)
+
+
+@bp.get("/watchlist/<platform>/<handle>")
+@spec(summary="Read a saved creator with the latest snapshot and score.", response=CreatorDetail)
+def get_creator(platform: str, handle: str):
+    entry = services.get().store.get_creator(platform, handle)
+    if entry is None:
+        raise NotFound(f"{platform}/{handle} is not on the watchlist")
+    return jsonify(entry)
+
+
+@bp.put("/watchlist/<platform>/<handle>")
+@spec(summary="Save or update this creator: only the fields sent change; 201 when new.", body=WatchlistSave,
+      response=CreatorDetail)
+def put_creator(platform: str, handle: str, payload: WatchlistSave):
+    return _save(platform, handle, payload)
+
+
+@bp.post("/watchlist/<platform>/<handle>")
+@spec(summary="Same as PUT: save or update this creator; 201 when new.", body=WatchlistSave,
+      response=CreatorDetail)
+def post_creator(platform: str, handle: str, payload: WatchlistSave):
+    return _save(platform, handle, payload)
+
+
+@bp.delete("/watchlist/<platform>/<handle>")
+@spec(summary="Remove a creator and its history from the watchlist (labels stay).", status=204)
+def delete_creator(platform: str, handle: str):
+    services.get().store.delete_creator(platform, handle)
+    return "", 204
+
+
+@bp.get("/watchlist/<platform>/<handle>/history")
+@spec(summary="Followers and scores at every save, and the latest sudden follower jump.", response=History)
+def history(platform: str, handle: str):
+    store = services.get().store
+    points = store.history(platform, handle)
+    entry = store.get_creator(platform, handle)
+    return jsonify({"platform": platform, "handle": entry["handle"] if entry else handle, "points": points,
+                    "follower_jump": records.find_follower_jump(points)})
+
+
+@bp.get("/watchlist.csv")
+@spec(summary="The watchlist as CSV: one row a creator, scores as columns, formulas escaped.",
+      query={k: v for k, v in LIST_QUERY.items() if k not in ("limit", "offset")})
+def watchlist_csv():
+    entries = services.get().store.list_creators(_query(paged=False))
+    return Response(records.to_csv(entries), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="watchlist.csv"'})
