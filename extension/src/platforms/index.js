@@ -1,0 +1,48 @@
+// The adapters by platform, and the one list of page API answers the MAIN-world hook keeps.
+
+import { instagram } from "./instagram.js";
+import { tiktok } from "./tiktok.js";
+import { youtube } from "./youtube.js";
+
+export { parseCount, exactCount } from "./counts.js";
+
+/** Every adapter: {id, matchUrl(url), buildSnapshot(pageData)}. */
+export const ADAPTERS = Object.freeze([instagram, tiktok, youtube]);
+
+/**
+ * URLs of the page's own fetch/XHR answers worth copying, as regular expression sources (plain
+ * strings, so a classic MAIN-world script can take them as data), matched case-insensitively
+ * against the absolute request URL.
+ */
+export const RESPONSE_PATTERNS = Object.freeze([
+  // Instagram: GraphQL (the xdt_api__v1__... answers) and the v1 REST API
+  String.raw`^https://(www\.|i\.)?instagram\.com/(graphql/query|api/graphql)`,
+  String.raw`^https://(www\.|i\.)?instagram\.com/api/v1/users/(web_profile_info/|\d+/info/)`,
+  String.raw`^https://(www\.|i\.)?instagram\.com/api/v1/feed/user/`,
+  String.raw`^https://(www\.|i\.)?instagram\.com/api/v1/media/\d+(_\d+)?/(info|comments)/`,
+  // TikTok
+  String.raw`^https://(www|m)\.tiktok\.com/api/(post/item_list|comment/list|user/detail|item/detail)/`,
+  // YouTube
+  String.raw`^https://(www|m)\.youtube\.com/youtubei/v1/(browse|next)\b`,
+]);
+
+const RESPONSE_RES = RESPONSE_PATTERNS.map((p) => new RegExp(p, "i"));
+
+/** True when the hook should copy the answer to this request URL. */
+export function isWantedResponse(url) {
+  return typeof url === "string" && RESPONSE_RES.some((re) => re.test(url));
+}
+
+/** The adapter for a page URL, or null for a site we do not read. */
+export function adapterFor(url) {
+  let host;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return null;
+  }
+  if (/(^|\.)instagram\.com$/.test(host)) return instagram;
+  if (/(^|\.)tiktok\.com$/.test(host)) return tiktok;
+  if (/(^|\.)youtube\.com$/.test(host)) return youtube;
+  return null;
+}
