@@ -32,7 +32,11 @@ MAX_NOTES = 10_000
 MAX_TAGS = 30
 MAX_TAG = 50
 NICHE_FIELDS = ("name", "description", "keywords", "hashtags", "example_posts", "weights")
-CREATOR_FIELDS = ("niche", "status", "notes", "tags", "snapshot", "score")
+CREATOR_FIELDS = ("niche", "status", "notes", "tags", "snapshot", "score", "outreach")
+# Outreach terms kept on a creator (the dashboard's outreach page): short text fields by name.
+COMPENSATION_TYPES = ("flat_fee", "product_seeding", "performance_bonus", "hybrid")
+MAX_OUTREACH_FIELDS = 30
+MAX_OUTREACH_TEXT = 10_000
 RESERVED_TOKEN_NAMES = ("admin",)  # the configured MICROSCOUT_API_TOKEN answers to "admin"
 
 # A follower rise of more than JUMP_SHARE within JUMP_DAYS, from at least JUMP_MIN_BASE followers,
@@ -44,6 +48,7 @@ JUMP_MIN_BASE = 1000
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def now() -> str:
@@ -203,8 +208,8 @@ def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str
     if existing is None:
         entry: dict[str, Any] = {"platform": platform, "handle": handle, "display_name": None,
                                  "niche": None, "status": STATUSES[0], "notes": "", "tags": [],
-                                 "summary": summarize(None, None), "created_at": at, "updated_at": at,
-                                 "updated_by": by, "snapshot": None, "score": None}
+                                 "outreach": {}, "summary": summarize(None, None), "created_at": at,
+                                 "updated_at": at, "updated_by": by, "snapshot": None, "score": None}
     else:
         entry = dict(existing)
     if "niche" in changes:
@@ -223,6 +228,8 @@ def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str
         entry["notes"] = notes
     if "tags" in changes:
         entry["tags"] = normalize_tags(changes["tags"] if changes["tags"] is not None else [])
+    if "outreach" in changes:
+        entry["outreach"] = check_outreach(changes["outreach"] if changes["outreach"] is not None else {})
     if snapshot is not None:
         entry["snapshot"] = dict(snapshot)
         entry["handle"] = str(snapshot.get("handle") or handle).removeprefix("@")
@@ -247,6 +254,21 @@ def normalize_tags(tags: Any) -> list[str]:
     if len(seen) > MAX_TAGS or any(len(t) > MAX_TAG for t in seen.values()):
         raise InvalidValue(f"at most {MAX_TAGS} tags of at most {MAX_TAG} characters", "tags")
     return list(seen.values())
+
+
+def check_outreach(outreach: Any) -> dict[str, str]:
+    """Outreach terms replace the stored ones whole: names to text, compensation one of COMPENSATION_TYPES."""
+    if not isinstance(outreach, Mapping) or len(outreach) > MAX_OUTREACH_FIELDS:
+        raise InvalidValue(f"outreach is an object of at most {MAX_OUTREACH_FIELDS} fields", "outreach")
+    for key, value in outreach.items():
+        if not isinstance(key, str) or not _FIELD_NAME.match(key):
+            raise InvalidValue("outreach field names are lower-case words joined by '_'", "outreach")
+        if not isinstance(value, str) or len(value) > MAX_OUTREACH_TEXT:
+            raise InvalidValue(f"outreach.{key} is text of at most {MAX_OUTREACH_TEXT:,} characters",
+                               "outreach")
+    if outreach.get("compensation") not in (None, "", *COMPENSATION_TYPES):
+        raise InvalidValue(f"outreach.compensation is one of {', '.join(COMPENSATION_TYPES)}", "outreach")
+    return dict(outreach)
 
 
 def public(entry: Mapping[str, Any]) -> dict[str, Any]:
