@@ -96,6 +96,9 @@ class WatchlistSave(Wire):
     notes: Annotated[Text, Field(max_length=MAX_NOTES)] | None = None
     tags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_TAG)]],
                     Field(max_length=MAX_TAGS)] | None = None
+    outreach: Annotated[dict[str, str] | None, Field(
+        description="outreach terms by name (compensation, deliverables, timeline, usage_rights, "
+                    "exclusivity, ...); replaced whole")] = None
     snapshot: Snapshot | None = None
     score: Annotated[dict[str, Any] | None, Field(description="POST /v1/score's answer, kept as sent")] = None
 
@@ -117,6 +120,7 @@ class Creator(BaseModel):
     status: Status
     notes: str
     tags: list[str]
+    outreach: dict[str, str] = {}
     summary: CreatorSummary
     created_at: Stamp
     updated_at: Stamp

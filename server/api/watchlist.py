@@ -61,7 +61,7 @@ def list_creators():
 
 def _save(platform: str, handle: str, payload: WatchlistSave) -> Any:
     changes: dict[str, Any] = {}
-    for field in ("niche", "status", "notes", "tags", "score"):
+    for field in ("niche", "status", "notes", "tags", "outreach", "score"):
         if field in payload.model_fields_set:
             changes[field] = getattr(payload, field)
     if payload.snapshot is not None:

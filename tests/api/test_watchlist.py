@@ -195,3 +195,12 @@ def test_watchlist_routes_are_in_openapi(client):
     assert "get" in paths["/v1/watchlist/{platform}/{handle}/history"] and "get" in paths["/v1/watchlist.csv"]
     listing = paths["/v1/watchlist"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {"niche", "status", "tier", "q", "sort", "order"}
+
+
+def test_outreach_terms_over_http(client, auth):
+    terms = {"compensation": "flat_fee", "deliverables": "1 reel"}
+    assert put(client, auth, outreach=terms).get_json()["outreach"] == terms
+    assert put(client, auth, status="negotiating").get_json()["outreach"] == terms
+    envelope(put(client, auth, outreach={"compensation": "a pizza"}), 422, "outreach")
+    envelope(put(client, auth, outreach={"fee": 400}), 422, "outreach.fee")
+    assert client.get("/v1/watchlist/instagram/creator", headers=auth).get_json()["outreach"] == terms
