@@ -5,7 +5,7 @@ import { HOOK, isHookResponse } from '../shared/messages.js';
 
 export const MAX_RESPONSES = 30;
 
-/** The page's own JSON answers in arrival order ({url, status, json}), oldest dropped past ``max``. */
+/** The page's own JSON answers in arrival order ({url, status, json, pageUrl}), oldest dropped past ``max``. */
 export class ResponseLog {
   constructor(max = MAX_RESPONSES) {
     this.max = max;
@@ -30,12 +30,21 @@ export class ResponseLog {
   }
 }
 
+function samePage(pageUrl) {
+  try {
+    return typeof pageUrl === 'string' && new URL(pageUrl).origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
 /** Listen for the hook's messages for the page's lifetime and send it the patterns it needs. */
 export function bridgeHook({ patterns, isWanted, log }) {
   window.addEventListener('message', (event) => {
     if (event.source !== window || event.origin !== location.origin) return;
     if (!isHookResponse(event.data, isWanted)) return;
-    log.add({ url: event.data.url, status: event.data.status, json: event.data.body });
+    const { url, status, body, pageUrl } = event.data;
+    log.add({ url, status, json: body, pageUrl: samePage(pageUrl) ? pageUrl : location.href });
   });
   window.postMessage({ source: HOOK.FROM_CONTENT, v: HOOK.VERSION, kind: HOOK.CONFIG, patterns: [...patterns] }, location.origin);
 }

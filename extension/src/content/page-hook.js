@@ -57,7 +57,10 @@
     }
     if (!body || typeof body !== 'object') return;
     try {
-      post({ source: FROM_PAGE, v: VERSION, kind: 'response', url: new URL(entry.url, origin).href, status: entry.status, body }, origin);
+      post({
+        source: FROM_PAGE, v: VERSION, kind: 'response', url: new URL(entry.url, origin).href, status: entry.status,
+        pageUrl: entry.pageUrl, body,
+      }, origin);
     } catch {
       // a body that cannot be cloned is simply not copied
     }
@@ -65,6 +68,7 @@
 
   function offer(entry) {
     if (entry.status < 200 || entry.status > 299 || !entry.url) return;
+    entry.pageUrl = location.href; // the page the answer belongs to, even if it is forwarded later
     if (patterns) {
       forward(entry);
       return;

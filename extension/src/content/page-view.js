@@ -11,6 +11,8 @@ export const WAIT_FOR_DATA_MS = 6000; // how long a page may take to render its 
 const SETTLE_MS = 250;                // let a burst of DOM changes finish before reading again
 const RESCORE_MS = 1500;              // more posts or comments loaded: score again after this quiet time
 const FOLLOW_EVERY_MS = 2000;         // after the first score, read the page at most this often
+const QUIET_MS = 400;                 // once ready, score when the page's API answers pause this long...
+const QUIET_MAX_MS = 1500;            // ...or after this, whichever comes first: one score, not two
 const MAX_AUTO_RETRIES = 30;          // while the server starts or rate-limits
 
 /**
@@ -44,8 +46,13 @@ class PageView {
       snapshot = this.capture();
     }
     if (this.signal.aborted) return;
-    if (this.isReady(snapshot)) await this.score(snapshot);
-    else this.showDegraded(snapshot);
+    if (this.isReady(snapshot)) {
+      if (await this.quiet()) snapshot = this.capture() ?? snapshot;
+      if (this.signal.aborted) return;
+      await this.score(snapshot);
+    } else {
+      this.showDegraded(snapshot);
+    }
     // Keep up with what the page loads later (scrolling in posts, opening comments).
     this.follow(changed);
   }
@@ -66,6 +73,19 @@ class PageView {
       console.warn('microscout: capture failed', error);
       return null;
     }
+  }
+
+  /** Wait while the page is still receiving API answers (a second page of posts, say); true if any came. */
+  async quiet() {
+    const start = performance.now();
+    const before = this.log.items.length;
+    let count = before;
+    while (!this.signal.aborted && performance.now() - start < QUIET_MAX_MS) {
+      await sleep(QUIET_MS, this.signal);
+      if (this.log.items.length === count) break;
+      count = this.log.items.length;
+    }
+    return count !== before;
   }
 
   isReady(snapshot) {

@@ -67,13 +67,13 @@ export function markFlaggedComments(flagged, { signal, theme = 'light', onUnflag
 
 function mark(element, item, theme, onUnflag) {
   const host = document.createElement(FLAG_TAG);
-  host.setAttribute('style', 'all: initial; display: block;');
+  host.setAttribute('style', 'all: initial; display: block; margin: 2px 0;');
   host.setAttribute('data-microscout-flag', '');
   host.dataset.label = String(item.label ?? 'flagged');
   host.dataset.theme = theme;
   const root = host.attachShadow({ mode: 'open' });
   const style = document.createElement('style');
-  style.textContent = `${OVERLAY_CSS}\n:host { margin: 2px 0; max-width: none; }`;
+  style.textContent = OVERLAY_CSS;
   const result = h('span', { class: 'result', role: 'status', 'aria-live': 'polite' });
   const button = h('button', { type: 'button', 'data-microscout-action': 'unflag' }, 'Not spam: unflag');
   button.addEventListener('click', async () => {

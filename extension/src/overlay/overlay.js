@@ -14,7 +14,12 @@ import { OVERLAY_CSS } from './styles.js';
 
 export const OVERLAY_TAG = 'microscout-overlay';
 export const STATUSES = Object.freeze(['discovered', 'shortlisted', 'contacted', 'negotiating', 'partnered', 'declined']);
-const HOST_STYLE = 'all: initial; display: block;';
+// Inline, so the page's CSS cannot move or restyle the host (only !important rules could).
+const HOST_STYLE = {
+  inline: 'all: initial; display: block; box-sizing: border-box; margin: 12px 0; max-width: 40rem;',
+  floating: 'all: initial; display: block; box-sizing: border-box; position: fixed; right: 16px; bottom: 16px;'
+    + ' z-index: 2147483000; width: min(26rem, calc(100vw - 32px));',
+};
 let current = null;
 
 /**
@@ -33,7 +38,7 @@ class Overlay {
   constructor(theme, actions) {
     this.actions = actions;
     this.host = document.createElement(OVERLAY_TAG);
-    this.host.setAttribute('style', HOST_STYLE);
+    this.host.setAttribute('style', HOST_STYLE.inline);
     this.host.setAttribute('data-microscout-overlay', '');
     this.host.dataset.theme = theme;
     this.root = this.host.attachShadow({ mode: 'open' });
@@ -52,13 +57,13 @@ class Overlay {
 
   /** Put the overlay right after ``anchor`` (in the page's flow), or float it in a corner. */
   place(anchor) {
-    if (anchor && anchor.isConnected) {
-      this.host.dataset.placement = 'inline';
-      if (anchor.nextSibling !== this.host) anchor.after(this.host);
-    } else {
-      this.host.dataset.placement = 'floating';
-      if (this.host.parentNode !== document.body) document.body.append(this.host);
+    const placement = anchor && anchor.isConnected ? 'inline' : 'floating';
+    if (this.host.dataset.placement !== placement) {
+      this.host.dataset.placement = placement;
+      this.host.setAttribute('style', HOST_STYLE[placement]);
     }
+    if (placement === 'inline' && anchor.nextSibling !== this.host) anchor.after(this.host);
+    if (placement === 'floating' && this.host.parentNode !== document.body) document.body.append(this.host);
   }
 
   setIdentity({ platform, handle }) {
@@ -84,6 +89,8 @@ class Overlay {
     this.host.dataset.overall = overall === null ? '' : String(overall);
     this.host.dataset.tier = tier ?? '';
     this.host.dataset.confidence = confidence ?? '';
+    this.host.dataset.posts = String(snapshot.posts?.length ?? 0);
+    this.host.dataset.comments = String(snapshot.comments?.length ?? 0);
     this.setState(degraded ? 'partial' : STATE.OK);
     const scoreNode = h('span', { class: 'score', 'data-band': band(overall) }, overall === null ? '–' : String(overall));
     const summary = [tier ? `${tier} creator` : 'tier unknown', confidence ? `${confidence} confidence` : null, cached ? 'cached' : null]

@@ -1,15 +1,10 @@
 // The overlay's stylesheet, scoped by its shadow root so page CSS cannot reach in (nor ours out).
-// Two themes: the host's data-theme follows the page's own background.
+// Two themes: the host's data-theme follows the page's own background. The host's layout is its
+// inline style (see overlay.js): inline beats the page's own CSS, and :host rules would lose to
+// both. Text styles start at .card, inside the shadow root.
 
 export const OVERLAY_CSS = `
 :host {
-  all: initial;
-  display: block;
-  box-sizing: border-box;
-  margin: 12px 0;
-  max-width: 40rem;
-  font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--fg);
   --fg: #1d1d1f; --muted: #5f6368; --bg: #ffffff; --bg2: #f3f4f6; --line: #d5d7db;
   --accent: #1f6f5c; --good: #1e7d32; --mid: #8a5a00; --bad: #b3261e; --focus: #1a73e8;
 }
@@ -17,10 +12,9 @@ export const OVERLAY_CSS = `
   --fg: #ececec; --muted: #b0b3b8; --bg: #1f2023; --bg2: #2a2b2f; --line: #44464b;
   --accent: #6fd3b8; --good: #7bd88f; --mid: #f4c56a; --bad: #ff8a80; --focus: #8ab4f8;
 }
-:host([data-placement="floating"]) {
-  position: fixed; right: 16px; bottom: 16px; z-index: 2147483000; margin: 0; width: min(26rem, calc(100vw - 32px));
-}
 *, *::before, *::after { box-sizing: border-box; }
+.card, .flag { font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+  text-align: left; letter-spacing: normal; text-transform: none; }
 .card { background: var(--bg); border: 1px solid var(--line); border-radius: 10px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
 :host([data-placement="floating"]) .panel { max-height: 60vh; overflow: auto; }
 button, select, textarea, input { font: inherit; color: inherit; }
