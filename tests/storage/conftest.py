@@ -29,7 +29,7 @@ def make_store(kind: str, tmp_path: Path, redis_server: RedisServer, name: str =
     return RedisStore(redis_server.url, prefix=f"t{uuid.uuid4().hex[:8]}{name}:")
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[pytest.param("sqlite"), pytest.param("redis", marks=pytest.mark.redis)])
 def store(request: pytest.FixtureRequest, tmp_path: Path, redis_server: RedisServer):
     store = make_store(request.param, tmp_path, redis_server)
     yield store
