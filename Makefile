@@ -31,11 +31,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/score_bench.py
 
+# The Chrome Web Store zip of extension/src (Python's zipfile: no `zip` binary needed).
 extension:
-	mkdir -p dist
-	rm -f dist/microscout-extension.zip
-	cd extension/src && zip -qr ../../dist/microscout-extension.zip . -x '*.DS_Store'
-	@echo "dist/microscout-extension.zip"
+	$(PY) extension/tools/release.py dist/microscout-extension.zip
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info .pytest_cache

@@ -123,6 +123,24 @@ def wait_until_ready(server: Server, timeout: float = 300) -> None:
     pytest.fail(f"microscout server not ready after {timeout:.0f} s (last status {status}):\n{server.tail()}")
 
 
+def launch_with_extension(playwright: Any, profile: Path, extension: Path) -> Any:
+    """Debian's Chromium, headless, with ``extension`` unpacked and nothing phoning home."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps`")
+    return playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, viewport={"width": 1280, "height": 900},
+        ignore_default_args=["--disable-extensions"],
+        args=[f"--disable-extensions-except={extension}", f"--load-extension={extension}", "--no-sandbox",
+              "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run"])
+
+
+def service_worker(context: Any) -> Any:
+    if context.service_workers:
+        return context.service_workers[0]
+    return context.wait_for_event("serviceworker", timeout=20_000)
+
+
 class Browser:
     """Chromium with the extension; records what the service worker sent to any server."""
 
@@ -164,22 +182,12 @@ class Browser:
 def browser(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps`")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, viewport={"width": 1280, "height": 900},
-            ignore_default_args=["--disable-extensions"],
-            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}", "--no-sandbox",
-                  "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
+        context = launch_with_extension(playwright, tmp_path_factory.mktemp("chromium-profile"), EXTENSION)
         try:
             site = FixtureSite()
-            worker = context.service_workers[0] if context.service_workers else context.wait_for_event(
-                "serviceworker", timeout=20_000)
-            handle = Browser(context, worker, site)
+            handle = Browser(context, service_worker(context), site)
             context.route("**/*", handle._outside)
             for host in SITES:
                 context.route(f"https://{host}/**", site.handle)
