@@ -10,11 +10,13 @@ export class ResponseLog {
   constructor(max = MAX_RESPONSES) {
     this.max = max;
     this.items = [];
+    this.total = 0; // answers ever added: grows even when old ones are dropped
     this.listeners = new Set();
   }
 
   add(item) {
     this.items.push(item);
+    this.total += 1;
     if (this.items.length > this.max) this.items.splice(0, this.items.length - this.max);
     for (const listener of this.listeners) listener(item);
   }

@@ -10,7 +10,8 @@ import { findAnchor, pageTheme } from './placement.js';
 export const WAIT_FOR_DATA_MS = 6000; // how long a page may take to render its creator before we say "degraded"
 const SETTLE_MS = 250;                // let a burst of DOM changes finish before reading again
 const RESCORE_MS = 1500;              // more posts or comments loaded: score again after this quiet time
-const FOLLOW_EVERY_MS = 2000;         // after the first score, read the page at most this often
+const FOLLOW_EVERY_MS = 2000;         // after the first score, read the page at most this often...
+const FOLLOW_DOM_MS = 10_000;         // ...and this often when only the DOM changed (it is the last source)
 const QUIET_MS = 400;                 // once ready, score when the page's API answers pause this long...
 const QUIET_MAX_MS = 1500;            // ...or after this, whichever comes first: one score, not two
 const MAX_AUTO_RETRIES = 30;          // while the server starts or rate-limits
@@ -78,12 +79,12 @@ class PageView {
   /** Wait while the page is still receiving API answers (a second page of posts, say); true if any came. */
   async quiet() {
     const start = performance.now();
-    const before = this.log.items.length;
+    const before = this.log.total;
     let count = before;
     while (!this.signal.aborted && performance.now() - start < QUIET_MAX_MS) {
       await sleep(QUIET_MS, this.signal);
-      if (this.log.items.length === count) break;
-      count = this.log.items.length;
+      if (this.log.total === count) break;
+      count = this.log.total;
     }
     return count !== before;
   }
@@ -133,18 +134,24 @@ class PageView {
   }
 
   async follow(changed) {
+    let answers = this.log.total;
+    let captured = performance.now();
     while (!this.signal.aborted) {
       await changed.next(60_000);
       await sleep(FOLLOW_EVERY_MS, this.signal);
       if (this.signal.aborted) return;
+      this.keepPlaced();
+      if (this.log.total === answers && performance.now() - captured < FOLLOW_DOM_MS) continue;
+      answers = this.log.total;
+      captured = performance.now();
       const snapshot = this.capture();
       if (!this.isReady(snapshot)) continue;
       if (!this.scored) {
-        await this.score(snapshot); // was degraded, now whole
+        // Was degraded and is now whole. After a failed request, only the Retry button asks again.
+        if (this.overlay?.host.dataset.state === 'degraded') await this.score(snapshot);
       } else if (grew(this.scored.snapshot, snapshot)) {
         this.later(RESCORE_MS, () => this.score(this.capture() ?? snapshot, { quiet: true }));
       }
-      this.keepPlaced();
     }
   }
 
