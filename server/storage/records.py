@@ -62,10 +62,12 @@ def creator_key(platform: str, handle: str) -> str:
 
 
 def check_creator(platform: str, handle: str) -> None:
+    """The rules of the wire's Snapshot.handle (a leading '@' is dropped)."""
     if platform not in PLATFORMS:
         raise InvalidValue(f"platform must be one of {', '.join(PLATFORMS)}", "platform")
-    if not handle or len(handle) > 100 or any(c in handle for c in " /?#\t\r\n"):
-        raise InvalidValue("a handle is 1-100 characters with no spaces, '/', '?' or '#'", "handle")
+    handle = handle.strip().removeprefix("@")
+    if not handle or len(handle) > 100 or any(c in handle for c in " /?#@\t\r\n"):
+        raise InvalidValue("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'", "handle")
 
 
 def tier_of(followers: int | None) -> str | None:
@@ -206,10 +208,11 @@ def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str
     if score is not None and not isinstance(score, Mapping):
         raise InvalidValue("a score is an object", "score")
     if existing is None:
-        entry: dict[str, Any] = {"platform": platform, "handle": handle, "display_name": None,
-                                 "niche": None, "status": STATUSES[0], "notes": "", "tags": [],
-                                 "outreach": {}, "summary": summarize(None, None), "created_at": at,
-                                 "updated_at": at, "updated_by": by, "snapshot": None, "score": None}
+        entry: dict[str, Any] = {"platform": platform, "handle": handle.strip().removeprefix("@"),
+                                 "display_name": None, "niche": None, "status": STATUSES[0], "notes": "",
+                                 "tags": [], "outreach": {}, "summary": summarize(None, None),
+                                 "created_at": at, "updated_at": at, "updated_by": by, "snapshot": None,
+                                 "score": None}
     else:
         entry = dict(existing)
     if "niche" in changes:

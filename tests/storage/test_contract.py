@@ -133,6 +133,12 @@ def test_save_creates_then_updates_only_what_is_sent(store):
     assert {k: v for k, v in full.items() if k not in ("snapshot", "score")} == updated
 
 
+def test_a_leading_at_is_not_part_of_the_handle(store):
+    entry, _ = save(store, "@Casey", notes="x")
+    assert entry["handle"] == "Casey"
+    assert store.get_creator("instagram", "casey")["notes"] == "x"
+
+
 def test_handles_are_case_insensitive(store):
     save(store, "Creator", snapshot=snapshot(handle="Creator"))
     _, created = save(store, "CREATOR", notes="same person")
@@ -167,7 +173,8 @@ def test_bad_saves_write_nothing(store, changes, field):
 
 
 @pytest.mark.parametrize(("platform", "handle"), [("myspace", "creator"), ("instagram", "two words"),
-                                                  ("instagram", "a/b"), ("instagram", "")])
+                                                  ("instagram", "a/b"), ("instagram", ""), ("instagram", "@"),
+                                                  ("instagram", "a@b"), ("instagram", "x" * 101)])
 def test_bad_creator_names(store, platform, handle):
     with pytest.raises(InvalidValue):
         store.save_creator(platform, handle, {"notes": "x"}, by="admin")
