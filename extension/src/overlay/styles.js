@@ -52,7 +52,7 @@ dt { color: var(--muted); } dd { margin: 0; font-variant-numeric: tabular-nums; 
 label { color: var(--muted); }
 select, textarea, input { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 3px 6px; }
 textarea { width: 100%; min-height: 3.2em; resize: vertical; }
-.result { min-height: 1.2em; }
+.result { margin: 0; }
 .result[data-ok="true"] { color: var(--good); } .result[data-ok="false"] { color: var(--bad); }
 .flag { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 2px 0; padding: 2px 8px;
   border: 1px solid var(--bad); border-radius: 6px; background: var(--bg); font-size: 12px; }
