@@ -88,10 +88,17 @@ function asciiDigits(text) {
   return out;
 }
 
+const tables = new Map();
+
+function unitsFor(locale) {
+  const lang = (locale || "").toLowerCase().split(/[-_]/)[0];
+  if (!tables.has(lang)) tables.set(lang, { ...COMMON_UNITS, ...(LANGUAGE_UNITS[lang] || {}) });
+  return tables.get(lang);
+}
+
 function unitOf(word, locale) {
   if (!word) return 1;
-  const lang = (locale || "").toLowerCase().split(/[-_]/)[0];
-  const table = { ...COMMON_UNITS, ...(LANGUAGE_UNITS[lang] || {}) };
+  const table = unitsFor(locale);
   const key = word.toLowerCase();
   if (key in table) return table[key];
   if (UNSPACED.test(word)) {
@@ -119,7 +126,7 @@ function numberOf(raw, locale, hasUnit) {
   } else if (lastCount === 1) {
     const after = s.length - s.lastIndexOf(last) - 1;
     if (!hasUnit) decimal = after === 3 ? null : last; // a count has no fraction: "19.924" groups
-    else decimal = last === decimalOf(locale) || after !== 3 ? last : null;
+    else decimal = after !== 3 || last === decimalOf(locale) ? last : null; // Intl only when it matters
   }
   if (decimal === null) return Number(s.replace(/[.,]/g, ""));
   const other = decimal === "." ? /,/g : /\./g;

@@ -4,7 +4,7 @@
 // v1 comment lists and preview comments; og:description and the header DOM as fallbacks.
 
 import { exactCount, parseCount } from "./counts.js";
-import { Capture, dig, findObjects, first, jsonDocuments, sameHandle, walk } from "./snapshot.js";
+import { Capture, dig, findObjects, first, jsonDocuments, remember, sameHandle, walk } from "./snapshot.js";
 
 const HOSTS = new Set(["instagram.com", "www.instagram.com", "m.instagram.com"]);
 const HANDLE = /^[A-Za-z0-9._]{1,30}$/;
@@ -99,6 +99,10 @@ function commentOf(c, postId) {
 
 /** Every comment in a JSON document, with the post it belongs to where the document says so. */
 function commentsIn(json, urlPostId) {
+  return remember(json, `instagram-comments:${urlPostId}`, () => scanComments(json, urlPostId));
+}
+
+function scanComments(json, urlPostId) {
   const found = [];
   walk(json, (node) => {
     if (Array.isArray(node)) return;

@@ -15,19 +15,27 @@ export const CAPTION_PREVIEW = Object.freeze({ instagram: 125 });
 // The fields whose absence the overlay reports ("capture health").
 const TRACKED = ["handle", "display_name", "bio", "followers", "following", "posts_count", "posts", "comments"];
 
+const parsed = new Map(); // script text -> JSON, so a page read every few seconds is parsed once
+const PARSED_MAX = 16;
+
 /** Parse JSON text; undefined when it is not JSON. */
 export function parseJson(text) {
   if (typeof text !== "string" || !text.trim()) return undefined;
+  if (parsed.has(text)) return parsed.get(text);
+  let value;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
-    return undefined;
+    value = undefined;
   }
+  if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value);
+  parsed.set(text, value);
+  return value;
 }
 
 /**
  * The JSON documents of a page, best first: the page's own API answers (newest first, source "api"),
- * then the JSON it embeds (source "embedded").
+ * then the JSON it embeds (source "embedded"). Parsed scripts are shared between calls: read only.
  * pageUrl is the page the user was on when the answer arrived (scripts: the current page).
  * @returns {{json: any, source: "api"|"embedded", pageUrl: string, url?: string, id?: string}[]}
  */
@@ -52,19 +60,19 @@ export function jsonDocuments(pageData) {
 /**
  * Visit every object and array under root in document order (iterative: page JSON is deep).
  * @param {any} root
- * @param {(node: object, key: string|null) => void} visit
+ * @param {(node: object) => void} visit
  */
-export function walk(root, visit, limit = 1_000_000) {
-  const stack = [[root, null]];
+export function walk(root, visit, limit = 2_000_000) {
+  if (!root || typeof root !== "object") return;
+  const stack = [root];
   let seen = 0;
   while (stack.length && seen++ < limit) {
-    const [node, key] = stack.pop();
-    if (!node || typeof node !== "object") continue;
-    visit(node, key);
-    const entries = Array.isArray(node) ? node.map((v, i) => [String(i), v]) : Object.entries(node);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [k, v] = entries[i];
-      if (v && typeof v === "object") stack.push([v, k]);
+    const node = stack.pop();
+    visit(node);
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const v = children[i];
+      if (v !== null && typeof v === "object") stack.push(v);
     }
   }
 }
@@ -78,13 +86,52 @@ export function findKey(root, key) {
   return out;
 }
 
-/** Every object under root for which test(object) is true, in document order. */
+// Results per JSON document, so the same answers seen again on the next read cost nothing.
+const memo = new WeakMap();
+
+function memoized(root, key, compute) {
+  if (!root || typeof root !== "object") return compute();
+  let byKey = memo.get(root);
+  if (!byKey) memo.set(root, (byKey = new Map()));
+  if (!byKey.has(key)) byKey.set(key, compute());
+  return byKey.get(key);
+}
+
+/**
+ * Every object under root for which test(object) is true, in document order. Remembered per
+ * (root, test): pass module-level test functions, and do not change what comes back.
+ */
 export function findObjects(root, test) {
-  const out = [];
-  walk(root, (node) => {
-    if (!Array.isArray(node) && test(node)) out.push(node);
+  return memoized(root, test, () => {
+    const out = [];
+    walk(root, (node) => {
+      if (!Array.isArray(node) && test(node)) out.push(node);
+    });
+    return out;
   });
-  return out;
+}
+
+/**
+ * The values under each of `keys` anywhere in root, found in one walk: Map key -> values in
+ * document order. Remembered per (root, keys array); pass a module-level array.
+ */
+export function valuesByKey(root, keys) {
+  return memoized(root, keys, () => {
+    const found = new Map(keys.map((k) => [k, []]));
+    walk(root, (node) => {
+      if (Array.isArray(node)) return;
+      for (const k of keys) {
+        const v = node[k];
+        if (v !== undefined && Object.hasOwn(node, k)) found.get(k).push(v);
+      }
+    });
+    return found;
+  });
+}
+
+/** Remember any per-document result (adapters' own scans) the same way. */
+export function remember(root, key, compute) {
+  return memoized(root, key, compute);
 }
 
 /** Follow a path of keys and indexes; undefined when any step is missing. */

@@ -35,6 +35,8 @@ const isUserInfo = (o) => o.user && typeof userHandle(o.user) === "string" && (o
 const isItem = (o) =>
   typeof first(o.id, o.aweme_id) === "string" && typeof o.desc === "string" && o.createTime !== undefined;
 
+const isPerson = (o) => o["@type"] === "Person";
+
 const isComment = (o) => typeof o.cid === "string" && typeof o.text === "string";
 
 const authorOf = (item) => (typeof item.author === "string" ? item.author : userHandle(item.author));
@@ -112,7 +114,7 @@ function offerProfiles(cap, docs, handle) {
   }
   // ld+json Person: rounded counts, but counts
   for (const d of docs) {
-    for (const p of findObjects(d.json, (o) => o["@type"] === "Person")) {
+    for (const p of findObjects(d.json, isPerson)) {
       if (!sameHandle(p.alternateName, handle)) continue;
       cap.offer("display_name", p.name || undefined, d.source);
       cap.offer("bio", typeof p.description === "string" ? p.description : undefined, d.source);

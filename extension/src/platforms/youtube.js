@@ -4,7 +4,9 @@
 // owner; comments from /youtubei/v1/next (commentEntityPayload, older commentRenderer).
 
 import { exactCount, parseCount } from "./counts.js";
-import { Capture, dig, englishDate, findObjects, first, jsonDocuments, relativeTime, sameHandle, textOf, toIso, walk } from "./snapshot.js";
+import {
+  Capture, dig, englishDate, findObjects, first, jsonDocuments, relativeTime, sameHandle, textOf, toIso, valuesByKey, walk,
+} from "./snapshot.js";
 
 const HOSTS = new Set(["youtube.com", "www.youtube.com", "m.youtube.com"]);
 const CHANNEL_ID = /^UC[A-Za-z0-9_-]{22}$/;
@@ -40,6 +42,17 @@ export function matchUrl(url) {
   }
   return none;
 }
+
+// Every renderer the adapter reads, found in one walk of each document.
+const KEYS = [
+  "channelMetadataRenderer", "pageHeaderViewModel", "c4TabbedHeaderRenderer", "videoPrimaryInfoRenderer",
+  "videoSecondaryInfoRenderer", "commentsHeaderRenderer", "commentsEntryPointHeaderRenderer", "commentEntityPayload",
+  "commentRenderer", "videoRenderer", "gridVideoRenderer", "reelItemRenderer", "lockupViewModel", "shortsLockupViewModel",
+];
+const GRID_KEYS = ["videoRenderer", "gridVideoRenderer", "reelItemRenderer", "lockupViewModel", "shortsLockupViewModel"];
+const hasLikeButton = (o) => Boolean(o.likeButtonViewModel);
+const hasButton = (o) => Boolean(o.buttonViewModel);
+const all = (json, key) => valuesByKey(json, KEYS).get(key);
 
 const SUBSCRIBERS = /subscri|abonn|suscrip|inscrit|iscritt|подпис|підпис|登録者|订阅|訂閱|구독자|abone|pelanggan|subskryb|prenumer|tilaaj|συνδρομ|מנוי|مشترك|مشترک|सदस्य|ผู้ติดตาม|đăng ký/i;
 const VIDEOS = /vid[eé]o|vídeo|видео|відео|動画|视频|影片|동영상|वीडियो|فيديو|ویدیو|วิดีโอ/i;
@@ -92,13 +105,13 @@ function headerCounts(texts) {
 /** What one JSON document says about the channel it shows (a browse answer is one channel). */
 function channelIn(json) {
   const ch = {};
-  for (const r of findObjects(json, (o) => o.channelMetadataRenderer).map((o) => o.channelMetadataRenderer)) {
+  for (const r of all(json, "channelMetadataRenderer")) {
     ch.handle ??= handleFrom(r.vanityChannelUrl);
     ch.channelId ??= r.externalId;
     ch.title ??= r.title;
     ch.description ??= r.description;
   }
-  for (const vm of findObjects(json, (o) => o.pageHeaderViewModel).map((o) => o.pageHeaderViewModel)) {
+  for (const vm of all(json, "pageHeaderViewModel")) {
     const texts = [];
     for (const row of dig(vm, "metadata", "contentMetadataViewModel", "metadataRows") || []) {
       for (const part of row?.metadataParts || []) {
@@ -119,7 +132,7 @@ function channelIn(json) {
       textOf(link) ? `https://${textOf(link).replace(/^https?:\/\//, "")}` : undefined,
     );
   }
-  for (const h of findObjects(json, (o) => o.c4TabbedHeaderRenderer).map((o) => o.c4TabbedHeaderRenderer)) {
+  for (const h of all(json, "c4TabbedHeaderRenderer")) {
     ch.handle ??= first(handleFrom(textOf(h.channelHandleText)),
       handleFrom(dig(h, "navigationEndpoint", "browseEndpoint", "canonicalBaseUrl")));
     ch.channelId ??= h.channelId;
@@ -137,17 +150,17 @@ function watchIn(json) {
   const current = dig(json, "currentVideoEndpoint", "watchEndpoint", "videoId");
   const details = json.videoDetails;
   w.videoId = first(current, details?.videoId);
-  for (const p of findObjects(json, (o) => o.videoPrimaryInfoRenderer).map((o) => o.videoPrimaryInfoRenderer)) {
+  for (const p of all(json, "videoPrimaryInfoRenderer")) {
     w.title ??= textOf(p.title);
     const count = dig(p, "viewCount", "videoViewCountRenderer");
     w.views ??= first(exactCount(count?.originalViewCount), textOf(count?.viewCount));
     w.dateText ??= textOf(p.dateText);
-    for (const like of findObjects(p, (o) => o.likeButtonViewModel)) {
-      const button = findObjects(like, (o) => o.buttonViewModel)[0]?.buttonViewModel;
+    for (const like of findObjects(p, hasLikeButton)) {
+      const button = findObjects(like, hasButton)[0]?.buttonViewModel;
       w.likes ??= first(button?.accessibilityText, button?.title);
     }
   }
-  for (const s of findObjects(json, (o) => o.videoSecondaryInfoRenderer).map((o) => o.videoSecondaryInfoRenderer)) {
+  for (const s of all(json, "videoSecondaryInfoRenderer")) {
     w.description ??= first(textOf(s.attributedDescription), textOf(s.description));
     const owner = dig(s, "owner", "videoOwnerRenderer");
     if (owner) {
@@ -157,10 +170,10 @@ function watchIn(json) {
         subscribers: textOf(owner.subscriberCountText), verified: verifiedBadge(owner.badges) };
     }
   }
-  for (const h of findObjects(json, (o) => o.commentsHeaderRenderer).map((o) => o.commentsHeaderRenderer)) {
+  for (const h of all(json, "commentsHeaderRenderer")) {
     w.comments ??= textOf(h.countText);
   }
-  for (const h of findObjects(json, (o) => o.commentsEntryPointHeaderRenderer).map((o) => o.commentsEntryPointHeaderRenderer)) {
+  for (const h of all(json, "commentsEntryPointHeaderRenderer")) {
     w.comments ??= textOf(h.commentCount);
   }
   if (details) {
@@ -229,15 +242,13 @@ function gridVideo(o, locale, now) {
   return null;
 }
 
-const isGridItem = (o) =>
-  Boolean(o.videoRenderer || o.gridVideoRenderer || o.reelItemRenderer || o.lockupViewModel || o.shortsLockupViewModel);
 
 /** Comments: commentEntityPayload (current) and commentRenderer (older). */
 function commentsIn(json, locale, now) {
   const out = [];
   // YouTube leaves a count blank when it is zero
   const count = (t) => (typeof t === "string" && t.trim() === "" ? 0 : parseCount(t, locale));
-  for (const p of findObjects(json, (o) => o.commentEntityPayload).map((o) => o.commentEntityPayload)) {
+  for (const p of all(json, "commentEntityPayload")) {
     const props = p.properties || {};
     out.push({
       id: props.commentId, author: p.author?.displayName, channelId: p.author?.channelId,
@@ -245,7 +256,7 @@ function commentsIn(json, locale, now) {
       by_creator: p.author?.isCreator === true, published: props.publishedTime,
     });
   }
-  for (const r of findObjects(json, (o) => o.commentRenderer).map((o) => o.commentRenderer)) {
+  for (const r of all(json, "commentRenderer")) {
     out.push({
       id: r.commentId, author: textOf(r.authorText), channelId: dig(r, "authorEndpoint", "browseEndpoint", "browseId"),
       text: textOf(r.contentText), likes: first(count(textOf(r.voteCount)), 0), replies: exactCount(r.replyCount) ?? 0,
@@ -322,7 +333,7 @@ export function buildSnapshot(pageData) {
         cap.offer("posts_count", parseCount(ch.videos, locale) ?? undefined, d.source);
       }
       let others = 0;
-      for (const item of findObjects(d.json, isGridItem)) {
+      for (const item of GRID_KEYS.flatMap((k) => all(d.json, k).map((v) => ({ [k]: v })))) {
         const got = gridVideo(item, locale, now);
         if (!got) continue;
         const o = got.owner;
