@@ -109,6 +109,18 @@ test("after single-page navigation the previous creator's embedded data does not
   assert.ok(s.capture.notes.includes("ignored 1 posts of other accounts"));
 });
 
+test("a collab post owned by a co-author still counts for the creator", () => {
+  const page = loadPage("instagram/page-profile.json");
+  const collab = { code: "C7CoLLab001", taken_at: 1717300000, caption: { text: "baking with a friend" }, like_count: 10,
+    user: { username: "friend.bakes" }, coauthor_producers: [{ username: "maren.bakes" }] };
+  const stranger = { ...collab, code: "C7Stranger1", coauthor_producers: [] };
+  page.responses.push({ url: "https://www.instagram.com/graphql/query", status: 200, pageUrl: page.url,
+    json: { data: { xdt_api__v1__feed__user_timeline_graphql_connection: { edges: [{ node: collab }, { node: stranger }] } } } });
+  const s = buildSnapshot(page);
+  assert.equal(s.posts[0].id, "C7CoLLab001");
+  assert.ok(!s.posts.some((p) => p.id === "C7Stranger1"));
+});
+
 test("post page: the post, its comments and its owner, but no follower count: degraded", () => {
   const s = buildSnapshot(loadPage("instagram/page-post.json"));
   assert.equal(s.handle, "maren.bakes"); // from the post's owner: the URL names no one

@@ -1,9 +1,13 @@
 import test from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 
+import { adapterFor } from "../src/platforms/index.js";
 import {
   Capture, LIMITS, clip, englishDate, findKey, jsonDocuments, relativeTime, sameHandle, toIso, walk,
 } from "../src/platforms/snapshot.js";
+import { FIXTURES, loadPage } from "./fixtures/load.js";
 
 const NOW = "2024-06-05T12:00:00.000Z";
 const page = { url: "https://www.instagram.com/maren.bakes/", locale: "en", capturedAt: NOW };
@@ -192,4 +196,16 @@ test("sameHandle", () => {
   assert.ok(!sameHandle("", ""));
   assert.ok(!sameHandle(undefined, undefined));
   assert.ok(!sameHandle("maren", "maren.bakes"));
+});
+
+test("reading the same page again gives the same snapshot (parsing and scans are remembered)", () => {
+  for (const platform of ["instagram", "tiktok", "youtube"]) {
+    for (const file of readdirSync(join(FIXTURES, platform)).filter((f) => f.startsWith("page-"))) {
+      const page = loadPage(`${platform}/${file}`);
+      const adapter = adapterFor(page.url);
+      const once = adapter.buildSnapshot(page);
+      const again = adapter.buildSnapshot({ ...page, scripts: page.scripts.map((s) => ({ ...s })) });
+      assert.deepEqual(again, once, `${platform}/${file}`);
+    }
+  }
 });

@@ -236,7 +236,8 @@ export function buildSnapshot(pageData) {
   let others = 0;
   for (const [m, source] of media) {
     const owner = ownerOf(m);
-    if (owner && handle && !sameHandle(owner, handle)) {
+    const coauthor = (m.coauthor_producers || []).some((u) => sameHandle(u?.username, handle));
+    if (owner && handle && !sameHandle(owner, handle) && !coauthor) {
       others += 1;
       continue;
     }
