@@ -161,6 +161,7 @@ test("the DOM header gives exact counts when nothing else does", () => {
       ],
     },
   });
+  assert.equal(s.handle, "maren.bakes"); // from the URL
   assert.equal(s.followers, 23418);
   assert.equal(s.following, 612);
   assert.equal(s.posts_count, 287);

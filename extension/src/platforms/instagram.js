@@ -230,6 +230,7 @@ export function buildSnapshot(pageData) {
   }
   fromMeta(cap, pageData?.meta, locale, handle);
   fromDom(cap, pageData?.dom, locale, handle);
+  cap.offer("handle", where.handle ?? undefined, "dom"); // the URL names the creator when nothing else does
   handle ??= cap.get("handle") ?? null;
   if (handle) cap.offer("url", `https://www.instagram.com/${handle}/`, cap.sources.handle ?? "dom");
 
