@@ -7,7 +7,7 @@ import { adapterFor } from "../src/platforms/index.js";
 import {
   Capture, LIMITS, clip, englishDate, findKey, jsonDocuments, relativeTime, sameHandle, toIso, walk,
 } from "../src/platforms/snapshot.js";
-import { FIXTURES, loadPage } from "./fixtures/load.js";
+import { FIXTURES, loadPage, readFixture } from "./fixtures/load.js";
 
 const NOW = "2024-06-05T12:00:00.000Z";
 const page = { url: "https://www.instagram.com/maren.bakes/", locale: "en", capturedAt: NOW };
@@ -208,4 +208,11 @@ test("reading the same page again gives the same snapshot (parsing and scans are
       assert.deepEqual(again, once, `${platform}/${file}`);
     }
   }
+});
+
+test("the committed fixtures are what generate.js renders from creators.js", async () => {
+  const { renderFixtures } = await import("./fixtures/generate.js");
+  const rendered = renderFixtures();
+  assert.ok(rendered.size > 40);
+  for (const [path, text] of rendered) assert.equal(readFixture(path), text, `${path}: run node extension/test/fixtures/generate.js`);
 });
