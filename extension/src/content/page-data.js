@@ -88,25 +88,39 @@ export function textOf(el) {
   return out.replace(/\s+/g, " ").trim();
 }
 
+// What each inline script gave, once the document is parsed: pages never rewrite one in place (they
+// add new ones), and the page is read every few seconds, so a 1 MB ytInitialData is scanned once.
+const kept = new WeakMap();
+
+function keptFrom(el) {
+  const text = el.textContent || "";
+  if (!text || text.length > MAX_SCRIPT_CHARS) return [];
+  const id = el.id || undefined;
+  const type = (el.getAttribute("type") || "").toLowerCase() || undefined;
+  if ((id && KEPT_IDS.has(id)) || type === "application/ld+json") return [{ id, type, text }];
+  if (type === "application/json" && el.hasAttribute("data-sjs")) {
+    return SJS_MARKERS.some((m) => text.includes(m)) ? [{ type, text }] : [];
+  }
+  if (type && !type.includes("javascript")) return [];
+  const out = [];
+  for (const name of ASSIGNED) {
+    const json = text.includes(name) ? assignedJson(text, name) : null;
+    if (json) out.push({ id: name, type: "application/json", text: json });
+  }
+  return out;
+}
+
 /** The JSON scripts the adapters read, as {id?, type?, text}. */
 export function readScripts(doc) {
   const scripts = [];
+  const parsing = doc.readyState === "loading"; // a script still being parsed may be cut short
   for (const el of doc.querySelectorAll("script:not([src])")) {
-    const text = el.textContent || "";
-    if (!text || text.length > MAX_SCRIPT_CHARS) continue;
-    const id = el.id || undefined;
-    const type = (el.getAttribute("type") || "").toLowerCase() || undefined;
-    if ((id && KEPT_IDS.has(id)) || type === "application/ld+json") {
-      scripts.push({ id, type, text });
-    } else if (type === "application/json" && el.hasAttribute("data-sjs")) {
-      if (SJS_MARKERS.some((m) => text.includes(m))) scripts.push({ type, text });
-    } else if (!type || type.includes("javascript")) {
-      for (const name of ASSIGNED) {
-        if (!text.includes(name)) continue;
-        const json = assignedJson(text, name);
-        if (json) scripts.push({ id: name, type: "application/json", text: json });
-      }
+    let found = kept.get(el);
+    if (!found) {
+      found = keptFrom(el);
+      if (!parsing) kept.set(el, found);
     }
+    for (const s of found) scripts.push({ ...s });
   }
   return scripts;
 }
