@@ -5,7 +5,7 @@
 const ANCHORS = {
   instagram: {
     profile: ['main header'],
-    post: [],
+    post: ['div[role="dialog"] article header', 'main article header'],
   },
   tiktok: {
     profile: ['[data-e2e="user-bio"]', '[data-e2e="user-subtitle"]', '[data-e2e="user-title"]'],

@@ -47,7 +47,8 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 1px 12px; margi
 dt { color: var(--muted); } dd { margin: 0; font-variant-numeric: tabular-nums; }
 .evidence li { overflow-wrap: anywhere; }
 .warn { border-left: 3px solid var(--mid); padding: 4px 8px; background: var(--bg2); margin: 8px 0; border-radius: 4px; }
-.actions { display: grid; gap: 6px; padding-top: 8px; }
+.actions { display: grid; gap: 6px; padding-top: 8px; justify-items: start; }
+.actions textarea { justify-self: stretch; }
 .row { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 label { color: var(--muted); }
 select, textarea, input { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 3px 6px; }

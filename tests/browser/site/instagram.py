@@ -5,6 +5,7 @@ page whose comments come from the xdt comments connection."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -70,9 +71,8 @@ def profile_html(c: Creator, *, kind: str = "profile", code: str | None = None) 
             "items": [{**media(c, post), "user": owner, "owner": owner}]}}})
     head += (f'<meta property="og:title" content="{esc(c.name)} (@{esc(c.handle)}) • Instagram">'
              f'<link rel="canonical" href="{ORIGIN}/{esc(c.handle)}/">')
-    body = f"""
-<nav class="side" aria-label="Instagram"></nav>
-<div id="mount_0_0"><main role="main">
+    # A post page opened directly shows the post, not the profile header with its counts.
+    profile = "" if kind == "post" else f"""
   <header>
     <div class="avatar" role="img" aria-label="{esc(c.name)}'s profile picture"></div>
     <section>
@@ -86,9 +86,16 @@ def profile_html(c: Creator, *, kind: str = "profile", code: str | None = None) 
       <div><span data-fixture="name">{esc(c.name)}</span><h1 data-fixture="bio">{esc(c.bio)}</h1></div>
     </section>
   </header>
-  <p>Suggested for you: <a data-fixture-nav="profile" href="/{esc(other.handle)}/">{esc(other.name)}</a></p>
+  <p>Suggested for you:
+    <a data-fixture-nav="profile" href="/{esc(other.handle)}/">{esc(other.name)}</a></p>"""
+    body = f"""
+<nav class="side" aria-label="Instagram"></nav>
+<div id="mount_0_0"><main role="main">{profile}
+  <article class="post" hidden>
+    <header><a href="/{esc(c.handle)}/">{esc(c.handle)}</a> · Follow</header>
+    <ul class="comments"></ul>
+  </article>
   <div class="grid"></div>
-  <section class="post" hidden><ul class="comments"></ul></section>
 </main></div>"""
     data = {"kind": kind, "handle": c.handle, "code": code}
     return page(title=f"{c.name} (@{c.handle}) • Instagram photos and videos", head=head, body=body,
@@ -114,7 +121,9 @@ def answer(method: str, path: str, query: dict[str, list[str]], body: str | None
         variables = json.loads(parse_qs(body or "").get("variables", ["{}"])[0])
         if variables.get("username") in by_handle:
             return 200, JSON, json.dumps(timeline(by_handle[variables["username"]]))
-        owner = next((c for c in CREATORS["instagram"] if c.posts[0].id == variables.get("media_id")), None)
-        if owner:
-            return 200, JSON, "for (;;);" + json.dumps(comments(owner))
+        code = variables.get("media_id")
+        owner = next((c for c in CREATORS["instagram"] if any(p.id == code for p in c.posts)), None)
+        if owner:  # the fixture's comments sit under each creator's newest post
+            answer = comments(owner if owner.posts[0].id == code else replace(owner, comments=()))
+            return 200, JSON, "for (;;);" + json.dumps(answer)
     return None
