@@ -13,7 +13,7 @@ __all__ = ["__version__", "create_app"]
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Safe defaults, then ``MICROSCOUT_*`` variables, then ``test_config``."""
-    from server import api, auth, errors, services, settings
+    from server import api, auth, dashboard, errors, services, settings
 
     app = Flask(__name__)
     app.config.update(settings.load())
@@ -27,4 +27,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     services.init_app(app)
     auth.init_app(app)
     api.init_app(app)
+    dashboard.init_app(app)
     return app
