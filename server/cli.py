@@ -39,3 +39,12 @@ def train_comments(output: str | None) -> None:
     from training import comments
 
     comments.main(output)
+
+
+def _register_storage_commands() -> None:
+    from server.storage import cli as storage_cli
+
+    storage_cli.register(main)
+
+
+_register_storage_commands()

@@ -111,7 +111,7 @@ class Scorer:
         parts = {"fit": (best or {}).get("score"), "authenticity": auth.get("score"),
                  "engagement": eng.get("score"), "disclosure": disc.get("score")}
         confidences = {"fit": (best or {}).get("confidence"), "authenticity": auth.get("confidence"),
-                       "engagement": eng.get("confidence"), "disclosure": None}
+                       "engagement": eng.get("confidence"), "disclosure": disc.get("confidence")}
         used = {k: v for k, v in parts.items() if v is not None}
         reasons: list[str] = []
         if not used:
