@@ -198,7 +198,8 @@ def browser(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 @pytest.fixture
-def page(browser: Browser, server: Server) -> Iterator[Any]:
+def tab(browser: Browser, server: Server) -> Iterator[Any]:
+    """A fresh tab with the extension set up for the test server; fails the test if the page throws."""
     browser.configure(server.url, server.token)
     tab = browser.context.new_page()
     messages: list[str] = []

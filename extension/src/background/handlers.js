@@ -30,6 +30,21 @@ export const pageHandlers = {
   [MSG.CLEAR_CACHE]: clearCache,
 };
 
+const PLATFORM_ORIGINS = new Set(['https://www.instagram.com', 'https://www.tiktok.com', 'https://www.youtube.com']);
+
+/**
+ * Which handler map a sender may use: our extension pages get all of them, our content scripts on
+ * the three platforms the content ones, anyone else none. ``self`` is this extension's {id, origin}.
+ */
+export function handlersFor(sender, self) {
+  if (!sender || sender.id !== self.id) return null;
+  // scheme://host of the URL: URL.origin is "null" for chrome-extension: outside Chrome
+  const origin = sender.origin ?? /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+/i.exec(sender.url ?? '')?.[0];
+  if (origin === self.origin) return pageHandlers;
+  if (sender.tab && PLATFORM_ORIGINS.has(origin)) return contentHandlers;
+  return null;
+}
+
 function invalid(message) {
   return failure(STATE.REJECTED, message);
 }

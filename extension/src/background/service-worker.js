@@ -3,22 +3,12 @@
 // by events); all state lives in chrome.storage.
 
 import { STATE, failure } from '../shared/messages.js';
-import { contentHandlers, forgetTab, pageHandlers } from './handlers.js';
+import { forgetTab, handlersFor } from './handlers.js';
 
-const PLATFORM_ORIGINS = new Set(['https://www.instagram.com', 'https://www.tiktok.com', 'https://www.youtube.com']);
-
-/** Which handler map a sender may use: extension pages get all, our content scripts the content ones. */
-export function handlersFor(sender) {
-  if (sender.id !== chrome.runtime.id) return null;
-  const extensionOrigin = new URL(chrome.runtime.getURL('')).origin;
-  const origin = sender.origin ?? (sender.url ? new URL(sender.url).origin : '');
-  if (origin === extensionOrigin) return pageHandlers;
-  if (sender.tab && PLATFORM_ORIGINS.has(origin)) return contentHandlers;
-  return null;
-}
+const EXTENSION = { id: chrome.runtime.id, origin: new URL(chrome.runtime.getURL('')).origin };
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  const handlers = handlersFor(sender);
+  const handlers = handlersFor(sender, EXTENSION);
   const type = message && typeof message === 'object' ? message.type : undefined;
   const handler = handlers && Object.hasOwn(handlers, type) ? handlers[type] : null;
   if (!handler) {
