@@ -100,7 +100,7 @@ def test_an_estimator_with_other_classes_is_refused():
 
 
 def test_save_and_load_give_the_same_answers(model, tmp_path):
-    model.save(tmp_path / "v1", {"model": "fit-running"}, "# card\n")
+    FitModel(model.estimator, "v1").save(tmp_path / "v1", {"model": "fit-running"}, "# card\n")
     loaded = FitModel.from_dir(tmp_path / "v1")
     meta = json.loads((tmp_path / "v1" / fit_model.METADATA_FILE).read_text())
     assert meta["format_version"] == fit_model.FORMAT_VERSION and meta["version"] == "v1"
