@@ -1,0 +1,114 @@
+"""Loaders for the labelled comment datasets copied into training/data (attribution in DATA.md).
+
+Each loader returns ``CommentRow``s with the text as a user would see it on the page: the YouTube
+export carries HTML (``<br />``, ``<a href=...>``, ``&#39;``) and a trailing BOM, which the browser
+never shows and the extension never captures, so they are removed here, once, for training and
+evaluation alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+YOUTUBE_FILE = "youtube-spam-collection.csv"
+SCAMSPOT_FILE = "scamspot-instagram-comments.csv"
+GENERIC_LABELS_FILE = "generic-handlabelled.csv"
+
+YOUTUBE_VIDEOS = ("Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO", "Youtube04-Eminem", "Youtube05-Shakira")
+TRAIN_SHARE = 0.7  # the paper's protocol: oldest 70% per video and class
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    text: str
+    spam: int  # 1 spam (YouTube class=1, ScamSpot scam=1), 0 not spam
+    source: str  # "youtube" or "scamspot"
+    group: str  # the YouTube video, or "scamspot"
+    order: int  # position in the file (file order = time order for YouTube)
+
+
+_BREAK = re.compile(r"<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def clean_html(text: str) -> str:
+    """What the page showed: tags dropped (link text kept), entities decoded, BOM removed."""
+    text = _TAG.sub("", _BREAK.sub("\n", text))
+    return html.unescape(text).replace("\ufeff", "").strip()
+
+
+def normalise_text(text: str) -> str:
+    """A key for "the same text": case, spacing and punctuation folded."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def load_youtube(path: Path | None = None) -> list[CommentRow]:
+    rows = []
+    with open(path or DATA_DIR / YOUTUBE_FILE, newline="", encoding="utf-8") as fh:
+        for i, rec in enumerate(csv.DictReader(fh)):
+            text = clean_html(rec["content"])
+            if text:
+                rows.append(CommentRow(text, int(rec["class"]), "youtube", rec["video"], i))
+    return rows
+
+
+def load_scamspot(path: Path | None = None) -> list[CommentRow]:
+    """ScamSpot rows, de-duplicated by normalised text (first occurrence kept; the labels agree)."""
+    rows, seen = [], set()
+    with open(path or DATA_DIR / SCAMSPOT_FILE, newline="", encoding="utf-8") as fh:
+        for i, rec in enumerate(csv.DictReader(fh)):
+            text = rec["text"].strip()
+            key = normalise_text(text) or text
+            if not text or key in seen:
+                continue
+            seen.add(key)
+            rows.append(CommentRow(text, int(rec["scam"]), "scamspot", "scamspot", i))
+    return rows
+
+
+def youtube_protocol_split(rows: Sequence[CommentRow]) -> tuple[list[int], list[int]]:
+    """Indices (into ``rows``) of the oldest 70% and the newest 30% per video and class, in file order."""
+    cells: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        if row.source == "youtube":
+            cells[(row.group, row.spam)].append(i)
+    train, test = [], []
+    for idx in cells.values():
+        idx.sort(key=lambda i: rows[i].order)
+        cut = round(len(idx) * TRAIN_SHARE)
+        train += idx[:cut]
+        test += idx[cut:]
+    return sorted(train), sorted(test)
+
+
+def file_snapshot(paths: Iterable[Path]) -> list[dict]:
+    """File name, sha256 and data row count of each file: what a model was trained on."""
+    out = []
+    for path in paths:
+        data = Path(path).read_bytes()
+        with open(path, newline="", encoding="utf-8") as fh:
+            count = sum(1 for _ in csv.DictReader(fh))
+        out.append({"file": Path(path).name, "sha256": hashlib.sha256(data).hexdigest(), "rows": count})
+    return out
+
+
+@dataclass(frozen=True)
+class HandLabel:
+    source: str
+    row: int
+    text: str
+    label: str  # "genuine", "generic" or "spam"
+
+
+def load_generic_labels(path: Path | None = None) -> list[HandLabel]:
+    """The hand-labelled comments that measure the generic rules (DATA.md: how they were made)."""
+    with open(path or DATA_DIR / GENERIC_LABELS_FILE, newline="", encoding="utf-8") as fh:
+        return [HandLabel(rec["source"], int(rec["row"]), rec["text"], rec["label"]) for rec in csv.DictReader(fh)]
