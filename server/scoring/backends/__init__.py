@@ -1,0 +1,47 @@
+"""Embedding backends: the model call behind the Embedder, one per runtime.
+
+A backend turns a list of texts into L2-normalised float32 vectors (n, 384), batching and sorting
+by length itself. It knows nothing of caches or concurrency: the Embedder serialises calls to it.
+
+- ``torch``: sentence-transformers in fp32, the reference the others are measured against.
+- ``onnx``: the same graph in ONNX Runtime, fp32, with the BERT fusions; no torch at inference.
+- ``onnx-int8``: the fused graph with dynamic int8 weights, per channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+NAMES = ("torch", "onnx", "onnx-int8")
+
+__all__ = ["NAMES", "Backend", "load"]
+
+
+class Backend(Protocol):
+    """One model: ``embed`` is called from one thread at a time."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors (len(texts), 384) float32, in the order given."""
+        ...
+
+
+def load(name: str, model_dir: str | Path, batch_size: int, data_dir: str | Path,
+         model_version: str) -> Backend:
+    """Load backend ``name``; ONNX ones build their model into ``data_dir`` first if it is missing."""
+    if name == "torch":
+        from server.scoring.backends.sbert import TorchBackend
+
+        return TorchBackend(model_dir, batch_size)
+    if name in ("onnx", "onnx-int8"):
+        from server.scoring.backends.ort import OnnxBackend, build_in_subprocess
+
+        variant = "int8" if name == "onnx-int8" else "fp32"
+        path = build_in_subprocess(data_dir, model_version, variant)
+        return OnnxBackend(name, path, model_dir, batch_size)
+    raise ValueError(f"unknown embedding backend {name!r}; expected one of {', '.join(NAMES)}")

@@ -1,0 +1,154 @@
+"""The ONNX export: built once even by racing processes, fused, quantized per channel, and giving
+the same vectors as sentence-transformers; the serving process never imports torch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from server.scoring.backends import onnx_export
+from server.scoring.backends.ort import OnnxBackend, max_seq_length
+from server.scoring.embedder import model_path, model_version
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[3]
+DATA = Path("/work/shared/data")
+
+
+def run_export(data_dir: Path, variant: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "server.scoring.backends.onnx_export", "--data-dir",
+                             str(data_dir), "--variant", variant], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Two processes export into one empty data dir at the same time, as two gunicorn workers would."""
+    data_dir = tmp_path_factory.mktemp("data")
+    racers = [run_export(data_dir, "int8"), run_export(data_dir, "int8")]
+    outputs = [racer.communicate(timeout=900) for racer in racers]
+    for racer, (_, err) in zip(racers, outputs, strict=True):
+        assert racer.returncode == 0, err[-2000:]
+    assert len({out.strip() for out, _ in outputs}) == 1
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def artifacts(built) -> Path:
+    return onnx_export.artifact_dir(built, model_version())
+
+
+@pytest.fixture(scope="module")
+def reference():
+    from server.scoring.backends.sbert import TorchBackend
+
+    return TorchBackend(model_path(), 16)
+
+
+def real_texts(n: int) -> list[str]:
+    """Real comments and posts, with the longest ones in (past 128 and past 256 word pieces)."""
+    import csv
+
+    with open(DATA / "scamspot-instagram-comments/train.csv", newline="", encoding="utf-8") as handle:
+        comments = [row["text"] for row in csv.DictReader(handle)]
+    lines = (DATA / "tweet-topic-xl/train.jsonl").read_text().splitlines()
+    posts = [json.loads(line)["text"] for line in lines if line.strip()]
+    longest = sorted(comments, key=len)[-3:]
+    return comments[: n // 2] + posts[: n // 2] + longest + [" ".join(posts[:40])]
+
+
+def test_racing_exports_leave_three_whole_models_and_no_temporaries(artifacts):
+    models = [onnx_export.EXPORT_FILE, onnx_export.FUSED_FILE, onnx_export.INT8_FILE]
+    assert {p.name for p in artifacts.iterdir()} == {".lock", *models}
+    for name in models:
+        onnx.checker.check_model(str(artifacts / name))
+
+
+def test_artifacts_are_keyed_by_model_version_and_runtime(tmp_path):
+    path = onnx_export.artifact_dir(tmp_path, model_version())
+    assert path.parent.name.startswith("all-MiniLM-L6-v2")
+    assert f"recipe{onnx_export.RECIPE}" in path.name and "ort" in path.name
+
+
+def test_graph_has_dynamic_axes_and_pooling_inside(artifacts):
+    model = onnx.load(str(artifacts / onnx_export.EXPORT_FILE))
+    inputs = {i.name: [d.dim_param for d in i.type.tensor_type.shape.dim] for i in model.graph.input}
+    assert inputs == {"input_ids": ["batch", "sequence"], "attention_mask": ["batch", "sequence"]}
+    (output,) = model.graph.output
+    dims = output.type.tensor_type.shape.dim
+    assert output.name == "sentence_embedding" and dims[0].dim_param == "batch"
+    ops = {node.op_type for node in model.graph.node}
+    assert {"ReduceSum", "Div"} <= ops  # mean pooling and the normalisation are in the graph
+
+
+def op_counts(path: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in onnx.load(str(path)).graph.node:
+        counts[node.op_type] = counts.get(node.op_type, 0) + 1
+    return counts
+
+
+def test_fused_graph_has_the_bert_fusions(artifacts):
+    counts = op_counts(artifacts / onnx_export.FUSED_FILE)
+    assert counts.get("EmbedLayerNormalization") == 1
+    assert counts.get("Attention") == 6
+    assert counts.get("SkipLayerNormalization") == 12
+    assert counts.get("BiasGelu") == 6
+
+
+def test_int8_weights_are_quantized_per_channel(artifacts):
+    model = onnx.load(str(artifacts / onnx_export.INT8_FILE))
+    counts = op_counts(artifacts / onnx_export.INT8_FILE)
+    assert counts.get("QAttention") == 6                       # the fused attention, quantized
+    assert counts.get("MatMulInteger", 0) + counts.get("DynamicQuantizeMatMul", 0) >= 12  # the FFNs
+    assert "QEmbedLayerNormalization" not in counts            # embedding tables stay float
+    scales = [init for init in model.graph.initializer if init.name.endswith("_scale")]
+    assert len(scales) == 6 * 4  # per layer: qkv, attention output, FFN in, FFN out
+    assert all(np.prod(s.dims) in (384, 1152, 1536) for s in scales)  # one scale per output channel
+
+
+def test_tokenization_is_sentence_transformers(artifacts, reference):
+    backend = OnnxBackend("onnx", artifacts / onnx_export.FUSED_FILE, model_path(), 16)
+    assert backend.max_length == reference.model.max_seq_length == max_seq_length(model_path()) == 256
+    texts = real_texts(40)
+    ours = backend.tokenize(texts)
+    theirs = reference.model.tokenize(texts)["input_ids"].tolist()
+    for mine, padded in zip(ours, theirs, strict=True):
+        assert mine == [t for t in padded if t != 0]
+    assert max(len(ids) for ids in ours) == 256  # the long texts are cut at 256, not 128
+
+
+@pytest.mark.parametrize(("variant", "mean_floor", "min_floor"), [
+    ("fp32", 0.99999, 0.9999),
+    ("int8", 0.98, 0.90),
+])
+def test_vectors_match_sentence_transformers(artifacts, reference, variant, mean_floor, min_floor):
+    backend = OnnxBackend(variant, artifacts / onnx_export.VARIANT_FILES[variant], model_path(), 16)
+    texts = real_texts(300)
+    ours, theirs = backend.embed(texts), reference.embed(texts)
+    assert ours.shape == theirs.shape == (len(texts), 384)
+    cos = (ours * theirs).sum(axis=1)
+    assert cos.mean() > mean_floor and cos.min() > min_floor, (cos.mean(), cos.min())
+
+
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
+def test_serving_process_never_imports_torch(built, backend):
+    script = (
+        "import sys, json\n"
+        "from server.scoring.embedder import Embedder\n"
+        f"e = Embedder(16, 8, backend={backend!r}, data_dir={str(built)!r}, store_url='')\n"
+        "v = e.encode(['does this load torch?', 'no it should not'])\n"
+        "print(json.dumps({'torch': sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'transformers', 'sentence_transformers')), 'shape': list(v.shape)}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"torch": [], "shape": [2, 384]}
