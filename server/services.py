@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class Services:
     def __init__(self, config: dict[str, Any]):
         self.config = config
-        self.embedder = Embedder(batch_size=config["EMBED_BATCH"], cache_mb=config["EMBED_CACHE_MB"])
+        self.embedder = Embedder.from_config(config)  # backend, data dir and Redis cache too
         self.scorer: Any = None  # server.scoring.scorer.Scorer once loaded
         self.store: Any = open_store(config)  # Redis connects lazily: the server starts while it is away
         self._ready = threading.Event()
