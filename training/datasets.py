@@ -22,7 +22,8 @@ YOUTUBE_FILE = "youtube-spam-collection.csv"
 SCAMSPOT_FILE = "scamspot-instagram-comments.csv"
 GENERIC_LABELS_FILE = "generic-handlabelled.csv"
 
-YOUTUBE_VIDEOS = ("Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO", "Youtube04-Eminem", "Youtube05-Shakira")
+YOUTUBE_VIDEOS = ("Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO", "Youtube04-Eminem",
+                  "Youtube05-Shakira")
 TRAIN_SHARE = 0.7  # the paper's protocol: oldest 70% per video and class
 
 
@@ -111,4 +112,5 @@ class HandLabel:
 def load_generic_labels(path: Path | None = None) -> list[HandLabel]:
     """The hand-labelled comments that measure the generic rules (DATA.md: how they were made)."""
     with open(path or DATA_DIR / GENERIC_LABELS_FILE, newline="", encoding="utf-8") as fh:
-        return [HandLabel(rec["source"], int(rec["row"]), rec["text"], rec["label"]) for rec in csv.DictReader(fh)]
+        return [HandLabel(rec["source"], int(rec["row"]), rec["text"], rec["label"])
+                for rec in csv.DictReader(fh)]

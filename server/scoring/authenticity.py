@@ -154,8 +154,8 @@ def _questions(comments: Sequence[Any], audience: list[int]) -> dict[str, Any]:
                 answered += 1
                 break
     note = None if creator else "no creator comments in the capture: answers cannot be seen"
-    return {"asked": len(asked), "answered": answered, "share": _share(answered, len(asked)) if creator else None,
-            "note": note}
+    share = _share(answered, len(asked)) if creator else None
+    return {"asked": len(asked), "answered": answered, "share": share, "note": note}
 
 
 def _repeat_commenters(comments: Sequence[Any], audience: list[int],
@@ -178,11 +178,13 @@ def _repeat_commenters(comments: Sequence[Any], audience: list[int],
 
 
 def assess(snapshot: Any, verdicts: list[dict], comment_vectors: np.ndarray,
-           caption_vectors: dict[str, np.ndarray], cross_creator: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """The authenticity section for ``snapshot``; ``verdicts`` and ``comment_vectors`` align with its comments."""
+           caption_vectors: dict[str, np.ndarray],
+           cross_creator: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The authenticity section for ``snapshot``; verdicts and vectors align with its comments."""
     comments = snapshot.comments
     if len(verdicts) != len(comments) or len(comment_vectors) != len(comments):
-        raise ValueError(f"{len(comments)} comments, {len(verdicts)} verdicts, {len(comment_vectors)} vectors")
+        raise ValueError(
+            f"{len(comments)} comments, {len(verdicts)} verdicts, {len(comment_vectors)} vectors")
     vectors = np.asarray(comment_vectors, dtype=np.float32)
     if vectors.ndim != 2:
         vectors = vectors.reshape(len(comments), -1 if len(comments) else 0)
@@ -234,13 +236,14 @@ def assess(snapshot: Any, verdicts: list[dict], comment_vectors: np.ndarray,
     raw = float(np.clip(raw, 0, 100))
     result["score"] = round(50 + (raw - 50) * n / (n + SHRINK), 1)
     result["score_unshrunk"] = round(raw, 1)
-    result["reasons"] = _reasons(n, genuine, generic, spam, duplicates, comments, relevance, replies, questions,
-                                 repeat)
+    result["reasons"] = _reasons(n, genuine, generic, spam, duplicates, comments, relevance, replies,
+                                 questions, repeat)
     return result
 
 
 def _reasons(n: int, genuine: float, generic: float, spam: float, duplicates: dict[int, set[int]],
-             comments: Sequence[Any], relevance: dict, replies: dict, questions: dict, repeat: dict) -> list[str]:
+             comments: Sequence[Any], relevance: dict, replies: dict, questions: dict,
+             repeat: dict) -> list[str]:
     out = [f"Based on {n} audience comment{'s' if n != 1 else ''} ({confidence(n)} confidence)."]
     if n < LOW:
         out.append(f"Fewer than {LOW} comments: the score stays near neutral until more are seen.")
@@ -258,10 +261,11 @@ def _reasons(n: int, genuine: float, generic: float, spam: float, duplicates: di
         out.append(f"{_pct(len(duplicates) / n)} of comments are copies or near-copies of another.")
     if relevance["lift"] is not None:
         if relevance["lift"] >= 0.05:
-            out.append(f"Comments talk about the post they sit under ({_pct(relevance['on_post_share'])} clearly "
-                       "on the post).")
+            out.append("Comments talk about the post they sit under "
+                       f"({_pct(relevance['on_post_share'])} clearly on the post).")
         elif relevance["lift"] <= 0.01:
-            out.append("Comments are no closer to their own post than to any other: little talk about the content.")
+            out.append("Comments are no closer to their own post than to any other: "
+                       "little talk about the content.")
     if replies["posts_with_comments"]:
         out.append(f"The creator replied on {replies['posts_with_creator_reply']} of "
                    f"{replies['posts_with_comments']} posts with comments.")
@@ -269,7 +273,8 @@ def _reasons(n: int, genuine: float, generic: float, spam: float, duplicates: di
         if questions["share"] is None:
             out.append(f"{questions['asked']} audience question(s); no creator replies were captured.")
         else:
-            out.append(f"The creator answered {questions['answered']} of {questions['asked']} audience questions.")
+            out.append(f"The creator answered {questions['answered']} of {questions['asked']} "
+                       "audience questions.")
     within, across = repeat["within_creator"], repeat["across_creators"]
     if within["accounts"]:
         out.append(f"{within['accounts']} account(s) comment on several of this creator's posts.")

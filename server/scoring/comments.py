@@ -1,0 +1,453 @@
+"""The comment classifier: genuine, generic or spam, for one comment at a time.
+
+"spam" is learned: a stack of two scikit-learn heads, one over the MiniLM vector plus cheap lexical
+features, one over character n-grams, joined by a logistic regression fitted on out-of-fold
+predictions, so ``spam_probability`` is calibrated. "generic" (low effort) has no public labels and
+is decided by the documented rules in ``generic_verdict`` on comments the model does not call spam.
+
+Training (training/comments.py) and inference share ``lexical_features`` and ``spam_probability``.
+Artifacts are versioned directories: ``<root>/<version>/`` holding ``MODEL_FILE`` (skops),
+``METADATA_FILE`` and ``CARD_FILE``; ``<root>/ACTIVE`` names the served version, and without it the
+highest version is served.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Sequence
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ACTIVE_FILE", "CARD_FILE", "FORMAT_VERSION", "LABELS", "LEXICAL_FEATURES", "METADATA_FILE",
+    "MODEL_FILE", "PR_CURVE_FILE", "TRUSTED_TYPES", "CommentModel", "ModelLoadError",
+    "ModelVersionWarning", "activate", "active_version", "generic_verdict", "lexical_features",
+    "library_versions", "load_active", "spam_probability", "versions",
+]
+
+MODEL_FILE = "model.skops"
+METADATA_FILE = "metadata.json"
+CARD_FILE = "MODEL_CARD.md"
+PR_CURVE_FILE = "pr_curve.png"
+ACTIVE_FILE = "ACTIVE"
+FORMAT_VERSION = 1
+LABELS = ("genuine", "generic", "spam")
+GENERIC_THRESHOLD = 0.5
+
+# Everything a model file may contain besides plain containers. The whole file is checked against this
+# list before skops builds anything (skops by itself would also accept any scikit-learn estimator).
+TRUSTED_TYPES = [
+    "numpy.dtype",
+    "numpy.float32",
+    "numpy.float64",
+    "numpy.int32",
+    "numpy.int64",
+    "numpy.ndarray",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
+]
+LIBRARIES = ("scikit-learn", "skops", "numpy", "scipy")
+
+
+class ModelLoadError(Exception):
+    """A model directory is missing, malformed or holds types we do not trust."""
+
+
+class ModelVersionWarning(UserWarning):
+    """The model was saved with other library versions than the ones running now."""
+
+
+# ---- lexical features -----------------------------------------------------------------------
+
+_LINK = re.compile(
+    r"https?://|www\.|\b[\w-]+\.(?:com|net|org|ly|me|io|tv|co|info|biz|xyz|link|site|page|gl|to)\b"
+    r"|youtu\.be|bit\.ly", re.I)
+_MENTION = re.compile(r"(?<![\w.])@[\w.]{2,}")
+_HASHTAG = re.compile(r"#\w+")
+_SELF_PROMO = re.compile(
+    r"check (?:it )?out (?:my|our|this|me)|\bmy (?:channel|page|videos?|music|songs?|profile|account|insta"
+    r"|instagram|blog|website|site|store|shop|band|cover|mixtape)\b|visit (?:my|our)|go to my|look at my"
+    r"|listen to my|watch my|new (?:channel|video|song|single)", re.I)
+_SUBSCRIBE = re.compile(
+    r"subscri|sub ?(?:4|for) ?sub|follow (?:me|back|us|my)|like (?:and|&) subscribe|give (?:me |us )?a like"
+    r"|thumbs up (?:so|if)|like (?:this|my) comment", re.I)
+_CONTACT = re.compile(
+    r"whats ?app|telegram|wickr|signal app|\bdm (?:me|her|him|us)\b|inbox (?:me|her|him|us)"
+    r"|message (?:me|her|him|us)|text (?:me|her|him)|contact (?:me|her|him|us)|reach (?:out|me)"
+    r"|\+\d[\d\s().-]{7,}\d", re.I)
+_FINANCE = re.compile(
+    r"crypto|bitcoin|\bbtc\b|\beth\b|usdt|forex|\bfx\b|invest|trading|trader|\bprofits?\b|payouts?"
+    r"|\bincome\b|\bearn|binance|mining|broker|\breturns?\b|withdraw|passive|financial freedom"
+    r"|account recovery|recover(?:ed|y)? (?:my |your )?(?:lost |hacked )?(?:funds|account|money)", re.I)
+_MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:usd|dollars|euros)\b|\d+(?:[.,]\d+)?\s?k\b", re.I)
+_COLLAB = re.compile(
+    r"collab|ambassador|promot(?:e|ion)|brand deal|partnership|sponsor|\bdm (?:us|me)\b|send (?:us|me) a dm"
+    r"|business inquir", re.I)
+
+LEXICAL_FEATURES = (
+    "link", "mentions", "hashtags", "self_promo", "subscribe", "contact", "finance", "money", "collab",
+    "log_chars", "log_words", "digit_share", "emoji_share", "upper_share", "question", "exclaim_share",
+)
+
+
+def _is_emoji(ch: str) -> bool:
+    return (unicodedata.category(ch) in ("So", "Sk") or 0x1F000 <= ord(ch) <= 0x1FAFF
+            or ch in "\u2764\ufe0f\u200d")
+
+
+def _lexical_row(text: str) -> list[float]:
+    chars = max(len(text), 1)
+    letters = [c for c in text if c.isalpha()]
+    words = text.split()
+    return [
+        float(bool(_LINK.search(text))),
+        float(len(_MENTION.findall(text))),
+        float(len(_HASHTAG.findall(text))),
+        float(bool(_SELF_PROMO.search(text))),
+        float(bool(_SUBSCRIBE.search(text))),
+        float(bool(_CONTACT.search(text))),
+        float(len(_FINANCE.findall(text))),
+        float(bool(_MONEY.search(text))),
+        float(bool(_COLLAB.search(text))),
+        math.log1p(len(text)),
+        math.log1p(len(words)),
+        sum(c.isdigit() for c in text) / chars,
+        sum(_is_emoji(c) for c in text) / chars,
+        (sum(c.isupper() for c in letters) / len(letters)) if letters else 0.0,
+        float("?" in text),
+        text.count("!") / chars,
+    ]
+
+
+def lexical_features(texts: Sequence[str]) -> np.ndarray:
+    """(n, len(LEXICAL_FEATURES)) float32: links, mentions, promo and scam cues, length, emoji, case."""
+    if not texts:
+        return np.zeros((0, len(LEXICAL_FEATURES)), dtype=np.float32)
+    return np.asarray([_lexical_row(t) for t in texts], dtype=np.float32)
+
+
+def embedding_features(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+    """What the embedding head sees: the MiniLM vector next to the lexical features."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.shape[0] != len(texts):
+        raise ValueError(f"{len(texts)} texts but {vectors.shape[0]} vectors")
+    return np.hstack([vectors, lexical_features(texts)])
+
+
+def prepare_texts(texts: Sequence[str]) -> list[str]:
+    """What the n-gram heads read: NFKC folds look-alike letters (fullwidth, math script), lower case."""
+    return [unicodedata.normalize("NFKC", t).lower() for t in texts]
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def head_kind(name: str) -> str:
+    """Heads are named "<trained on>:<kind>"; the kind says which input the head reads."""
+    return name.rsplit(":", 1)[-1]
+
+
+def head_inputs(texts: Sequence[str], vectors: np.ndarray) -> dict[str, Any]:
+    """Each head kind's input, computed once for a batch."""
+    return {"embedding": embedding_features(texts, vectors), "words": prepare_texts(texts),
+            "chars": prepare_texts(texts), "lexical": lexical_features(texts)}
+
+
+def stack_inputs(head_logits: Sequence[np.ndarray], lexical: np.ndarray) -> np.ndarray:
+    """The stacker reads every head's logit next to the lexical features."""
+    return np.hstack([np.column_stack(list(head_logits)), lexical])
+
+
+def spam_probability(estimators: dict[str, Any], texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+    """Calibrated P(spam) from the stacked heads (the one code path for training and serving)."""
+    if not texts:
+        return np.zeros(0)
+    inputs = head_inputs(texts, vectors)
+    logits = [_logit(head.predict_proba(inputs[head_kind(name)])[:, 1])
+              for name, head in sorted(estimators["heads"].items())]
+    return estimators["stack"].predict_proba(stack_inputs(logits, inputs["lexical"]))[:, 1]
+
+
+# ---- the "generic" rules --------------------------------------------------------------------
+# A comment is generic when it could sit under any post without its author having looked at it.
+# Rules, first match wins (confidence in brackets):
+#   1. no letters or digits: emoji or punctuation only (0.95)
+#   2. only @mentions and/or hashtags (0.9)
+#   3. engagement bait: follow for follow, like for like, sub4sub, follow back (0.9)
+#   4. "first", and view-count, "years ago" or "who is still here in 2015" chatter (0.8)
+#   5. praise built only from generic words ("nice pic", "love it", "so cute", "great video") (0.85)
+#   6. short praise naming someone: up to 8 words, at most 2 of them not generic, one praise word
+#      or heart ("I love you Katy", "I <3 Katy Perry!") (0.8)
+#   7. one or two words that do not mention the caption and ask nothing ("lol", "bs") (0.6)
+# A caption word in the comment stops rules 5-7 (it talks about the post).
+
+_BAIT = re.compile(
+    r"\b(?:follow|like|sub|comment)s? ?(?:for|4|4a) ?(?:follow|like|sub|comment)s?\b|\bf4f\b|\bl4l\b|\bs4s\b"
+    r"|follow ?back|followback|\btag (?:a|your) friends?\b|\bdouble tap\b", re.I)
+_FIRST = re.compile(r"^\W*(?:first|1st|frist|early|early squad|first comment)\W*$", re.I)
+_CHATTER = re.compile(
+    r"\bviews?\b|\blikes?\b|\bsubscribers?\b|\b(?:19|20)\d\d\b|\byears? ago\b|\d+ (?:million|billion)\b"
+    r"|\bwho(?:'s| is)? (?:still )?(?:here|watching|listening)"
+    r"|\banyone (?:still |else )?(?:here|watching|listening)|\bstill (?:watching|listening)", re.I)
+_WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
+_HEART = re.compile(r"<3+")
+_GENERIC_WORDS = frozenset("""
+a an the this that it its it's is was are am be been so very really too much soo such just ever of for to from
+my me i i'm im you your you're ur u yo hey hi hello omg wow oh ah ahh yay yes yeah yea yep no lol lmao lmfao
+haha hahaha xd love loved loving lovee luv like liked likes nice good great cool awesome awesomeness amazing
+beautiful beauty gorgeous stunning lovely cute pretty perfect best fav favorite favourite fave fire lit dope
+sick epic super wonderful incredible fantastic excellent brilliant insane goals queen king legend goat slay
+iconic talented masterpiece hot sexy song songs video videos vid pic pics picture photo photos post shot music
+track tune jam vibe vibes look looks looking girl guy man men lady bro sis dude babe baby fan fans singer
+artist voice and in on with all always forever still again keep up going thanks thank thx congrats
+congratulations wish luck god bless blessed here we go true same mood facts agree agreed yup ok okay job well
+done one day cant can't wait finally she he her him his they them she's he's everyone guys
+""".split())
+_PRAISE_WORDS = frozenset("""
+love loved loving lovee luv like nice good great cool awesome amazing beautiful beauty gorgeous stunning
+lovely cute pretty perfect best fav favorite favourite fave fire lit dope epic super wonderful incredible
+fantastic excellent brilliant goals queen king legend goat slay wow omg congrats congratulations
+""".split())
+_STOP = frozenset("""
+about after again also and any are because been before being but can could did does doing down from have
+having here into just more most only other over same should some such than that their them then there these
+they this those through under very were what when where which while who whom whose will with would your
+""".split())
+
+
+def _squeeze(word: str) -> str:
+    return re.sub(r"(.)\1{2,}", r"\1", word.lower())  # "loooove" -> "love", "cool" stays
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in (_squeeze(x) for x in _WORD.findall(text)) if len(w) >= 4 and w not in _STOP}
+
+
+def generic_verdict(text: str, caption: str | None = None) -> tuple[float, str | None]:
+    """(confidence that ``text`` is low-effort, the rule's reason or None); see the rules above."""
+    stripped = _HEART.sub(" ", text)
+    words = [_squeeze(w) for w in _WORD.findall(_HASHTAG.sub(" ", _MENTION.sub(" ", stripped)))]
+    if not any(ch.isalnum() for ch in stripped):
+        return 0.95, "only emoji or punctuation"
+    if not words:
+        kind = "tags other accounts" if _MENTION.search(text) else "hashtags"
+        return 0.9, f"only {kind}, no words"
+    if _BAIT.search(text):
+        return 0.9, "engagement bait (follow/like for follow/like)"
+    if _FIRST.match(text):
+        return 0.8, '"first"-style comment'
+    if len(words) <= 8 and _CHATTER.search(text) and "?" not in text:
+        return 0.8, "view-count or date chatter, not about the post"
+    if caption and _content_words(text) & _content_words(caption):
+        return 0.1, None  # mentions what the post is about
+    unknown = [w for w in words if w not in _GENERIC_WORDS and not w.isdigit()]
+    if len(words) <= 10 and not unknown and "?" not in text:
+        return 0.85, "generic praise or reaction"
+    hearts = bool(_HEART.search(text)) or any(_is_emoji(c) for c in text)
+    if len(words) <= 8 and len(unknown) <= 2 and (_PRAISE_WORDS & set(words) or hearts) and "?" not in text:
+        return 0.8, "generic praise or reaction"
+    if len(words) <= 2 and "?" not in text:
+        return 0.6, "very short reaction"
+    return 0.05, None
+
+
+# ---- spam reasons ---------------------------------------------------------------------------
+
+_SPAM_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_LINK, "contains a link"),
+    (_SELF_PROMO, 'self-promotion ("check out my ...")'),
+    (_SUBSCRIBE, "asks for subscribes, follows or likes"),
+    (_CONTACT, "asks to be contacted privately (DM, WhatsApp, Telegram, phone)"),
+    (_FINANCE, "crypto, trading or investment pitch"),
+    (_MONEY, "names sums of money"),
+    (_COLLAB, "collaboration or promotion offer"),
+)
+
+
+def spam_cues(text: str) -> list[str]:
+    return [reason for pattern, reason in _SPAM_CUES if pattern.search(text)]
+
+
+# ---- the model ------------------------------------------------------------------------------
+
+def library_versions() -> dict[str, str]:
+    return {name: importlib_metadata.version(name) for name in LIBRARIES}
+
+
+_PLAIN_TYPES = {f"builtins.{t}" for t in ("dict", "list", "tuple", "str", "int", "float", "bool", "NoneType")}
+
+
+def stored_types(path: Path) -> set[str]:
+    """Every "module.Class" a skops file would build, read from its schema without building any."""
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    found: set[str] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__module__" in node and "__class__" in node:
+                found.add(f"{node['__module__']}.{node['__class__']}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+class CommentModel:
+    """A loaded comment classifier: ``classify`` texts given their embedder vectors."""
+
+    def __init__(self, estimators: dict[str, Any], version: str, metadata: dict[str, Any] | None = None):
+        heads = estimators.get("heads")
+        if not isinstance(heads, dict) or not heads or "stack" not in estimators:
+            raise ModelLoadError("a comment model is {'heads': {name: estimator}, 'stack': estimator}")
+        self.estimators = estimators
+        self.version = version
+        self.metadata = metadata or {}
+        self.threshold = float(self.metadata.get("parameters", {}).get("threshold", 0.5))
+
+    @classmethod
+    def from_dir(cls, path: str | Path) -> CommentModel:
+        """Load a version directory, trusting only ``TRUSTED_TYPES``; warns on library mismatches."""
+        import skops.io as sio
+
+        path = Path(path)
+        try:
+            meta = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"{path / METADATA_FILE}: {exc}") from exc
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ModelLoadError(
+                f"{path}: format version {meta.get('format_version')!r}, expected {FORMAT_VERSION}")
+        try:
+            found = stored_types(path / MODEL_FILE) | set(sio.get_untrusted_types(file=path / MODEL_FILE))
+            untrusted = sorted(found - set(TRUSTED_TYPES) - _PLAIN_TYPES)
+            if untrusted:
+                raise ModelLoadError(f"{path / MODEL_FILE} holds untrusted types: {untrusted}")
+            estimators = sio.load(path / MODEL_FILE, trusted=TRUSTED_TYPES)
+        except ModelLoadError:
+            raise
+        except Exception as exc:  # skops raises a zoo of types for corrupt files
+            raise ModelLoadError(f"{path / MODEL_FILE}: {exc!r}") from exc
+        if not isinstance(estimators, dict):
+            raise ModelLoadError(f"{path / MODEL_FILE}: expected a dict of estimators")
+        saved, running = meta.get("libraries", {}), library_versions()
+        changed = {k: (saved.get(k), v) for k, v in running.items() if saved.get(k) != v}
+        if changed:
+            warnings.warn(f"comment model {meta.get('version')} was saved with other library versions "
+                          f"(saved, running): {changed}", ModelVersionWarning, stacklevel=2)
+        return cls(estimators, str(meta.get("version", path.name)), meta)
+
+    def save(self, path: str | Path, metadata: dict[str, Any]) -> Path:
+        """Write the model and its metadata into the (new) directory ``path``."""
+        import skops.io as sio
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        sio.dump(self.estimators, path / MODEL_FILE)
+        meta = {"format_version": FORMAT_VERSION, "version": self.version, "libraries": library_versions(),
+                **metadata}
+        (path / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        self.metadata = meta
+        return path
+
+    def spam_probability(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        return spam_probability(self.estimators, texts, vectors)
+
+    def classify(self, texts: Sequence[str], vectors: np.ndarray,
+                 captions: Sequence[str | None] | None = None) -> list[dict[str, Any]]:
+        """One verdict per text: label, spam_probability, generic_probability and reasons."""
+        if captions is not None and len(captions) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(captions)} captions")
+        p_spam = self.spam_probability(texts, vectors)
+        out = []
+        for i, text in enumerate(texts):
+            caption = captions[i] if captions is not None else None
+            p_generic, generic_reason = generic_verdict(text, caption)
+            spam = float(p_spam[i])
+            reasons: list[str] = []
+            if spam >= self.threshold:
+                label = "spam"
+                reasons.append(f"spam model: {spam:.0%} likely spam")
+                reasons += spam_cues(text)
+            elif p_generic >= GENERIC_THRESHOLD:
+                label = "generic"
+                reasons.append(f"low effort: {generic_reason}")
+            else:
+                label = "genuine"
+                if "?" in text:
+                    reasons.append("asks a question")
+                if caption and _content_words(text) & _content_words(caption):
+                    reasons.append("talks about the post")
+            out.append({"label": label, "spam_probability": round(spam, 4),
+                        "generic_probability": round(p_generic, 4), "reasons": reasons})
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """What /v1/models shows: version, metrics and training data size."""
+        return {"version": self.version, "metrics": self.metadata.get("metrics", {}),
+                "trained_on": self.metadata.get("data", {})}
+
+
+# ---- versions on disk -----------------------------------------------------------------------
+
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", name)) or (-1,)
+
+
+def versions(root: str | Path) -> list[str]:
+    """Version directories under ``root`` that hold a model, oldest first."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = [p.name for p in root.iterdir() if (p / MODEL_FILE).is_file() and (p / METADATA_FILE).is_file()]
+    return sorted(found, key=_version_key)
+
+
+def active_version(root: str | Path) -> str:
+    """The version named in ``root/ACTIVE``, else the highest version present."""
+    root = Path(root)
+    active = root / ACTIVE_FILE
+    if active.is_file():
+        name = active.read_text(encoding="utf-8").strip()
+        if name not in versions(root):
+            raise ModelLoadError(f"{active} names {name!r}, which is not a model directory")
+        return name
+    found = versions(root)
+    if not found:
+        raise ModelLoadError(f"no comment model under {root}")
+    return found[-1]
+
+
+def activate(root: str | Path, version: str) -> None:
+    """Make ``version`` the served one (atomically, so readers never see a half-written ACTIVE)."""
+    root = Path(root)
+    if version not in versions(root):
+        raise ModelLoadError(f"no comment model version {version!r} under {root}")
+    tmp = root / (ACTIVE_FILE + ".tmp")
+    tmp.write_text(version + "\n", encoding="utf-8")
+    tmp.replace(root / ACTIVE_FILE)
+
+
+def next_version(root: str | Path) -> str:
+    found = versions(root)
+    return f"v{_version_key(found[-1])[0] + 1}" if found else "v1"
+
+
+def load_active(models_dir: str | Path) -> CommentModel:
+    """The served comment model: ``models_dir/comments/<active version>``."""
+    root = Path(models_dir) / "comments"
+    return CommentModel.from_dir(root / active_version(root))
