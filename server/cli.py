@@ -41,6 +41,51 @@ def train_comments(output: str | None) -> None:
     comments.main(output)
 
 
+@train.command("fit", with_appcontext=False)  # no app: it would load a second embedder
+@click.argument("niche")
+@click.option("--force", is_flag=True, help="Activate the new version even if it does not beat zero-shot.")
+def train_fit(niche: str, force: bool) -> None:
+    """Train NICHE's fit model from its labels: the job POST /v1/models/fit-NICHE/train runs."""
+    from tqdm import tqdm
+
+    from server import settings
+    from server.jobs import Busy, train_now
+    from server.models import RegistryError
+
+    bar = tqdm(total=100, unit="%", bar_format="{l_bar}{bar}| {elapsed}")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.n = round(100 * fraction)
+        bar.set_description_str(message[:48])
+
+    try:
+        record = train_now(settings.load(), f"fit-{niche}", force=force, on_progress=progress)
+    except (Busy, RegistryError, ValueError) as exc:
+        bar.close()
+        raise click.ClickException(str(exc)) from exc
+    bar.close()
+    if record["state"] != "done":
+        raise click.ClickException(f"training failed: {record['error']}")
+    result = record["result"]
+    learned, zero_shot = result["metrics"]["learned"], result["metrics"]["zero_shot"]
+    click.echo(f"{result['model']} {result['version']}: {result['reason']}")
+    for metric in ("roc_auc", "average_precision", "f1"):
+        click.echo(f"  {metric:<18} learned {learned[metric]:.3f}   zero-shot {zero_shot[metric]:.3f}")
+    click.echo(f"  {result['labels']} labels, {result['seconds']:.0f} s; served now: {result['served']}")
+
+
+@main.command(with_appcontext=False)  # no app: the worker loads what its jobs need
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then exit.")
+@click.option("--heartbeat", type=float, default=30.0, show_default=True,
+              help="Seconds without a heartbeat after which servers report this worker's job failed.")
+def worker(burst: bool, heartbeat: float) -> None:
+    """Run training jobs from the team's Redis (MICROSCOUT_STORE_URL=redis://...)."""
+    from server import settings
+    from server.jobs import work
+
+    work(settings.load(), burst=burst, heartbeat=heartbeat)
+
+
 def _register_storage_commands() -> None:
     from server.storage import cli as storage_cli
 
