@@ -110,7 +110,7 @@ def _relevance(comments: Sequence[Any], audience: list[int], vectors: np.ndarray
         sims = captions @ vectors[i]
         at = ids.index(pid)
         own.append(float(sims[at]))
-        on_post += sims[at] >= ON_POST_COSINE
+        on_post += int(sims[at] >= ON_POST_COSINE)
         if len(ids) > 1:
             other.append(float((sims.sum() - sims[at]) / (len(ids) - 1)))
     if not own:

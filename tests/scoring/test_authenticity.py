@@ -212,3 +212,15 @@ def test_few_comments_never_look_as_sure_as_many(label):
     assert abs(few - 50) < abs(many - 50)
     assert abs(few - 50) <= 50 * 3 / 13 + 1e-6
     assert (many > 90) if label == "genuine" else (many < 10)
+
+
+def test_result_is_plain_json():
+    import json
+
+    captions = {"p0": unit(1), "p1": unit(2)}
+    snap = build([{"text": "Which camera do you use here?", "author": "a"},
+                  {"text": "Amazing content, check my page for more", "author": "b", "post_id": "p1"},
+                  {"text": "Amazing content, check my page for more", "author": "c"}])
+    vectors = np.stack([towards(captions["p0"], 3, 0.7), unit(4), unit(4)])
+    out = run(snap, ["genuine", "spam", "spam"], vectors=vectors, captions=captions, cross={"b": ["@other"]})
+    assert json.loads(json.dumps(out)) == out
