@@ -21,7 +21,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
 from server import auth, services
 
@@ -64,15 +64,25 @@ def sign_in(token: str) -> str | None:
     session["who"] = name
     session["key"] = _fingerprint(name, token.strip())
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    g.dashboard_identity = name
     return name
 
 
 def sign_out() -> None:
     session.clear()
+    g.dashboard_identity = None
 
 
 def identity() -> str | None:
-    """The signed-in name, or None when there is no session or its token no longer counts."""
+    """The signed-in name, or None when there is no session or its token no longer counts.
+
+    Checked once a request (a team token's check reads the store)."""
+    if "dashboard_identity" not in g:
+        g.dashboard_identity = _check_session()
+    return g.dashboard_identity
+
+
+def _check_session() -> str | None:
     name, key = session.get("who"), session.get("key")
     if not name or not key:
         return None
