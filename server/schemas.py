@@ -211,7 +211,7 @@ class ModelInfo(BaseModel):
     name: str
     kind: Literal["comments", "fit"]
     niche: str | None
-    active: str
+    active: str | None
     activated_at: str | None
     activated_by: str | None
     versions: list[ModelVersionInfo]

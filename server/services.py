@@ -11,6 +11,9 @@ from flask import Flask, current_app
 
 from server import errors
 from server.errors import InvalidField, Unavailable
+from server.jobs import open_jobs
+from server.jobs.runtime import Runtime
+from server.models import COMMENTS, Registry, RegistryError, fit_model_name
 from server.scoring.embedder import Embedder
 from server.storage import Conflict, InvalidValue, NotFound, StoreError, StoreUnavailable, open_store
 
@@ -23,6 +26,10 @@ class Services:
         self.embedder = Embedder.from_config(config)  # backend, data dir and Redis cache too
         self.scorer: Any = None  # server.scoring.scorer.Scorer once loaded
         self.store: Any = open_store(config)  # Redis connects lazily: the server starts while it is away
+        self.registry = Registry(self.store, config["MODELS_DIR"])
+        self.runtime = Runtime(config, store=self.store, embedder=lambda: self.embedder,
+                               registry=self.registry, background=self._background)
+        self.jobs = open_jobs(config, self.runtime)
         self._ready = threading.Event()
         self._settled = threading.Event()
         self._error: str | None = None
@@ -53,7 +60,57 @@ class Services:
         if not self._ready.is_set():
             message = "Models failed to load: " + self._error if self._error else "Models are loading; retry shortly."
             raise Unavailable(message, {"retry_after": 2}, headers={"Retry-After": "2"})
+        self._sync_comment_model()
         return self.scorer
+
+    def _sync_comment_model(self) -> None:
+        """Serve the comment version active in the store (another process may have switched it)."""
+        try:
+            version = self.registry.active_version(COMMENTS)
+            if version is not None and version != self.scorer.comment_model.version:
+                self.scorer.comment_model = self.registry.load(COMMENTS, version)
+        except (RegistryError, StoreError) as exc:
+            log.warning("keeping comment model %s: %s", self.scorer.comment_model.version, exc)
+
+    def _background(self) -> Any:
+        """Training features must match scoring's: the scorer's zero-shot background once loaded."""
+        if self.scorer is not None:
+            return self.scorer.background
+        from server.scoring.niche import Background
+
+        return Background.load(self.embedder)
+
+    # -- training and active learning -------------------------------------------------------
+    def check_trainable(self, name: str) -> None:
+        """Raise ValueError (-> 422) when the model's labels cannot train it."""
+        from server.jobs.tasks import preflight
+
+        preflight(self.runtime, name)
+
+    def submit_training(self, name: str, *, force: bool = False) -> dict[str, Any]:
+        from server.jobs.tasks import TRAIN
+
+        return self.jobs.submit(name, TRAIN, {"model": name, "force": force})
+
+    def suggest(self, niche_id: str, limit: int) -> dict[str, Any]:
+        from server.models.suggestions import suggest
+        from server.scoring.niche import Niche
+
+        scorer = self.require_scorer()
+        brief = Niche.from_record(self.store.get_niche(niche_id))
+        brief.model = self._fit_model(niche_id)
+        labelled = {f"{lb['snapshot'].get('platform')}/{str(lb['snapshot'].get('handle', '')).casefold()}"
+                    for lb in self.store.list_labels(niche_id) if isinstance(lb.get("snapshot"), dict)}
+        creators = (self.store.get_creator(c["platform"], c["handle"]) for c in self.store.list_creators())
+        return suggest(scorer.embedder, scorer.background, brief, (c for c in creators if c), labelled, limit)
+
+    def _fit_model(self, niche_id: str) -> Any:
+        """The niche's active trained fit model, or None (zero-shot); read from the store every time."""
+        try:
+            return self.registry.active_model(fit_model_name(niche_id))
+        except RegistryError as exc:
+            log.warning("niche %s scored zero-shot: %s", niche_id, exc)
+            return None
 
     def token_name(self, token: str) -> str | None:
         """The team member behind a token from ``microscout tokens create`` (auth.identify asks)."""
@@ -77,7 +134,10 @@ class Services:
         from server.scoring.niche import Niche
 
         if requested is None:
-            return [Niche.from_record(rec) for rec in self.store.list_niches()] if self.store else []
+            niches = [Niche.from_record(rec) for rec in self.store.list_niches()] if self.store else []
+            for item in niches:
+                item.model = self._fit_model(item.id)
+            return niches
         niches = []
         for i, item in enumerate(requested):
             if isinstance(item, NicheBrief):
@@ -88,6 +148,7 @@ class Services:
                 raise InvalidField(f"niches.{i}: no stored niche with id '{item}'",
                                    {"fields": [{"field": f"niches.{i}", "message": "unknown niche id"}]})
             niches.append(Niche.from_record(record))
+            niches[-1].model = self._fit_model(record["id"])
         return niches
 
     def score_context(self, snapshot: Any) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[Ba
 
 
 def init_app(app: Flask) -> None:
-    from server.api import comments, health, labels, niches, score, watchlist
+    from server.api import comments, health, labels, models, niches, score, watchlist
 
     app.register_blueprint(health.bp)
     app.register_blueprint(score.bp)
@@ -60,3 +60,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(niches.bp)
     app.register_blueprint(watchlist.bp)
     app.register_blueprint(labels.bp)
+    app.register_blueprint(models.bp)

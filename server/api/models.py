@@ -1,0 +1,135 @@
+"""Models, training jobs and active-learning suggestions.
+
+GET  /v1/models                                       every model, its versions and the active one
+GET  /v1/models/{name}                                one model
+GET  /v1/models/{name}/versions/{version}             metadata and model card of a version
+POST /v1/models/{name}/train                          202 {"job"}; 409 while one runs; 422 unusable labels
+POST /v1/models/{name}/versions/{version}/activate    serve that version (rollback = an older one)
+GET  /v1/jobs/{id}                                    state, progress, message, result
+GET  /v1/niches/{id}/suggestions                      watchlisted creators to label next
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request, url_for
+
+from server import services
+from server.api import parse_body, spec
+from server.errors import Conflict, InvalidField, NotFound
+from server.jobs import Busy
+from server.models import UnknownModel, UnknownVersion, UnusableModel
+from server.schemas import (
+    Activation,
+    Job,
+    JobAccepted,
+    ModelInfo,
+    ModelList,
+    ModelVersionDetail,
+    Suggestions,
+    TrainRequest,
+)
+
+bp = Blueprint("models", __name__, url_prefix="/v1")
+
+_FORCE = {"force": "true: activate the new version even when it does not beat the served one"}
+
+
+def _model(name: str) -> None:
+    try:
+        services.get().registry.check(name)
+    except UnknownModel as exc:
+        raise NotFound(str(exc), {"model": name}) from exc
+
+
+@bp.get("/models")
+@spec(summary="Every model (comments, fit-<niche>) with its versions, metrics and active version.",
+      response=ModelList)
+def list_models():
+    registry = services.get().registry
+    return jsonify({"models": [registry.describe(name) for name in registry.names()]})
+
+
+@bp.get("/models/<name>")
+@spec(summary="One model with its versions, metrics and active version.", response=ModelInfo)
+def get_model(name: str):
+    _model(name)
+    return jsonify(services.get().registry.describe(name))
+
+
+@bp.get("/models/<name>/versions/<version>")
+@spec(summary="A version's metadata (data, parameters, metrics) and model card.", response=ModelVersionDetail)
+def get_version(name: str, version: str):
+    _model(name)
+    registry = services.get().registry
+    try:
+        files = registry.files(name, version)
+        metadata = registry.metadata(name, version)
+    except UnknownVersion as exc:
+        raise NotFound(str(exc), {"model": name, "version": version}) from exc
+    card = files.get("MODEL_CARD.md", b"").decode("utf-8", errors="replace")
+    return jsonify({"name": name, "version": version, "active": registry.active_version(name) == version,
+                    "metadata": metadata, "card": card})
+
+
+@bp.post("/models/<name>/train")
+@spec(summary="Start training a model in the background: 202 with the job id.", response=JobAccepted,
+      status=202, query=_FORCE)
+def train(name: str):
+    force = request.args.get("force", "").lower() in {"1", "true", "yes"}
+    if request.get_data(cache=True).strip():
+        force = force or parse_body(TrainRequest).force
+    _model(name)
+    svc = services.get()
+    try:
+        svc.check_trainable(name)
+        record = svc.submit_training(name, force=force)
+    except Busy as exc:
+        raise Conflict(str(exc), {"model": name, "job": exc.job_id}) from exc
+    except ValueError as exc:  # labels that cannot train a model
+        raise InvalidField(f"labels: {exc}", {"fields": [{"field": "labels", "message": str(exc)}],
+                                              "model": name}) from exc
+    body = {"job": record["id"], "model": name, "state": record["state"],
+            "url": url_for("models.get_job", id=record["id"])}
+    response = jsonify(body)
+    response.status_code = 202
+    response.headers["Location"] = body["url"]
+    return response
+
+
+@bp.get("/jobs/<id>")
+@spec(summary="A job's state (queued, running, done, failed), progress 0..1, message and result.",
+      response=Job)
+def get_job(id: str):  # "id": the name the README gives the path parameter
+    record = services.get().jobs.get(id) if id.isalnum() and len(id) <= 64 else None
+    if record is None:
+        raise NotFound(f"no job {id!r}", {"job": id})
+    return jsonify({k: record.get(k) for k in Job.model_fields})
+
+
+@bp.post("/models/<name>/versions/<version>/activate")
+@spec(summary="Serve this version from every server process's next request on (rollback: an older one).",
+      response=Activation)
+def activate(name: str, version: str):
+    _model(name)
+    try:
+        value = services.get().registry.activate(name, version, by=getattr(g, "identity", ""))
+    except UnknownVersion as exc:
+        raise NotFound(str(exc), {"model": name, "version": version}) from exc
+    except UnusableModel as exc:
+        raise Conflict(str(exc), {"model": name, "version": version}) from exc
+    return jsonify({"name": name, "active": value["version"], "activated_at": value["activated_at"],
+                    "activated_by": value["by"]})
+
+
+@bp.get("/niches/<id>/suggestions")
+@spec(summary="Watchlisted creators whose fit the model (or zero-shot) is least sure of: label these next.",
+      response=Suggestions, query={"limit": "how many (1-100, default 10)"})
+def suggestions(id: str):
+    raw = request.args.get("limit", "10")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise InvalidField("limit: a whole number from 1 to 100",
+                           {"fields": [{"field": "limit", "message": "a whole number from 1 to 100"}]})
+    svc = services.get()
+    if svc.store.get_niche(id) is None:
+        raise NotFound(f"no niche {id!r}", {"niche": id})
+    return jsonify(svc.suggest(id, int(raw)))
