@@ -101,9 +101,10 @@
         try {
           const type = response.headers.get('content-type') || '';
           if (response.type === 'opaque' || /image|video|audio|font|css/.test(type)) return;
-          const copy = response.clone();
           const request = args[0];
           const url = response.url || (typeof request === 'string' ? request : request?.url ?? String(request));
+          if (patterns && !matches(url)) return; // not one we copy: do not even clone it
+          const copy = response.clone();
           offer({ url, status: response.status, text: () => copy.text() });
         } catch {
           // never disturb the page's own request
