@@ -149,6 +149,7 @@ class RQJobs(Jobs):
         super().__init__(board)
         from rq import Queue
 
+        self.redis = board.redis
         self.queue = Queue(queue_name, connection=board.redis)
 
     def submit(self, model: str, task: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -169,7 +170,7 @@ class RQJobs(Jobs):
         if record is not None and record["state"] == "queued":
             from rq import Worker
 
-            if not Worker.count(connection=self.board.redis, queue=self.queue):
+            if not Worker.count(connection=self.redis, queue=self.queue):
                 record = {**record, "message": "queued; no worker is running (start `microscout worker`)"}
         return record
 
