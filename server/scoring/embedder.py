@@ -158,21 +158,23 @@ class _Batcher:
         self.run = run
         self.batch_size = batch_size
         self.deadline = deadline
-        self._pid = -1
-        self._start_worker()
+        self._pid = -1  # the worker starts on first use, and again in a forked child (gunicorn)
+        self._starting = threading.Lock()
 
-    def _start_worker(self) -> None:
-        # Also after a fork (gunicorn workers): the child has the object but not the thread.
-        self._pid = os.getpid()
-        self._cv = threading.Condition()
-        self._queue: list[_Request] = []
-        self._expected = 0  # callers between expect() and their submit() or cancel()
-        threading.Thread(target=self._loop, name="embedder-batcher", daemon=True).start()
+    def _ensure_worker(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._starting:
+            if self._pid != os.getpid():
+                self._cv = threading.Condition()
+                self._queue: list[_Request] = []
+                self._expected = 0  # callers between expect() and their submit() or cancel()
+                threading.Thread(target=self._loop, name="embedder-batcher", daemon=True).start()
+                self._pid = os.getpid()
 
     def expect(self) -> None:
         """A caller is looking in the caches and may submit soon."""
-        if self._pid != os.getpid():
-            self._start_worker()
+        self._ensure_worker()
         with self._cv:
             self._expected += 1
 
@@ -183,8 +185,7 @@ class _Batcher:
             self._cv.notify()
 
     def submit(self, texts: list[str], expected: bool = False) -> np.ndarray:
-        if self._pid != os.getpid():
-            self._start_worker()
+        self._ensure_worker()
         request = _Request(texts)
         with self._cv:
             self._queue.append(request)
