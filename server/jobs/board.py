@@ -33,6 +33,7 @@ __all__ = ["ACTIVE_STATES", "STATES", "Busy", "JobBoard", "LocalBoard", "RedisBo
 STATES = ("queued", "running", "done", "failed")
 ACTIVE_STATES = ("queued", "running")
 KEEP_SECONDS = 7 * 24 * 3600
+FINISHING_WAIT = 2.0  # a job writes "done" just before it lets go of the lock: wait that moment out
 
 
 def now() -> str:
@@ -113,15 +114,25 @@ class LocalBoard(JobBoard):
         except (OSError, ValueError, KeyError):
             return None
 
+    def _finishing(self, holder: str | None) -> bool:
+        """The holder has written its final state and is about to let go of the lock."""
+        record = self._read(holder) if holder and holder.isalnum() else None
+        return record is not None and record["state"] not in ACTIVE_STATES
+
     def create(self, model: str, task: str, params: dict[str, Any]) -> dict[str, Any]:
         self._prune()
         fd = os.open(self._lock_path(model), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or None
-            os.close(fd)
-            raise Busy(model, holder) from None
+        deadline = time.monotonic() + FINISHING_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or None
+                if not self._finishing(holder) or time.monotonic() > deadline:
+                    os.close(fd)
+                    raise Busy(model, holder) from None
+                time.sleep(0.02)
         record = self._new(model, task, params)
         os.ftruncate(fd, 0)
         os.pwrite(fd, record["id"].encode(), 0)
@@ -207,10 +218,15 @@ class RedisBoard(JobBoard):
 
     def create(self, model: str, task: str, params: dict[str, Any]) -> dict[str, Any]:
         record = self._new(model, task, params)
+        deadline = time.monotonic() + FINISHING_WAIT
         # a queued job waits for a worker: its lock lasts until one picks it up (then it is renewed)
-        if not self.redis.set(self._lock(model), record["id"], nx=True, px=int(self.queued_ttl * 1000)):
-            holder = self.redis.get(self._lock(model))
-            raise Busy(model, holder.decode() if isinstance(holder, bytes) else holder)
+        while not self.redis.set(self._lock(model), record["id"], nx=True, px=int(self.queued_ttl * 1000)):
+            holder = self._holder(model)
+            raw = self.redis.get(self._key(holder)) if holder else None
+            finishing = raw is not None and json.loads(raw)["state"] not in ACTIVE_STATES
+            if not finishing or time.monotonic() > deadline:
+                raise Busy(model, holder)
+            time.sleep(0.02)
         self.redis.set(self._key(record["id"]), json.dumps(record), ex=KEEP_SECONDS)
         return record
 

@@ -40,8 +40,8 @@ def test_a_job_ends_done_with_its_result_or_failed_with_the_reason(jobs, task, p
 def test_a_second_training_of_the_same_model_is_refused_while_one_runs(jobs, tmp_path):
     gate = tmp_path / "go"
     first = jobs.submit("fit-running", f"{TASKS}:wait_for", {"path": str(gate)})
-    running = wait_until(lambda: jobs.get(first["id"]), lambda r: r["state"] == "running")
-    assert running["progress"] == 0.5 and running["message"] == "waiting: for the test"
+    running = wait_until(lambda: jobs.get(first["id"]), lambda r: r["message"] == "waiting: for the test")
+    assert running["state"] == "running" and running["progress"] == 0.5
     with pytest.raises(Busy):
         jobs.submit("fit-running", f"{TASKS}:count", {})
     other = jobs.submit("comments", f"{TASKS}:count", {})  # queued behind it: one job at a time

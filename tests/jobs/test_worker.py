@@ -26,7 +26,7 @@ MICROSCOUT = str(Path(sys.executable).parent / "microscout")
 class Worker:
     """`microscout worker` in its own process, as an operator would start it."""
 
-    def __init__(self, url: str, data_dir: Path, heartbeat: float = 1.0):
+    def __init__(self, url: str, data_dir: Path, heartbeat: float = 2.0):
         env = {**os.environ, "MICROSCOUT_STORE_URL": url, "MICROSCOUT_DATA_DIR": str(data_dir),
                "PYTHONPATH": str(ROOT)}
         self.log = open(data_dir / "worker.log", "ab")  # noqa: SIM115 - closed in stop()
@@ -71,9 +71,9 @@ def test_jobs_wait_for_a_worker_run_on_it_and_fail_when_it_is_killed(url, jobs, 
         assert running["message"] == "waiting: for the test"
     finally:
         worker.kill()
-    dead = wait_until(lambda: jobs.get(blocked["id"]), lambda r: r["state"] == "failed", timeout=10)
+    dead = wait_until(lambda: jobs.get(blocked["id"]), lambda r: r["state"] == "failed", timeout=15)
     assert dead["state"] == "failed", dead
-    assert "worker running this job stopped (no heartbeat for 1 s)" in dead["error"]
+    assert "worker running this job stopped (no heartbeat for 2 s)" in dead["error"]
     jobs.submit("fit-a", f"{TASKS}:count", {})  # the dead worker's lock is gone
 
 
