@@ -2,7 +2,7 @@
 (over a temporary SQLite store), a small watchlist with history, and Debian's Chromium.
 
 Kept apart from tests/browser/conftest.py (the extension's suite): this server needs no extension,
-and loads no model unless a test asks for ``dashboard_models`` (the session's shared embedder).
+and shares the session's embedder with the other slow tests (for the training run).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from server import create_app
-from tests.dashboard.conftest import TOKEN, score_for, seed
+from tests.dashboard.conftest import TOKEN, labelled_creators, score_for, seed
 from tests.samples import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,12 +67,15 @@ def serve(app: Any) -> tuple[Any, str]:
 
 
 @pytest.fixture(scope="module", name="dashboard")
-def dashboard_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+def dashboard_fixture(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Dashboard]:
+    """The session's embedder (tests/conftest.py) serves training; the comment model is not needed."""
     data = tmp_path_factory.mktemp("dashboard-data")
     app = create_app({"TESTING": True, "DATA_DIR": str(data), "API_TOKEN": TOKEN, "LOAD_MODELS": False})
+    app.extensions["microscout"].embedder = embedder
     store = app.extensions["microscout"].store
     seed_history(store)
     seed(store)  # the latest capture of each creator
+    labelled_creators(store, "running")  # eight fit / not-a-fit labels: enough to train fit-running
     server, url = serve(app)
     try:
         yield Dashboard(app, url)

@@ -5,10 +5,13 @@ copy buttons, and a screenshot of every page at 1280 px and in a 400 px window
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from server.storage.records import to_csv
 from tests.browser.dashboard_fixtures import (  # noqa: F401  (fixtures)
@@ -24,6 +27,7 @@ from tests.browser.dashboard_fixtures import (  # noqa: F401  (fixtures)
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+TRAIN_TIMEOUT_S = 300  # a fit model on 8 labels trains in ~20 s here; 2 shared cores can be much slower
 
 
 def rows(page: Any) -> list[str]:
@@ -36,7 +40,7 @@ def test_sign_in_and_out(page: Any, dashboard: Dashboard) -> None:
     assert page.locator("table").count() == 0
     page.get_by_label("API token").fill("not-the-token")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").inner_text() == "That token is not known to this server."
+    expect(page.get_by_role("alert")).to_have_text("That token is not known to this server.")
     sign_in(page, dashboard)
     assert page.url == dashboard.url + "/watchlist"
     cookie = next(c for c in page.context.cookies() if c["name"] == "microscout_session")
@@ -74,10 +78,10 @@ def test_bulk_status_change(page: Any, dashboard: Dashboard) -> None:
     sign_in(page, dashboard)
     page.get_by_label("Select @creator").check()
     page.get_by_label("Select @crumbs").check()
-    assert page.locator("[data-selected-count]").inner_text() == "2 selected"
+    expect(page.locator("[data-selected-count]")).to_have_text("2 selected")
     page.get_by_label("Move selected to").select_option("contacted")
     page.get_by_role("button", name="Apply").click()
-    assert "Moved 2 creators to contacted." in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("Moved 2 creators to contacted.")
     assert dashboard.store.get_creator("instagram", "creator")["status"] == "contacted"
     assert dashboard.store.get_creator("tiktok", "crumbs")["status"] == "contacted"
     assert dashboard.store.get_creator("instagram", "oatbaker")["status"] == "shortlisted"
@@ -89,7 +93,7 @@ def test_bulk_status_change(page: Any, dashboard: Dashboard) -> None:
 def test_select_all(page: Any, dashboard: Dashboard) -> None:
     sign_in(page, dashboard)
     page.get_by_label("Select all creators shown").check()
-    assert page.locator("[data-selected-count]").inner_text() == "3 selected"
+    expect(page.locator("[data-selected-count]")).to_have_text("3 selected")
     page.get_by_label("Select @crumbs").uncheck()
     assert page.get_by_label("Select all creators shown").evaluate("box => box.indeterminate")
 
@@ -101,7 +105,7 @@ def test_a_note_and_tags_on_the_creator_page(page: Any, dashboard: Dashboard) ->
     page.get_by_label("Notes").fill("Called on Tuesday; wants a hybrid deal.")
     page.get_by_label("Tags").fill("marathon, coach")
     page.get_by_role("button", name="Save", exact=True).click()
-    assert page.locator(".flashes").inner_text() == "Saved."
+    expect(page.locator(".flashes")).to_have_text("Saved.")
     assert page.get_by_label("Notes").input_value() == "Called on Tuesday; wants a hybrid deal."
     entry = dashboard.store.get_creator("instagram", "creator")
     assert entry["notes"] == "Called on Tuesday; wants a hybrid deal." and entry["tags"] == [
@@ -144,6 +148,36 @@ def test_outreach_terms_and_copy_buttons(page: Any, dashboard: Dashboard) -> Non
     assert "I'm Jamie from Stride Labs" in message and "Sunday long run" in message
     page.get_by_role("button", name="Copy message").click()
     assert page.evaluate("navigator.clipboard.readText()") == message
+    assert not page.js_errors and not dashboard.outside
+
+
+def test_a_training_run_with_a_live_progress_bar(page: Any, dashboard: Dashboard) -> None:
+    sign_in(page, dashboard)
+    page.goto(dashboard.url + "/niches/running")
+    assert page.locator(".progress").is_hidden()
+    page.get_by_role("button", name="Train a new version").click()
+    bar = page.get_by_label("Training")
+    bar.wait_for(state="visible")
+    seen = []
+    deadline = time.monotonic() + TRAIN_TIMEOUT_S
+    while time.monotonic() < deadline:  # the page reloads itself with ?job= when the job is done
+        try:  # value and address read together, in one document
+            value, search = bar.evaluate("el => [el.value, window.location.search]")
+        except PlaywrightError:  # the reload came between two reads
+            break
+        if "job=" in search:
+            break
+        seen.append(float(value))
+        time.sleep(0.25)
+    page.wait_for_url("**/niches/running?job=*", timeout=TRAIN_TIMEOUT_S * 1000)
+    page.locator('.progress[data-state="done"]').wait_for(timeout=30_000)
+    assert page.get_by_label("Training").evaluate("el => el.value") == 1
+    assert page.locator("[data-job-state]").inner_text().startswith("done")
+    assert seen == sorted(seen), seen  # the bar only moves forward
+    row = page.locator("table.versions tbody tr").first
+    assert row.locator("code").inner_text() == "v1"
+    assert re.fullmatch(r"[01]\.\d{3}", row.locator('td[data-label="AUC zero-shot"]').inner_text())
+    screenshot(page, "dashboard-niche-trained")
     assert not page.js_errors and not dashboard.outside
 
 

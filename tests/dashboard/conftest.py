@@ -236,3 +236,48 @@ def seed(store):
 @pytest.fixture
 def auth_header():
     return {"Authorization": f"Bearer {TOKEN}"}
+
+
+def labelled_creators(
+    store, niche: str = "running", fits: int = 4, not_fits: int = 4, save: bool = False
+) -> list[tuple[str, str]]:
+    """Label creators for ``niche`` (and save them to the watchlist with ``save``): runners with
+    different mixes of running posts are a fit, bakers (some with a stray run) are not.
+
+    Returns (handle, label) pairs."""
+    from tests.samples import RUNNING_CAPTIONS
+
+    made = []
+    for i in range(fits):
+        captions = RUNNING_CAPTIONS[i:] + RUNNING_CAPTIONS[:i]
+        snap = snapshot(
+            handle=f"runner{i}",
+            display_name=f"Runner {i}",
+            followers=15_000 + 3_000 * i,
+            posts=[
+                {"id": f"r{i}-{j}", "caption": c, "likes": 500 + j} for j, c in enumerate(captions[: 6 + i])
+            ],
+            comments=[],
+        )
+        made.append((snap, "fit"))
+    for i in range(not_fits):
+        captions = BAKING_CAPTIONS[i % 4 :] + BAKING_CAPTIONS[: i % 4] + RUNNING_CAPTIONS[i : i + i % 2]
+        snap = snapshot(
+            handle=f"baker{i}",
+            display_name=f"Baker {i}",
+            followers=12_000 + 2_000 * i,
+            bio="Vegan baker. Recipes every week.",
+            posts=[{"id": f"k{i}-{j}", "caption": c, "likes": 300 + j} for j, c in enumerate(captions)],
+            comments=[],
+        )
+        made.append((snap, "not_fit"))
+    for snap, label in made:
+        if save:
+            store.save_creator("instagram", snap["handle"], {"snapshot": snap}, by="admin")
+        store.add_label(
+            niche,
+            label,
+            Snapshot.model_validate(snap).model_dump(mode="json", exclude_unset=True),
+            by="admin",
+        )
+    return [(snap["handle"], label) for snap, label in made]

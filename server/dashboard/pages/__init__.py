@@ -12,7 +12,15 @@ from server import services
 
 def register() -> None:
     """Import every page once, before the blueprint is first registered on an app."""
-    from server.dashboard.pages import creator, niches, outreach, signin, watchlist  # noqa: F401
+    from server.dashboard.pages import (  # noqa: F401
+        comments,
+        creator,
+        models,
+        niches,
+        outreach,
+        signin,
+        watchlist,
+    )
 
 
 def store() -> Any:

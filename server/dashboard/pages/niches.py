@@ -8,8 +8,12 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
 
+from server import services
 from server.dashboard import bp, security
 from server.dashboard.pages import store
+from server.dashboard.pages.models import describe
+from server.errors import ApiError
+from server.models import fit_model_name
 from server.schemas import Snapshot
 from server.storage import StoreError
 from server.storage.protocol import FIT_LABELS
@@ -136,7 +140,31 @@ def _niche_page(
         "errors": errors or {},
         "job": request.args.get("job"),
     }
+    name = fit_model_name(record["id"])
+    info = describe(name)
+    context.update(model_name=name, info=info, versions=info["versions"], **label_suggestions(record["id"]))
     return render_template("niche.html", **context), status
+
+
+def label_suggestions(niche_id: str, limit: int = 8) -> dict[str, Any]:
+    """The creators to label next (GET /v1/niches/{id}/suggestions), or why there are none yet."""
+    try:
+        answer = services.get().suggest(niche_id, limit)
+    except ApiError as exc:  # the models are still loading (503)
+        return {"suggestions": [], "suggestions_note": exc.message}
+    note = None
+    if not answer["suggestions"]:
+        if answer["candidates"]:
+            note = "no unlabelled creator's capture has text to score"
+        elif store().list_creators():
+            note = "every watchlisted creator with a capture is labelled for this niche"
+        else:
+            note = "save creators to the watchlist from the extension first"
+    return {
+        "suggestions": answer["suggestions"],
+        "suggestions_note": note,
+        "suggestion_method": answer["method"],
+    }
 
 
 @bp.get("/niches/<niche_id>")
