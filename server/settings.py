@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STORE_URL", "", "Empty for the embedded SQLite store in DATA_DIR; redis://host:6379/0 for a team."),
     Setting("API_TOKEN", "", "Bearer token for /v1 and the dashboard. Empty: generated at first start into "
             "DATA_DIR/api_token (mode 0600) and printed once."),
+    Setting("SECRET_KEY", "", "Signs the dashboard's session cookies. Empty: generated at first start into "
+            "DATA_DIR/secret_key (mode 0600); servers of a team behind one address need the same value."),
     Setting("MODELS_DIR", "", "Where the shipped model artifacts live. Empty: the repository's models/."),
     Setting("EMBED_BACKEND", "torch", "Embedding runtime: torch (sentence-transformers fp32), onnx (fp32) or "
             "onnx-int8. ONNX graphs are exported once into DATA_DIR."),
