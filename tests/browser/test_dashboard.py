@@ -188,6 +188,7 @@ PAGES = [
     ("outreach", "/creators/instagram/creator/outreach"),
     ("niches", "/niches"),
     ("niche", "/niches/running"),
+    ("comment-model", "/models/comments"),
 ]
 
 

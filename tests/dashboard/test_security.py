@@ -199,3 +199,17 @@ def test_pages_are_not_cached_or_framed(signed_in):
 def test_the_api_still_wants_a_bearer_token(client, csrf):
     """A dashboard session is no key to /v1: the extension's API keeps its own auth."""
     assert client.get("/v1/watchlist").status_code == 401
+
+
+def test_the_secret_key_can_come_from_the_environment(tmp_path, monkeypatch):
+    """A team's servers behind one address share MICROSCOUT_SECRET_KEY, so any of them reads a session."""
+    monkeypatch.setenv("MICROSCOUT_SECRET_KEY", "shared-by-the-team")
+    config = {"TESTING": True, "API_TOKEN": TOKEN, "LOAD_MODELS": False}
+    first = create_app({**config, "DATA_DIR": str(tmp_path / "a")})
+    second = create_app({**config, "DATA_DIR": str(tmp_path / "b")})
+    assert first.config["SECRET_KEY"] == "shared-by-the-team" and not (tmp_path / "a" / "secret_key").exists()
+    client = first.test_client()
+    sign_in(client)
+    other = second.test_client()
+    other.set_cookie("microscout_session", client.get_cookie("microscout_session").value)
+    assert other.get("/watchlist").status_code == 200
