@@ -9,6 +9,7 @@ served version as it was.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +25,25 @@ COMMENT_MCC_TOLERANCE = 0.005
 
 
 class ChunkedEmbedder:
-    """The shared embedder, asked ``chunk`` texts at a time: scoring requests get their turn in between."""
+    """The shared embedder, asked ``chunk`` texts at a time: scoring requests get their turn in between.
 
-    def __init__(self, embedder: Any, chunk: int = 32):
+    ``progress(done, total)`` hears about large calls (a training corpus), chunk by chunk.
+    """
+
+    def __init__(self, embedder: Any, chunk: int = 32, progress: Callable[[int, int], None] | None = None):
         self.embedder = embedder
         self.chunk = chunk
+        self.progress = progress
         self.version = getattr(embedder, "version", "unknown")
 
-    def encode(self, texts: list[str]) -> Any:
+    def encode(self, texts: Sequence[str]) -> Any:
         import numpy as np
 
-        parts = [self.embedder.encode(list(texts[i:i + self.chunk]))
-                 for i in range(0, len(texts), self.chunk)]
+        parts = []
+        for start in range(0, len(texts), self.chunk):
+            parts.append(self.embedder.encode(list(texts[start:start + self.chunk])))
+            if self.progress is not None and len(texts) >= 10 * self.chunk:
+                self.progress(min(start + self.chunk, len(texts)), len(texts))
         return np.concatenate(parts) if parts else self.embedder.encode([])
 
 
@@ -130,8 +138,10 @@ def train_comments(ctx: Context, force: bool = False) -> dict[str, Any]:
     version = registry.next_version(COMMENTS)
     ctx.progress(0.0, f"training on the shipped data and {len(corrections)} corrections")
     with tempfile.TemporaryDirectory(prefix="microscout-comments-") as tmp:
-        metrics = trainer.train(tmp, extra_labels=corrections, progress=ctx.progress,
-                                embedder=ChunkedEmbedder(runtime.embedder), version=version)
+        embedder = ChunkedEmbedder(runtime.embedder, progress=lambda done, total: ctx.progress(
+            0.05 * done / total, f"embedding: {done} of {total} comments"))
+        metrics = trainer.train(tmp, extra_labels=corrections, progress=ctx.progress, embedder=embedder,
+                                version=version)
         ctx.progress(0.97, "saving")
         directory = Path(tmp) / version
         meta = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))

@@ -82,8 +82,12 @@ class Recorder:
 
 
 def test_the_shared_embedder_is_asked_a_chunk_at_a_time_so_scoring_interleaves():
-    inner = Recorder()
-    vectors = ChunkedEmbedder(inner, chunk=32).encode([f"t{i}" for i in range(70)])
-    assert inner.calls == [32, 32, 6]
-    assert vectors.shape == (70, 384) and vectors[0, 0] == 1.0 and vectors[69, 0] == 3.0
-    assert ChunkedEmbedder(inner).encode([]).shape == (0, 384)
+    inner, seen = Recorder(), []
+    embedder = ChunkedEmbedder(inner, chunk=4, progress=lambda done, total: seen.append((done, total)))
+    vectors = embedder.encode([f"t{i}" for i in range(42)])
+    assert inner.calls == [4] * 10 + [2]
+    assert vectors.shape == (42, 384) and vectors[0, 0] == 1.0 and vectors[41, 0] == 11.0
+    assert seen[0] == (4, 42) and seen[-1] == (42, 42)
+    seen.clear()
+    embedder.encode(["a", "b", "c"])  # small calls are not worth a progress line
+    assert seen == [] and ChunkedEmbedder(inner).encode([]).shape == (0, 384)
