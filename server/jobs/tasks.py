@@ -78,8 +78,11 @@ def train_fit(ctx: Context, model: str, force: bool = False) -> dict[str, Any]:
     registry = runtime.registry
     version = registry.next_version(model)
     ctx.progress(0.01, "loading the embedding model")
-    result = fit.train(Niche.from_record(record), labels, runtime.embedder, runtime.background, name=model,
-                       version=version, progress=ctx.progress)
+    embedder = runtime.embedder
+    ctx.progress(0.01, "loading the zero-shot background")
+    background = runtime.background
+    result = fit.train(Niche.from_record(record), labels, embedder, background, name=model, version=version,
+                       progress=ctx.progress)
     ctx.progress(0.95, "saving")
     with tempfile.TemporaryDirectory(prefix="microscout-fit-") as tmp:
         result.model.save(tmp, result.metadata, result.card)
