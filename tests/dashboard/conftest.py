@@ -110,8 +110,9 @@ def score_for(
             "creator_reply_rate": 0.25,
             "flagged": [
                 {
+                    "index": 5,
+                    "id": "c5",
                     "text": "Check out my page for free followers!!! link in bio",
-                    "author": "promo_bot",
                     "label": "spam",
                     "reasons": ["self-promotion"],
                 }

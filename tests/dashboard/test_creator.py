@@ -140,6 +140,24 @@ def test_labels_need_a_snapshot_and_a_real_niche(signed_in, csrf, watchlist, sto
     assert store.list_labels() == []
 
 
+def test_a_flagged_comment_can_be_corrected(signed_in, csrf, watchlist, store):
+    page = page_of(signed_in)
+    assert 'aria-label="This comment is genuine"' in page and 'aria-label="This comment is spam"' not in page
+    response = signed_in.post(
+        "/creators/instagram/creator/comment-labels",
+        data={"csrf_token": csrf, "comment": "c5", "label": "genuine"},
+    )
+    assert response.headers["Location"] == "/creators/instagram/creator#h-auth"
+    [correction] = store.list_comment_labels()
+    assert correction["text"] == "Check out my page for free followers!!! link in bio"
+    assert correction["label"] == "genuine" and correction["created_by"] == "admin"
+    assert correction["post_caption"].startswith("My marathon training plan")  # the post it sits under (p2)
+    assert "Correction saved" in page_of(signed_in)
+    for data in ({"comment": "c999", "label": "spam"}, {"comment": "c5", "label": "rude"}):
+        signed_in.post("/creators/instagram/creator/comment-labels", data={"csrf_token": csrf, **data})
+    assert len(store.list_comment_labels()) == 1
+
+
 def test_a_creator_without_a_score_still_has_a_page(signed_in, watchlist, store):
     store.save_creator("youtube", "nosnap", {"notes": "added by hand"}, by="admin")
     page = page_of(signed_in, "/creators/youtube/nosnap")

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from pydantic import ValidationError
 
 from server.dashboard import bp, security
 from server.dashboard.charts import Series, line_chart, parse_time
-from server.dashboard.outreach import profile_url
+from server.dashboard.outreach import profile_url, quote_caption
 from server.dashboard.pages import store
 from server.storage import StoreError
 from server.storage.protocol import FIT_LABELS, STATUSES
 from server.storage.records import creator_key
+from server.storage_schemas import CommentLabelCreate
 
 
 def load(platform: str, handle: str) -> dict[str, Any]:
@@ -123,3 +125,47 @@ def creator_label(platform: str, handle: str):
     message, ok = add_label(entry, request.form.get("niche", ""), request.form.get("label", ""))
     flash(message, "message" if ok else "error")
     return redirect(url_for("dashboard.creator", platform=platform, handle=handle) + "#labels")
+
+
+def _comment(snapshot: dict[str, Any], ref: str) -> dict[str, Any] | None:
+    """A captured comment by its id, or by its position (what the score's ``flagged[].index`` names)."""
+    comments = [c for c in snapshot.get("comments") or [] if isinstance(c, dict)]
+    for comment in comments:
+        if ref and str(comment.get("id")) == ref:
+            return comment
+    if ref.isdigit() and int(ref) < len(comments):
+        return comments[int(ref)]
+    return None
+
+
+@bp.post("/creators/<platform>/<handle>/comment-labels")
+@security.require_sign_in
+def comment_label(platform: str, handle: str):
+    """Correct the comment classifier on a flagged comment, as POST /v1/comment-labels does."""
+    entry = load(platform, handle)
+    snapshot = entry.get("snapshot") or {}
+    comment = _comment(snapshot, request.form.get("comment", ""))
+    captions = {
+        str(p.get("id")): p.get("caption") for p in snapshot.get("posts") or [] if isinstance(p, dict)
+    }
+    back = url_for("dashboard.creator", platform=platform, handle=handle) + "#h-auth"
+    if comment is None:
+        flash("That comment is not in the latest capture any more.", "error")
+        return redirect(back)
+    try:
+        payload = CommentLabelCreate.model_validate({
+            "text": comment.get("text", ""),
+            "label": request.form.get("label", ""),
+            "post_caption": captions.get(str(comment.get("post_id"))) or None,
+        })
+        store().add_comment_label(
+            payload.text, payload.label, payload.post_caption, by=security.identity() or ""
+        )
+    except (ValidationError, StoreError) as exc:
+        flash(f"Not saved: {exc}", "error")
+    else:
+        flash(
+            f"Correction saved: “{quote_caption(payload.text, 60)}” is {payload.label}. "
+            "Retrain the comment model to learn from it."
+        )
+    return redirect(back)
