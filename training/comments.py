@@ -310,6 +310,18 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f}%"
 
 
+def goals_line(metrics: dict[str, Any]) -> str:
+    """The issue's goals, met or not, in one sentence."""
+    beats = metrics["youtube"]["beats_paper_mcc"]
+    won = [v.split("-")[1] for v, ok in beats.items() if ok]
+    lost = [v.split("-")[1] for v, ok in beats.items() if not ok]
+    ss = metrics["scamspot"]
+    return (f"Goals: beat the paper's best MCC on every video - met on {len(won)} of {len(beats)}"
+            + (f" ({', '.join(won)})" if won else "") + (f", not on {', '.join(lost)}" if lost else "")
+            + f"; ScamSpot MCC >= {ss['goal_mcc']} - {'met' if ss['mcc'] >= ss['goal_mcc'] else 'not met'} "
+            f"({ss['mcc']:.3f}).")
+
+
 def render_report(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
     yt, ss, gen = metrics["youtube"], metrics["scamspot"], metrics["generic_rules"]
     lines = [
@@ -336,6 +348,7 @@ def render_report(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
     lines += [f"| all | {o['n']} | {_pct(o['accuracy'])} | {o['f1']:.3f} | {o['mcc']:.3f} | | | | |", "",
               f"Confusion (rows true genuine/spam, columns predicted): {o['confusion']}. "
               f"ROC AUC {o['roc_auc']:.3f}, average precision {o['average_precision']:.3f}.", "",
+              goals_line(metrics), "",
               "## ScamSpot Instagram: 5-fold cross-validation", "",
               f"{ss['protocol']}; YouTube rows train in every fold. n = {ss['n']} ({ss['spam']} scam).", "",
               "| accuracy | F1 (scam) | MCC | ROC AUC | average precision | goal MCC | per-fold MCC |",
@@ -382,6 +395,7 @@ def render_card(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
         f"MCC {ss['mcc']:.3f}, ROC AUC {ss['roc_auc']:.3f}.",
         f"- Generic rules on {gen['n']} hand-labelled comments: precision {gen['precision']:.3f}, "
         f"recall {gen['recall']:.3f}.", "",
+        goals_line(metrics), "",
         "## Confusion matrices (rows true not-spam / spam, columns predicted)",
         f"- YouTube protocol test: {yt['overall']['confusion']}",
         f"- ScamSpot out-of-fold: {ss['confusion']}", "",
@@ -389,8 +403,11 @@ def render_card(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
         "- Training data: 2013-2015 music-video comments (YouTube) and comments under finance and business "
         "posts (Instagram). Beauty, food or gaming comment sections, TikTok and non-English comments are "
         "out of distribution; expect more errors there.",
-        "- The sources disagree: ScamSpot labels self-promotion real, YouTube labels it spam. The model "
-        "leans to calling self-promotion spam, as the product defines it.",
+        "- The sources disagree: ScamSpot labels self-promotion real, YouTube labels it spam. "
+        "Collaboration and brand-ambassador offers (\"DM us to collab\") are mostly missed: neither "
+        "dataset labels them spam. Users' corrections (POST /v1/comment-labels) are the way to teach them.",
+        "- A comment that only @mentions other accounts sits near the 0.5 threshold; the generic rules "
+        "cannot help when the model calls it spam.",
         "- Labels are noisy (some ScamSpot labels came from a phrase rule); the numbers above are "
         "estimates on splits of the training portions, not on the held-out test sets.",
         "- \"generic\" is rule-based and was measured on only "

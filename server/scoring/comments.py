@@ -357,7 +357,12 @@ class CommentModel:
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        sio.dump(self.estimators, path / MODEL_FILE)
+        for head in self.estimators["heads"].values():
+            for _, step in getattr(head, "steps", []):
+                if getattr(step, "vocabulary_", None):
+                    # numpy ints would become one .npy file per n-gram: 67 MB and 30 s to load
+                    step.vocabulary_ = {gram: int(i) for gram, i in step.vocabulary_.items()}
+        sio.dump(self.estimators, path / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         meta = {"format_version": FORMAT_VERSION, "version": self.version, "libraries": library_versions(),
                 **metadata}
         (path / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -34,7 +34,8 @@ def build(comments: list[dict], posts: int = 2, **extra) -> Snapshot:
     return Snapshot.model_validate({
         "platform": "instagram", "handle": "creator",
         "posts": [{"id": f"p{i}", "caption": f"caption {i}"} for i in range(posts)],
-        "comments": [{"id": f"c{i}", "post_id": "p0", "author": f"user{i}", **c} for i, c in enumerate(comments)],
+        "comments": [{"id": f"c{i}", "post_id": "p0", "author": f"user{i}", **c}
+                     for i, c in enumerate(comments)],
         **extra})
 
 
@@ -96,7 +97,8 @@ def test_creator_comments_are_not_audience():
      ["a", "b", "c"], ["p0", "p0", "p0"], 2 / 3),
 ])
 def test_exact_duplicates(texts, authors, posts, expected):
-    snap = build([{"text": t, "author": a, "post_id": p} for t, a, p in zip(texts, authors, posts, strict=True)])
+    rows = zip(texts, authors, posts, strict=True)
+    snap = build([{"text": t, "author": a, "post_id": p} for t, a, p in rows])
     out = run(snap)
     assert out["duplicate_share"] == pytest.approx(expected, abs=1e-4)
 
@@ -117,8 +119,8 @@ def test_duplicate_reason_names_the_accounts():
 ])
 def test_near_duplicates_by_embedding(weight, length_ok, is_dup):
     base = unit(7)
-    texts = (["This giveaway is amazing, I entered already!", "This giveaway is so amazing, I entered already"]
-             if length_ok else ["so cute!!", "so cute <3"])
+    long = ["This giveaway is amazing, I entered already!", "This giveaway is so amazing, I entered already"]
+    texts = long if length_ok else ["so cute!!", "so cute <3"]
     vectors = np.stack([towards(base, 11, weight), towards(base, 12, weight), unit(99)])
     snap = build([{"text": texts[0], "author": "a"}, {"text": texts[1], "author": "b"},
                   {"text": "something else entirely here"}])
@@ -129,8 +131,8 @@ def test_near_duplicates_by_embedding(weight, length_ok, is_dup):
 
 
 def test_repeat_commenters_within_creator_and_pods_across():
-    comments = ([{"text": f"great point on post {p}", "author": "loyal", "post_id": f"p{p}"} for p in range(3)]
-                + [{"text": "nice work here", "author": "podder", "post_id": "p0"},
+    loyal = [{"text": f"great point on post {p}", "author": "loyal", "post_id": f"p{p}"} for p in range(3)]
+    comments = (loyal + [{"text": "nice work here", "author": "podder", "post_id": "p0"},
                    {"text": "fire content", "author": "podder", "post_id": "p1"},
                    {"text": "just passing by", "author": "once", "post_id": "p2"}])
     cross = {"podder": ["@beauty_b", "@beauty_c"], "once": []}
@@ -149,8 +151,10 @@ def test_repeat_commenters_within_creator_and_pods_across():
 
 @pytest.mark.parametrize(("creator_posts", "expected"), [([], 0.0), (["p0"], 0.5), (["p0", "p1"], 1.0)])
 def test_creator_reply_rate(creator_posts, expected):
-    comments = [{"text": "love the colours here", "post_id": "p0"}, {"text": "how long did this take", "post_id": "p1"}]
-    comments += [{"text": "thank you!", "post_id": p, "by_creator": True, "author": "creator"} for p in creator_posts]
+    comments = [{"text": "love the colours here", "post_id": "p0"},
+                {"text": "how long did this take", "post_id": "p1"}]
+    comments += [{"text": "thank you!", "post_id": p, "by_creator": True, "author": "creator"}
+                 for p in creator_posts]
     out = run(build(comments))
     assert out["creator_reply_rate"] == expected
     assert out["creator_replies"]["posts_with_comments"] == 2
@@ -184,7 +188,8 @@ def test_relevance_against_other_captions():
     assert on_topic["lift"] > 0.3 and on_topic["on_post_share"] == 1.0
     assert abs(off_topic["lift"]) < 0.1 and off_topic["on_post_share"] == 0.0
     assert on_topic["baseline_kind"].startswith("the same comments")
-    assert run(snap, vectors=about, captions=captions)["score"] > run(snap, vectors=off, captions=captions)["score"]
+    on_score = run(snap, vectors=about, captions=captions)["score"]
+    assert on_score > run(snap, vectors=off, captions=captions)["score"]
 
 
 def test_relevance_with_one_caption_uses_the_fixed_baseline():

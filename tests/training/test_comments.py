@@ -1,0 +1,221 @@
+"""Comment model training: loaders, the YouTube protocol split, persistence, and the shipped numbers."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io as sio
+from sklearn.ensemble import RandomForestClassifier
+
+from server.scoring import comments
+from server.scoring.comments import CommentModel, ModelLoadError, ModelVersionWarning
+from training import comments as trainer
+from training import datasets
+
+SHIPPED = trainer.MODELS_ROOT
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("I don&#39;t know<br />\ufeff", "I don't know"),
+    ('best part <a href="http://www.youtube.com/watch?v=x&amp;t=2m19s">2:19</a>\ufeff', "best part 2:19"),
+    ("Awsome<br />\ufeff", "Awsome"),
+    ("a &amp; b", "a & b"),
+])
+def test_clean_html(raw, clean):
+    assert datasets.clean_html(raw) == clean
+
+
+def test_loaders_and_counts():
+    yt, ss = datasets.load_youtube(), datasets.load_scamspot()
+    assert len(yt) == 1365 and sum(r.spam for r in yt) == 701
+    assert {r.group for r in yt} == set(datasets.YOUTUBE_VIDEOS)
+    assert not any("<br" in r.text or "&#39;" in r.text or "\ufeff" in r.text for r in yt)
+    keys = [datasets.normalise_text(r.text) or r.text for r in ss]  # emoji-only texts keep their own key
+    assert len(keys) == len(set(keys)) == 2558  # 2,594 rows, 36 repeats once case and punctuation fold
+
+
+def test_youtube_protocol_split_is_oldest_70_percent_per_video_and_class():
+    rows = datasets.load_youtube() + datasets.load_scamspot()
+    train, test = datasets.youtube_protocol_split(rows)
+    assert not set(train) & set(test)
+    assert len(train) + len(test) == 1365 and all(rows[i].source == "youtube" for i in train + test)
+    cells = Counter((rows[i].group, rows[i].spam) for i in train + test)
+    train_cells = Counter((rows[i].group, rows[i].spam) for i in train)
+    for cell, total in cells.items():
+        assert train_cells[cell] == round(0.7 * total)
+        newest_train = max(rows[i].order for i in train if (rows[i].group, rows[i].spam) == cell)
+        oldest_test = min(rows[i].order for i in test if (rows[i].group, rows[i].spam) == cell)
+        assert newest_train < oldest_test
+
+
+def test_generic_hand_labels_are_a_fixed_random_draw():
+    labels = datasets.load_generic_labels()
+    assert len(labels) == 200 and Counter(x.source for x in labels) == {"youtube": 100, "scamspot": 100}
+    assert set(x.label for x in labels) == {"genuine", "generic", "spam"}
+    yt = [r for r in datasets.load_youtube() if r.spam == 0]
+    ss = [r for r in datasets.load_scamspot() if r.spam == 0]
+    import random
+
+    rng = random.Random(20251125)
+    drawn = [r.text for r in rng.sample(yt, 100)] + [r.text for r in rng.sample(ss, 100)]
+    assert drawn == [x.text for x in labels]
+
+
+# ---- a tiny model, saved and loaded -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny(embedder):
+    rows = [r for r in datasets.load_youtube() if r.group == "Youtube01-Psy"][:60]
+    rows += [r for r in datasets.load_scamspot()][:60]
+    corpus = trainer.Corpus(rows, embedder.encode([r.text for r in rows]))
+    args = trainer.TrainingArguments(inner_folds=3, chars_max_features=2000)
+    return corpus, args, trainer.fit_corpus(corpus, args)
+
+
+@pytest.mark.slow
+def test_round_trip_with_trusted_types(tiny, tmp_path):
+    corpus, args, estimators = tiny
+    model = CommentModel(estimators, "v1")
+    model.save(tmp_path / "v1", {"parameters": {"threshold": 0.5}})
+    stored = comments.stored_types(tmp_path / "v1" / comments.MODEL_FILE)
+    assert stored - {"builtins.dict", "builtins.list", "builtins.str", "builtins.tuple"} <= set(
+        comments.TRUSTED_TYPES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # same library versions: no warning
+        loaded = CommentModel.from_dir(tmp_path / "v1")
+    before = model.spam_probability(corpus.texts, corpus.vectors)
+    after = loaded.spam_probability(corpus.texts, corpus.vectors)
+    np.testing.assert_allclose(before, after)
+    assert loaded.version == "v1" and 0.0 <= after.min() and after.max() <= 1.0
+    verdicts = loaded.classify(corpus.texts[:3], corpus.vectors[:3])
+    assert [v["label"] for v in verdicts] == [v["label"] for v in model.classify(corpus.texts[:3],
+                                                                                 corpus.vectors[:3])]
+
+
+@pytest.mark.slow
+def test_untrusted_type_is_refused(tiny, tmp_path):
+    _, _, estimators = tiny
+    model = CommentModel(estimators, "v1")
+    model.save(tmp_path / "v1", {})
+    forest = RandomForestClassifier(n_estimators=2).fit(np.eye(4), [0, 1, 0, 1])
+    sio.dump({**estimators, "extra": forest}, tmp_path / "v1" / comments.MODEL_FILE)
+    with pytest.raises(ModelLoadError, match="untrusted types.*RandomForestClassifier"):
+        CommentModel.from_dir(tmp_path / "v1")
+
+
+@pytest.mark.slow
+def test_library_version_mismatch_warns(tiny, tmp_path):
+    _, _, estimators = tiny
+    CommentModel(estimators, "v1").save(tmp_path / "v1", {})
+    meta_path = tmp_path / "v1" / comments.METADATA_FILE
+    meta = json.loads(meta_path.read_text())
+    meta["libraries"]["scikit-learn"] = "0.0.1"
+    meta_path.write_text(json.dumps(meta))
+    with pytest.warns(ModelVersionWarning, match="scikit-learn"):
+        CommentModel.from_dir(tmp_path / "v1")
+
+
+@pytest.mark.slow
+def test_corrections_train_the_model(embedder, tiny):
+    corpus, args, _ = tiny
+    odd = "purple elephants juggle quietly on tuesdays"
+    corrections = [(f"{odd} {i}", "spam") for i in range(8)]
+    added = [datasets.CommentRow(t, 1, trainer.EXTRA_SOURCE, trainer.EXTRA_SOURCE, i)
+             for i, (t, _) in enumerate(corrections)]
+    extra = trainer.Corpus(corpus.rows + added,
+                           np.vstack([corpus.vectors, embedder.encode([t for t, _ in corrections])]))
+    test = [f"{odd} again"]
+    vec = embedder.encode(test)
+    before = CommentModel(trainer.fit_corpus(corpus, args), "a").spam_probability(test, vec)[0]
+    after = CommentModel(trainer.fit_corpus(extra, args), "b").spam_probability(test, vec)[0]
+    assert after > before + 0.2
+
+
+# ---- the shipped model's numbers ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped_meta():
+    version = comments.active_version(SHIPPED)
+    return json.loads((SHIPPED / version / comments.METADATA_FILE).read_text())
+
+
+def test_shipped_metadata_records_data_and_parameters(shipped_meta):
+    assert shipped_meta["data"]["files"] == datasets.file_snapshot(
+        [datasets.DATA_DIR / datasets.YOUTUBE_FILE, datasets.DATA_DIR / datasets.SCAMSPOT_FILE])
+    assert shipped_meta["final_fit"]["rows"] == 1365 + 2558
+    assert shipped_meta["training_seconds"] > 0
+    assert set(shipped_meta["libraries"]) == set(comments.LIBRARIES)
+
+
+def mcc_from(confusion: list[list[int]]) -> float:
+    (tn, fp), (fn, tp) = confusion
+    den = ((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)) ** 0.5
+    return (tp * tn - fp * fn) / den
+
+
+def test_shipped_scamspot_cv_numbers(shipped_meta):
+    ss = shipped_meta["metrics"]["scamspot"]
+    assert ss["n"] == 2558 and ss["spam"] == 916 and len(ss["fold_mcc"]) == 5
+    assert sum(map(sum, ss["confusion"])) == ss["n"]
+    assert ss["mcc"] == pytest.approx(mcc_from(ss["confusion"]), abs=1e-4)
+    # the goal is 0.88 (not met, and the report says so); this floor catches a regression
+    assert ss["mcc"] >= 0.84 and ss["roc_auc"] >= 0.96, ss
+
+
+def test_shipped_youtube_protocol_numbers(shipped_meta):
+    yt = shipped_meta["metrics"]["youtube"]
+    assert set(yt["per_video"]) == set(datasets.YOUTUBE_VIDEOS) and yt["test_rows"] == 411
+    assert sum(m["n"] for m in yt["per_video"].values()) == 411
+    for video, m in yt["per_video"].items():
+        assert m["paper"]["mcc"] == trainer.PAPER_BEST[video][2]
+        assert m["mcc"] == pytest.approx(mcc_from(m["confusion"]), abs=1e-4)
+        assert yt["beats_paper_mcc"][video] == (m["mcc"] > m["paper"]["mcc"])
+        assert m["mcc"] >= 0.85, video  # floor against regressions; the paper's bar is not met everywhere
+    assert yt["overall"]["mcc"] >= 0.9
+
+
+def test_report_states_the_goals_honestly(shipped_meta):
+    report = (trainer.REPORTS_DIR / trainer.REPORT_FILE).read_text()
+    line = trainer.goals_line(shipped_meta["metrics"])
+    assert line in report
+    beaten = sum(shipped_meta["metrics"]["youtube"]["beats_paper_mcc"].values())
+    assert f"met on {beaten} of 5" in line
+    met = shipped_meta["metrics"]["scamspot"]["mcc"] >= trainer.SCAMSPOT_GOAL_MCC
+    assert ("- met (" if met else "- not met (") in line
+
+
+def test_generic_rules_numbers_are_current(shipped_meta):
+    measured = trainer.evaluate_generic()
+    assert measured == shipped_meta["metrics"]["generic_rules"]
+    assert measured["n"] == 192 and measured["precision"] >= 0.9
+
+
+def test_report_matches_metadata(shipped_meta):
+    report = (trainer.REPORTS_DIR / trainer.REPORT_FILE).read_text()
+    assert f"model {shipped_meta['version']}" in report
+    for m in shipped_meta["metrics"]["youtube"]["per_video"].values():
+        assert f"| {m['mcc']:.3f} |" in report
+    assert f"{shipped_meta['metrics']['scamspot']['mcc']:.3f}" in report
+    assert (trainer.REPORTS_DIR / trainer.REPORT_PLOT).stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_youtube_protocol_reproduces(embedder, shipped_meta):
+    """Recompute the YouTube protocol with the shipped parameters: the same numbers come out."""
+    params = shipped_meta["parameters"]
+    args = trainer.TrainingArguments(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+    corpus = trainer.load_corpus(embedder)
+    result = trainer.evaluate_youtube(corpus, args)
+    for video, m in shipped_meta["metrics"]["youtube"]["per_video"].items():
+        assert result["per_video"][video]["mcc"] == pytest.approx(m["mcc"], abs=1e-3), video
+        assert result["per_video"][video]["accuracy"] == pytest.approx(m["accuracy"], abs=1e-3), video
+
+
+def test_training_never_imports_the_web_layer():
+    source = Path(trainer.__file__).read_text() + Path(datasets.__file__).read_text()
+    assert "flask" not in source.lower()
