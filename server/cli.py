@@ -17,7 +17,7 @@ def main() -> None:
     """microscout: vet micro influencers while you browse."""
 
 
-@main.command()
+@main.command(with_appcontext=False)  # no app in the master: workers load their own after the fork
 def serve() -> None:
     """Serve the API and dashboard with gunicorn on MICROSCOUT_HOST:MICROSCOUT_PORT."""
     from server import settings
