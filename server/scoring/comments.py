@@ -1,14 +1,15 @@
 """The comment classifier: genuine, generic or spam, for one comment at a time.
 
-"spam" is learned: a stack of two scikit-learn heads, one over the MiniLM vector plus cheap lexical
-features, one over character n-grams, joined by a logistic regression fitted on out-of-fold
-predictions, so ``spam_probability`` is calibrated. "generic" (low effort) has no public labels and
-is decided by the documented rules in ``generic_verdict`` on comments the model does not call spam.
+"spam" is learned: logistic-regression heads over the MiniLM vector plus cheap lexical features,
+over word n-grams and over character n-grams, joined by a logistic regression fitted on their
+out-of-fold predictions, so ``spam_probability`` is calibrated. "generic" (low effort) has no
+public labels and is decided by the documented rules in ``generic_verdict`` on comments the model
+does not call spam.
 
-Training (training/comments.py) and inference share ``lexical_features`` and ``spam_probability``.
+Training (training/comments.py) and inference share ``head_inputs`` and ``spam_probability``.
 Artifacts are versioned directories: ``<root>/<version>/`` holding ``MODEL_FILE`` (skops),
-``METADATA_FILE`` and ``CARD_FILE``; ``<root>/ACTIVE`` names the served version, and without it the
-highest version is served.
+``METADATA_FILE``, ``CARD_FILE`` and ``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the served version,
+and without it the highest version is served.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import numpy as np
 __all__ = [
     "ACTIVE_FILE", "CARD_FILE", "FORMAT_VERSION", "LABELS", "LEXICAL_FEATURES", "METADATA_FILE",
     "MODEL_FILE", "PR_CURVE_FILE", "TRUSTED_TYPES", "CommentModel", "ModelLoadError",
-    "ModelVersionWarning", "activate", "active_version", "generic_verdict", "lexical_features",
-    "library_versions", "load_active", "spam_probability", "versions",
+    "ModelVersionWarning", "activate", "active_version", "generic_verdict", "head_inputs",
+    "lexical_features", "library_versions", "load_active", "next_version", "spam_probability",
+    "stored_types", "versions",
 ]
 
 MODEL_FILE = "model.skops"
@@ -431,11 +433,6 @@ class CommentModel:
             out.append({"label": label, "spam_probability": round(spam, 4),
                         "generic_probability": round(p_generic, 4), "reasons": reasons})
         return out
-
-    def describe(self) -> dict[str, Any]:
-        """What /v1/models shows: version, metrics and training data size."""
-        return {"version": self.version, "metrics": self.metadata.get("metrics", {}),
-                "trained_on": self.metadata.get("data", {})}
 
 
 # ---- versions on disk -----------------------------------------------------------------------
