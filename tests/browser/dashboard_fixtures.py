@@ -68,11 +68,15 @@ def serve(app: Any) -> tuple[Any, str]:
 
 @pytest.fixture(scope="module", name="dashboard")
 def dashboard_fixture(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Dashboard]:
-    """The session's embedder (tests/conftest.py) serves training; the comment model is not needed."""
+    """The app with its models loaded on the session's embedder (tests/conftest.py): training and the
+    label suggestions use them."""
     data = tmp_path_factory.mktemp("dashboard-data")
     app = create_app({"TESTING": True, "DATA_DIR": str(data), "API_TOKEN": TOKEN, "LOAD_MODELS": False})
-    app.extensions["microscout"].embedder = embedder
-    store = app.extensions["microscout"].store
+    services = app.extensions["microscout"]
+    services.embedder = embedder
+    services.start()
+    assert services.wait(180), services.health()
+    store = services.store
     seed_history(store)
     seed(store)  # the latest capture of each creator
     labelled_creators(store, "running")  # eight fit / not-a-fit labels: enough to train fit-running

@@ -151,6 +151,20 @@ def test_outreach_terms_and_copy_buttons(page: Any, dashboard: Dashboard) -> Non
     assert not page.js_errors and not dashboard.outside
 
 
+
+def test_one_click_labels_from_the_suggestions(page: Any, dashboard: Dashboard) -> None:
+    sign_in(page, dashboard)
+    page.goto(dashboard.url + "/niches/vegan-baking")
+    suggestions = page.locator("#suggestions li")
+    expect(suggestions).to_have_count(3)  # the three watchlisted creators, none labelled for this niche yet
+    first = suggestions.first.locator("a").inner_text().removeprefix("@")
+    page.get_by_role("button", name=f"@{first} is a fit").click()
+    expect(page.locator(".flashes")).to_contain_text(f"@{first} marked a fit for Vegan baking")
+    expect(page.locator("#suggestions li")).to_have_count(2)  # labelled: no longer suggested
+    labels = dashboard.store.list_labels("vegan-baking")
+    assert [(x["snapshot"]["handle"], x["label"]) for x in labels] == [(first, "fit")]
+    assert not page.js_errors and not dashboard.outside
+
 def test_a_training_run_with_a_live_progress_bar(page: Any, dashboard: Dashboard) -> None:
     sign_in(page, dashboard)
     page.goto(dashboard.url + "/niches/running")
