@@ -75,7 +75,9 @@ function mark(element, item, theme, onUnflag) {
   const style = document.createElement('style');
   style.textContent = OVERLAY_CSS;
   const result = h('span', { class: 'result', role: 'status', 'aria-live': 'polite' });
-  const button = h('button', { type: 'button', 'data-microscout-action': 'unflag' }, 'Not spam: unflag');
+  const button = h('button', {
+    type: 'button', 'data-microscout-action': 'unflag', title: 'This comment is genuine: teach the server',
+  }, 'Unflag: genuine');
   button.addEventListener('click', async () => {
     button.disabled = true;
     result.textContent = 'Sending…';

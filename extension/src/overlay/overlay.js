@@ -7,7 +7,7 @@ import { STATE } from '../shared/messages.js';
 import { describe } from '../shared/state-text.js';
 import { h, replace } from './dom.js';
 import {
-  authenticitySection, band, captureSection, disclosureSection, engagementSection, nicheSection,
+  authenticitySection, band, bestFit, captureSection, disclosureSection, engagementSection, nicheSection,
   overallSection, roundScore,
 } from './sections.js';
 import { OVERLAY_CSS } from './styles.js';
@@ -101,12 +101,12 @@ class Overlay {
     const panel = h('div', { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout score details' },
       degraded ? this.degradedNote(snapshot.capture) : null,
       overallSection(score.overall),
+      this.actionsBlock(score),
       nicheSection(score.niche_fit),
       authenticitySection(score.authenticity),
       engagementSection(score.engagement),
-      disclosureSection(score.disclosure),
-      captureSection(snapshot.capture),
-      this.actionsBlock(score));
+      disclosureSection(score.disclosure, new Map((snapshot.posts ?? []).map((p) => [p.id, p.caption]))),
+      captureSection(snapshot.capture));
     this.render(badge, panel);
   }
 
@@ -136,7 +136,7 @@ class Overlay {
     if ([STATE.NOT_CONFIGURED, STATE.UNAUTHORIZED, STATE.NO_PERMISSION].includes(answer.state)) {
       buttons.push(this.actionButton('options', 'Open options', () => this.actions.openOptions?.()));
     }
-    const badge = this.badgeRow([h('span', { class: 'score', 'aria-hidden': 'true' }, '·')],
+    const badge = this.badgeRow([h('span', { class: 'score', 'aria-hidden': 'true' }, '–')],
       h('span', { class: 'state-title' }, title), h('small', {}, this.who()));
     const panel = h('div', { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout status' },
       hint ? h('p', {}, hint) : null,
@@ -216,7 +216,7 @@ class Overlay {
 
   actionsBlock(score) {
     const niches = Array.isArray(score.niche_fit) ? score.niche_fit : [];
-    const best = [...niches].filter((f) => Number.isFinite(f.score)).sort((a, b) => b.score - a.score)[0];
+    const best = bestFit(niches);
     const nicheSelect = h('select', { id: 'ms-niche', 'data-microscout-field': 'niche', disabled: !niches.length },
       niches.length ? niches.map((fit) => h('option', { value: fit.niche, selected: fit === best }, fit.name ?? fit.niche))
         : h('option', { value: '' }, 'no niches yet'));

@@ -49,6 +49,11 @@ function evidence(title, items) {
     quote(item.caption), Number.isFinite(item.similarity) ? h('span', { class: 'muted' }, ` similarity ${item.similarity.toFixed(2)}`) : null)))];
 }
 
+/** The niche with the highest score (the one the overall blends in), or undefined. */
+export function bestFit(fits) {
+  return [...(fits ?? [])].filter((f) => Number.isFinite(f.score)).sort((a, b) => b.score - a.score)[0];
+}
+
 export function overallSection(overall) {
   return h('section', { 'data-section': 'overall' },
     heading('Overall', overall?.score, overall?.confidence),
@@ -60,10 +65,15 @@ export function nicheSection(fits) {
     return h('section', { 'data-section': 'niche-fit' }, h('h3', {}, 'Niche fit'),
       h('p', { class: 'muted' }, 'No niches on the server yet: add your brand’s niches on the dashboard to see fit.'));
   }
-  return h('section', { 'data-section': 'niche-fit' }, h('h3', {}, 'Niche fit'), fits.map((fit) => h('div', {
-    'data-niche': fit.niche,
+  const best = bestFit(fits);
+  // One line per niche; the best one opens with its reasons and evidence, the others on demand.
+  return h('section', { 'data-section': 'niche-fit' }, h('h3', {}, 'Niche fit'), fits.map((fit) => h('details', {
+    'data-niche': fit.niche, open: fit === best,
   },
-  h('h4', {}, `${fit.name ?? fit.niche}: ${Number.isFinite(fit.score) ? Math.round(fit.score) : 'not scored'}`),
+  h('summary', {},
+    h('span', { class: 'niche-title' }, `${fit.name ?? fit.niche}: ${Number.isFinite(fit.score) ? Math.round(fit.score) : 'not scored'}`),
+    Number.isFinite(fit.on_niche_share) ? h('span', { class: 'muted' }, ` · ${percent(fit.on_niche_share)} of posts on the niche`) : null,
+    fit.method === 'trained' ? h('span', { class: 'pill' }, 'trained') : null),
   facts([
     ['method', fit.method ? `${fit.method}${fit.model_version && fit.model_version !== fit.method ? ` (${fit.model_version})` : ''}` : null],
     ['confidence', fit.confidence ?? null],
@@ -95,9 +105,9 @@ export function authenticitySection(auth) {
       ['generic', percent(shareOf(auth, 'generic'))],
       ['spam', percent(shareOf(auth, 'spam'))],
       ['copy-paste', percent(auth?.duplicate_share)],
-      ['about the post', percent(numberOf(auth?.relevance))],
-      ['creator replies', percent(numberOf(auth?.creator_reply_rate))],
-      ['questions answered', percent(numberOf(auth?.questions_answered ?? auth?.question_answer_rate))],
+      ['about the post', percent(auth?.relevance?.on_post_share)],
+      ['posts where the creator replies', percent(numberOf(auth?.creator_reply_rate))],
+      ['questions answered', questionsText(auth?.questions_answered)],
       ['repeat commenters', repeatText],
       ['flagged', flagged.length ? count(flagged.length) : null],
     ]),
@@ -110,6 +120,11 @@ function numberOf(value) {
   if (Number.isFinite(value)) return value;
   if (value && typeof value === 'object' && Number.isFinite(value.value)) return value.value;
   return null;
+}
+
+function questionsText(questions) {
+  if (!questions || !Number.isFinite(questions.asked) || questions.asked === 0) return null;
+  return `${questions.answered ?? 0} of ${questions.asked}`;
 }
 
 function repeatSummary(repeat) {
@@ -134,11 +149,11 @@ export function engagementSection(eng) {
     facts([
       ['rate (median, per follower)', rate(eng?.rate)],
       ['rate per view', rate(numberOf(eng?.view_rate))],
+      ['views per post, per follower', percent(numberOf(eng?.views_per_follower))],
       ['percentile among peers', Number.isFinite(eng?.percentile) ? `${Math.round(eng.percentile)} (of ${count(peerCount(eng)) ?? '?'} ${eng?.tier ?? ''} creators)` : null],
       ['tier', eng?.tier ?? null],
       ['posts analysed', count(eng?.posts_analyzed)],
     ]),
-    eng?.percentile_note ? h('p', { class: 'muted' }, eng.percentile_note) : null,
     reasons(eng?.reasons),
     refs.length ? [h('h4', {}, 'Published reference points'), h('ul', {}, refs.map((ref) => h('li', {},
       `${ref.source?.publisher ?? ''} ${ref.source?.year ?? ''}: `.trimStart(),
@@ -149,21 +164,22 @@ function peerCount(eng) {
   return Number.isFinite(eng?.peers) ? eng.peers : Array.isArray(eng?.peers) ? eng.peers.length : null;
 }
 
-export function disclosureSection(disc) {
+/** ``captions``: post id -> caption from the snapshot (the score names posts by id only). */
+export function disclosureSection(disc, captions = new Map()) {
   const posts = Array.isArray(disc?.posts) ? disc.posts : [];
   const sponsored = posts.filter((p) => p?.sponsored);
   return h('section', { 'data-section': 'disclosure' },
     heading('Disclosure', disc?.score, disc?.confidence),
     facts([
       ['sponsored posts', Number.isFinite(disc?.sponsored_share) ? `${percent(disc.sponsored_share)} of posts` : (sponsored.length ? count(sponsored.length) : null)],
-      ['disclosed', Number.isFinite(disc?.disclosed_share) ? percent(disc.disclosed_share) : null],
+      ['clearly disclosed', Number.isFinite(disc?.disclosed_share) ? `${percent(disc.disclosed_share)} of those` : null],
       ['posts analysed', count(disc?.posts_analyzed)],
     ]),
     reasons(disc?.reasons),
     sponsored.length ? [h('h4', {}, 'Sponsored posts'), h('ul', {}, sponsored.slice(0, 8).map((post) => h('li', {},
-      quote(post.caption ?? post.post_id ?? post.id, 90), ' ',
-      h('span', { class: 'muted' }, post.disclosed ? 'disclosed' : 'not clearly disclosed'),
-      reasons(post.reasons))))] : null);
+      quote(captions.get(post.post_id) ?? post.post_id, 90), ' ',
+      h('span', { class: 'pill' }, post.disclosed ? 'disclosed' : String(post.status ?? 'not clearly disclosed')),
+      reasons(post.issues))))] : null);
 }
 
 export function captureSection(capture) {

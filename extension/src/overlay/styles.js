@@ -40,6 +40,10 @@ section { padding: 8px 0; border-bottom: 1px solid var(--line); }
 section:last-of-type { border-bottom: 0; }
 h3 { font-size: 13px; margin: 0 0 4px; display: flex; gap: 8px; align-items: baseline; }
 h3 .num { font-variant-numeric: tabular-nums; }
+details { margin: 2px 0; }
+summary { cursor: pointer; padding: 2px 0; }
+summary .niche-title { font-weight: 600; }
+details[open] > summary { margin-bottom: 2px; }
 h4 { font-size: 12px; margin: 6px 0 2px; color: var(--muted); font-weight: 600; }
 ul { margin: 2px 0; padding-left: 18px; }
 li { margin: 1px 0; }
