@@ -35,7 +35,7 @@ COMPENSATION = {
     "flat_fee": "a flat fee",
     "product_seeding": "product seeding (we send the product; what you say about it stays yours)",
     "performance_bonus": "a performance bonus on the results your tracked link brings",
-    "hybrid": "a hybrid: a base fee plus a performance bonus on tracked results",
+    "hybrid": "a hybrid of a base fee and a performance bonus on tracked results",
 }
 TEMPLATES = {
     "first_contact": "First contact",
