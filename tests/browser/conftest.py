@@ -220,7 +220,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.section("microscout extension in Chromium")
     for name, sources in sorted(SOURCES.items()):
         fields = ", ".join(f"{field}={source}" for field, source in sorted(sources.items()))
-        terminalreporter.write_line(f"{name:>10} sources: {fields}")
+        terminalreporter.write_line(f"{name:>14} sources: {fields}")
     for name, numbers in sorted(TIMINGS.items()):
         terminalreporter.write_line(
             f"{name:>14}: {numbers['ready_to_badge_ms']:6.0f} ms from page ready (DOMContentLoaded, or the "

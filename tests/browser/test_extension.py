@@ -172,6 +172,7 @@ def test_moving_to_another_creator_rescores(platform: str, browser: Browser, ser
     assert tab.locator(OVERLAY).count() == 1
     expect_server_numbers(overlay, browser, server, case.second)
     snapshot = browser.scored_snapshot(case.second)
+    SOURCES[f"{platform} SPA"] = snapshot["capture"]["sources"]
     expected = next(c for c in CREATORS[platform] if c.handle == case.second)
     assert snapshot["followers"] == expected.followers
     posts, wanted = {p["id"] for p in snapshot["posts"]}, {p.id for p in expected.posts}
@@ -239,6 +240,7 @@ def test_flagged_comments_are_marked_in_place_and_can_be_unflagged(browser: Brow
     tab.wait_for_function("() => document.querySelectorAll('microscout-flag').length > 0", timeout=30_000)
     snapshot = browser.scored_snapshot(case.first)
     assert len(snapshot["comments"]) == len(CREATORS["instagram"][0].comments)
+    SOURCES["instagram post"] = snapshot["capture"]["sources"]
     status, score = server.call("POST", "/v1/score", snapshot)
     flagged = {item["text"] for item in score["authenticity"]["flagged"]}
     marks = tab.locator("microscout-flag")
