@@ -48,6 +48,10 @@ class OnnxBackend:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        # skops (the comment model's loader) lists sklearn's estimators by importing every sklearn
+        # module, and sklearn's array-API shim for torch imports torch when it is installed: 300 MB
+        # and 3 s for arrays we never pass. Mark the shim missing unless something already loaded it.
+        sys.modules.setdefault("sklearn.externals.array_api_compat.torch", None)  # type: ignore[arg-type]
         self.name = name
         self.model_file = Path(model_file)
         self.batch_size = batch_size

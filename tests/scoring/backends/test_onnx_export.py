@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -137,18 +138,42 @@ def test_vectors_match_sentence_transformers(artifacts, reference, variant, mean
     assert cos.mean() > mean_floor and cos.min() > min_floor, (cos.mean(), cos.min())
 
 
+TORCH_MODULES = ("sorted(m for m in sys.modules "
+                 "if m.split('.')[0] in ('torch', 'transformers', 'sentence_transformers'))")
+
+
+def run_python(script: str) -> dict:
+    """Run ``script`` in a fresh interpreter; its last line of output is JSON."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
 def test_serving_process_never_imports_torch(built, backend):
-    script = (
-        "import sys, json\n"
-        "from server.scoring.embedder import Embedder\n"
-        f"e = Embedder(16, 8, backend={backend!r}, data_dir={str(built)!r}, store_url='')\n"
-        "v = e.encode(['does this load torch?', 'no it should not'])\n"
-        "print(json.dumps({'torch': sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('torch', 'transformers', 'sentence_transformers')), 'shape': list(v.shape)}))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_python(f"""
+        import sys, json
+        from server.scoring.embedder import Embedder
+        e = Embedder(16, 8, backend={backend!r}, data_dir={str(built)!r}, store_url='')
+        v = e.encode(['does this load torch?', 'no it should not'])
+        print(json.dumps({{'torch': {TORCH_MODULES}, 'shape': list(v.shape)}}))
+    """)
     assert result == {"torch": [], "shape": [2, 384]}
+
+
+def test_whole_server_scores_without_torch(built):
+    """The app with every model loaded (the comment model too: skops) and a score, torch-free."""
+    result = run_python(f"""
+        import sys, json
+        from server import create_app
+        from tests import samples
+        token = 'x' * 20
+        app = create_app({{'DATA_DIR': {str(built)!r}, 'EMBED_BACKEND': 'onnx-int8', 'API_TOKEN': token}})
+        services = app.extensions['microscout']
+        assert services.wait(300), services.health()
+        body = {{**samples.snapshot(), 'niches': [samples.RUNNING_NICHE]}}
+        r = app.test_client().post('/v1/score', json=body, headers={{'Authorization': 'Bearer ' + token}})
+        print(json.dumps({{'status': r.status_code, 'torch': {TORCH_MODULES}}}))
+    """)
+    assert result == {"status": 200, "torch": []}
