@@ -50,7 +50,7 @@ def child(backend: str, data_dir: str, snapshots: int, repeat: int, out: str) ->
     from server.scoring.embedder import Embedder
 
     started = time.perf_counter()
-    embedder = Embedder(16, 64, backend=backend, data_dir=data_dir, store_url="")
+    embedder = Embedder(cache_mb=64, backend=backend, data_dir=data_dir, store_url="")  # batch: the setting
     embedder.wait()
     load_s = time.perf_counter() - started
     maker = SnapshotMaker()

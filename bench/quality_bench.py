@@ -88,7 +88,7 @@ def main() -> None:
 
     embedders = {}
     for name in BACKENDS:
-        embedders[name] = Embedder(16, 256, backend=name, data_dir=args.data_dir, store_url="")
+        embedders[name] = Embedder(cache_mb=256, backend=name, data_dir=args.data_dir, store_url="")
         embedders[name].wait()
 
     texts = quality_texts(Path("/work/shared/data"))

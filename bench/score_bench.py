@@ -190,6 +190,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 # -- the measurements ---------------------------------------------------------------------------

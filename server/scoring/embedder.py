@@ -154,7 +154,7 @@ class _Batcher:
     so concurrent requests fill each other's batches; a lone caller never waits.
     """
 
-    def __init__(self, run: Callable[[list[str]], np.ndarray], batch_size: int, deadline: float):
+    def __init__(self, run: Callable[[list[str], bool], np.ndarray], batch_size: int, deadline: float):
         self.run = run
         self.batch_size = batch_size
         self.deadline = deadline
@@ -207,12 +207,13 @@ class _Batcher:
                        and self._expected > 0 and (left := until - time.monotonic()) > 0):
                     self._cv.wait(left)
                 requests, self._queue = self._queue, []
-            self._serve(requests)
+                contended = len(requests) > 1 or self._expected > 0
+            self._serve(requests, contended)
 
-    def _serve(self, requests: list[_Request]) -> None:
+    def _serve(self, requests: list[_Request], contended: bool) -> None:
         unique = list(dict.fromkeys(text for r in requests for text in r.texts))
         try:
-            vectors = self.run(unique)
+            vectors = self.run(unique, contended)
             row = {text: i for i, text in enumerate(unique)}
             for r in requests:
                 r.result = vectors[[row[text] for text in r.texts]]
@@ -352,9 +353,9 @@ class Embedder:
         self.wait()
         return self._batcher.submit(list(texts))
 
-    def _run(self, texts: list[str]) -> np.ndarray:
+    def _run(self, texts: list[str], contended: bool = False) -> np.ndarray:
         assert self._model is not None
-        vectors = self._model.embed(texts)
+        vectors = self._model.embed(texts, contended)
         self.texts_embedded += len(texts)
         self.model_calls += 1
         return np.asarray(vectors, dtype=np.float32)
