@@ -14,12 +14,16 @@ and without it the highest version is served.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 import re
+import threading
 import unicodedata
 import warnings
 import zipfile
+from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -139,12 +143,12 @@ def lexical_features(texts: Sequence[str]) -> np.ndarray:
     return np.asarray([_lexical_row(t) for t in texts], dtype=np.float32)
 
 
-def embedding_features(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+def embedding_features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
     """What the embedding head sees: the MiniLM vector next to the lexical features."""
     vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.shape[0] != len(texts):
-        raise ValueError(f"{len(texts)} texts but {vectors.shape[0]} vectors")
-    return np.hstack([vectors, lexical_features(texts)])
+    if vectors.shape[0] != lexical.shape[0]:
+        raise ValueError(f"{lexical.shape[0]} texts but {vectors.shape[0]} vectors")
+    return np.hstack([vectors, lexical])
 
 
 def prepare_texts(texts: Sequence[str]) -> list[str]:
@@ -164,8 +168,10 @@ def head_kind(name: str) -> str:
 
 def head_inputs(texts: Sequence[str], vectors: np.ndarray) -> dict[str, Any]:
     """Each head kind's input, computed once for a batch."""
-    return {"embedding": embedding_features(texts, vectors), "words": prepare_texts(texts),
-            "chars": prepare_texts(texts), "lexical": lexical_features(texts)}
+    lexical = lexical_features(texts)
+    prepared = prepare_texts(texts)
+    return {"embedding": embedding_features(vectors, lexical), "words": prepared, "chars": prepared,
+            "lexical": lexical}
 
 
 def stack_inputs(head_logits: Sequence[np.ndarray], lexical: np.ndarray) -> np.ndarray:
@@ -230,12 +236,16 @@ they this those through under very were what when where which while who whom who
 """.split())
 
 
+_REPEATS = re.compile(r"(.)\1{2,}")
+
+
 def _squeeze(word: str) -> str:
-    return re.sub(r"(.)\1{2,}", r"\1", word.lower())  # "loooove" -> "love", "cool" stays
+    return _REPEATS.sub(r"\1", word.lower())  # "loooove" -> "love", "cool" stays
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in (_squeeze(x) for x in _WORD.findall(text)) if len(w) >= 4 and w not in _STOP}
+@functools.lru_cache(maxsize=4096)  # a caption is looked at once for every comment under it
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in (_squeeze(x) for x in _WORD.findall(text)) if len(w) >= 4 and w not in _STOP)
 
 
 def generic_verdict(text: str, caption: str | None = None) -> tuple[float, str | None]:
@@ -322,6 +332,18 @@ def stored_types(path: Path) -> set[str]:
     return found
 
 
+VERDICT_CACHE_SIZE = 50_000  # verdicts kept per model (about 15 MB)
+
+
+def _verdict_key(text: str, caption: str | None, vector: np.ndarray) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(text.encode())
+    digest.update(b"\0" if caption is None else b"\1" + caption.encode())
+    digest.update(b"\0")
+    digest.update(vector.tobytes())
+    return digest.digest()
+
+
 class CommentModel:
     """A loaded comment classifier: ``classify`` texts given their embedder vectors."""
 
@@ -333,6 +355,10 @@ class CommentModel:
         self.version = version
         self.metadata = metadata or {}
         self.threshold = float(self.metadata.get("parameters", {}).get("threshold", 0.5))
+        # Verdicts already given, keyed by everything they depend on (text, caption, vector), so a
+        # creator scored again, or with one new comment, costs only the new comments.
+        self._verdicts: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
+        self._verdicts_lock = threading.Lock()
 
     @classmethod
     def from_dir(cls, path: str | Path) -> CommentModel:
@@ -410,6 +436,28 @@ class CommentModel:
         """One verdict per text: label, spam_probability, generic_probability and reasons."""
         if captions is not None and len(captions) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(captions)} captions")
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.shape[0] != len(texts):
+            raise ValueError(f"{len(texts)} texts but {vectors.shape[0]} vectors")
+        keys = [_verdict_key(text, captions[i] if captions is not None else None, vectors[i])
+                for i, text in enumerate(texts)]
+        with self._verdicts_lock:
+            found = {key: self._verdicts[key] for key in keys if key in self._verdicts}
+            for key in found:
+                self._verdicts.move_to_end(key)
+        missing = [i for i, key in enumerate(keys) if key not in found]
+        if missing:
+            fresh = self._classify([texts[i] for i in missing], vectors[missing],
+                                   [captions[i] for i in missing] if captions is not None else None)
+            with self._verdicts_lock:
+                for i, verdict in zip(missing, fresh, strict=True):
+                    found[keys[i]] = self._verdicts[keys[i]] = verdict
+                while len(self._verdicts) > VERDICT_CACHE_SIZE:
+                    self._verdicts.popitem(last=False)
+        return [{**found[key], "reasons": list(found[key]["reasons"])} for key in keys]
+
+    def _classify(self, texts: Sequence[str], vectors: np.ndarray,
+                  captions: Sequence[str | None] | None) -> list[dict[str, Any]]:
         p_spam = self.spam_probability(texts, vectors)
         out = []
         for i, text in enumerate(texts):

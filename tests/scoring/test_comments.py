@@ -167,6 +167,38 @@ def test_shipped_model_classifies_clear_cases(shipped, embedder):
 
 
 @pytest.mark.slow
+def test_verdicts_are_remembered_per_text_caption_and_vector(shipped, embedder, monkeypatch):
+    """A creator scored again costs no classification; one new comment costs one; a verdict is never
+    reused for another caption or another vector."""
+    texts = [t for t, _, _ in CLEAR_CASES]
+    captions = [c for _, c, _ in CLEAR_CASES]
+    vectors = embedder.encode(texts)
+    first = shipped.classify(texts, vectors, captions)
+    classified: list[str] = []
+    original = shipped._classify
+
+    def counting(batch, batch_vectors, batch_captions):
+        classified.extend(batch)
+        return original(batch, batch_vectors, batch_captions)
+
+    monkeypatch.setattr(shipped, "_classify", counting)
+    again = shipped.classify(texts, vectors, captions)
+    assert again == first and classified == []
+    again[0]["reasons"].append("changed by a caller")
+    assert "changed by a caller" not in shipped.classify(texts, vectors, captions)[0]["reasons"]
+
+    new = "Which flour did you use for this one?"
+    shipped.classify([*texts, new], embedder.encode([*texts, new]), [*captions, "Sourdough recipe"])
+    assert classified == [new]
+
+    # the same words under another post, or with another vector, are judged afresh
+    bread = "I tried this recipe last night and the crust came out much darker than yours"
+    shipped.classify([bread], embedder.encode([bread]), ["Holiday pictures"])
+    shipped.classify([bread], np.roll(embedder.encode([bread]), 1, axis=1), ["Sourdough recipe"])
+    assert classified == [new, bread, bread]
+
+
+@pytest.mark.slow
 def test_shipped_model_handles_empty_and_checks_alignment(shipped, embedder):
     assert shipped.classify([], np.zeros((0, 384), np.float32)) == []
     with pytest.raises(ValueError):
