@@ -194,34 +194,66 @@ class Server:
 
 
 # -- the measurements ---------------------------------------------------------------------------
-def plain_way(texts_per_snapshot: list[list[str]]) -> tuple[list[float], Any]:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from sentence_transformers import SentenceTransformer
+def time_snapshots(kind: str, texts_path: str, data_dir: str) -> None:
+    """Child process: time one way of embedding each snapshot's texts; prints JSON."""
+    texts_per_snapshot = json.loads(Path(texts_path).read_text())
+    if kind == "plain":
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
 
+        from server.scoring.embedder import model_path
+
+        model = SentenceTransformer(model_path(), device="cpu")
+        model.encode(["warm up"], batch_size=16)
+
+        def embed(texts: list[str]) -> Any:
+            return model.encode(texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True,
+                                show_progress_bar=False)
+        version = "sentence-transformers fp32"
+    else:
+        from server.scoring.embedder import Embedder
+
+        embedder = Embedder(store_url="", data_dir=data_dir)
+        embedder.wait()
+        embed, version = embedder.encode_uncached, embedder.version
+    times = []
+    for texts in texts_per_snapshot:
+        t0 = time.perf_counter()
+        embed(texts)
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"times": times, "version": version}))
+
+
+def measure_offline(texts: list[list[str]], data_dir: Path, rounds: int = 2) -> dict[str, Any]:
+    """The plain way and the embedder alone, each in its own fresh process (no library's spinning
+    threads in the other's way), alternated so a machine that gets busier hurts both alike."""
+    found: dict[str, Any] = {"plain": [], "embedder": []}
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+        json.dump(texts, handle)
+        handle.flush()
+        for _ in range(rounds):
+            for kind in ("plain", "embedder"):
+                done = subprocess.run([sys.executable, __file__, "--child", kind, handle.name, "--data-dir",
+                                       str(data_dir)], capture_output=True, text=True, check=False)
+                if done.returncode:
+                    sys.exit(f"{kind} failed:\n{done.stderr[-3000:]}")
+                result = json.loads(done.stdout.strip().splitlines()[-1])
+                found[kind] += result["times"]
+                found[kind + "_version"] = result["version"]
+    return found
+
+
+def word_pieces(texts: list[str]) -> int:
+    """Word pieces the model sees for ``texts`` (the tokenizer's own count, cut at 256 a text)."""
+    from tokenizers import Tokenizer
+
+    from server.scoring.backends.ort import max_seq_length
     from server.scoring.embedder import model_path
 
-    model = SentenceTransformer(model_path(), device="cpu")
-    model.encode(["warm up"], batch_size=16)
-    times = []
-    for texts in texts_per_snapshot:
-        t0 = time.perf_counter()
-        model.encode(texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True,
-                     show_progress_bar=False)
-        times.append(time.perf_counter() - t0)
-    return times, model
-
-
-def embedder_alone(texts_per_snapshot: list[list[str]], data_dir: Path) -> tuple[list[float], str]:
-    from server.scoring.embedder import Embedder
-
-    embedder = Embedder(store_url="", data_dir=str(data_dir))
-    embedder.wait()
-    times = []
-    for texts in texts_per_snapshot:
-        t0 = time.perf_counter()
-        embedder.encode_uncached(texts)
-        times.append(time.perf_counter() - t0)
-    return times, embedder.version
+    tokenizer = Tokenizer.from_file(str(Path(model_path()) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=max_seq_length(model_path()))
+    tokenizer.no_padding()
+    return sum(len(enc.ids) for enc in tokenizer.encode_batch(texts))
 
 
 def load_test(port: int, maker: SnapshotMaker, clients: int, seconds: float) -> dict[str, Any]:
@@ -263,7 +295,11 @@ def main() -> None:
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"),
                         help="the server's DATA_DIR (ONNX models are built here once)")
     parser.add_argument("--backend", default=None, help="MICROSCOUT_EMBED_BACKEND for this run")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "TEXTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        time_snapshots(args.child[0], args.child[1], args.data_dir)
+        return
     if args.quick:
         args.snapshots, args.seconds = 6, 15.0
     data_dir = Path(args.data_dir)
@@ -280,13 +316,12 @@ def main() -> None:
              for s in new]
 
     gflops = matmul_gflops()
-    plain_s, model = plain_way(texts)
-    tokens = [int(model.tokenize(t)["attention_mask"].sum()) for t in texts]
+    tokens = [word_pieces(t) for t in texts]
     floor_ms = float(np.median(tokens)) * MFLOP_PER_TOKEN / 1000 / gflops * 1000
-    del model
-    alone_s, version = embedder_alone(texts, data_dir)
+    offline = measure_offline(texts, data_dir)
+    plain_s, alone_s, version = offline["plain"], offline["embedder"], offline["embedder_version"]
     plain = stats(plain_s)
-    print(f"  plain way done; embedder {version} alone done", flush=True)
+    print(f"  plain way and embedder {version} alone done", flush=True)
 
     server = Server(data_dir, env)
     rows: list[tuple[str, dict[str, float] | None, str]] = []
@@ -335,8 +370,8 @@ def main() -> None:
         else:
             print(f"{name:<42} {s['p50']:9.1f} {s['p90']:9.1f} {s['p50'] / p50:10.3f}x  {note}")
 
-    line("plain way: sentence-transformers fp32", plain, f"n={plain['n']}")
-    line("embedder alone (no cache)", stats(alone_s), f"n={len(alone_s)}")
+    line("plain way: sentence-transformers fp32", plain, f"n={plain['n']}, two rounds, own process")
+    line("embedder alone (no cache)", stats(alone_s), f"n={len(alone_s)}, two rounds, own process")
     line("physical floor", {"p50": floor_ms, "p90": floor_ms},
          f"{MFLOP_PER_TOKEN} MFLOP/token at {gflops:.0f} GFLOP/s (numpy matmul)")
     for name, s, note in rows:
