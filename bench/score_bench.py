@@ -373,7 +373,7 @@ def main() -> None:
     line("plain way: sentence-transformers fp32", plain, f"n={plain['n']}, two rounds, own process")
     line("embedder alone (no cache)", stats(alone_s), f"n={len(alone_s)}, two rounds, own process")
     line("physical floor", {"p50": floor_ms, "p90": floor_ms},
-         f"{MFLOP_PER_TOKEN} MFLOP/token at {gflops:.0f} GFLOP/s (numpy matmul)")
+         f"{MFLOP_PER_TOKEN} MFLOP/token at {gflops:.0f} GFLOP/s (numpy fp32 matmul; int8 kernels go under it)")
     for name, s, note in rows:
         line(name, s, note or f"n={s['n'] if s else 0}")
     if not scoring:
@@ -392,6 +392,26 @@ def main() -> None:
     print(f"server RSS (gunicorn worker): {rss_idle['worker']:.0f} MB after the first score, "
           f"{server.peak_rss:.0f} MB peak, {rss_loaded['worker']:.0f} MB at the end "
           f"(master + worker {rss_loaded['total']:.0f} MB)")
+
+    # -- the budgets (issue 7 and DESIGN.md); a report, not a test: timings belong to this machine --
+    alone_p50 = stats(alone_s)["p50"]
+    checks = [("/healthz within 2 s of start", startup["healthz"] < 2.0, f"{startup['healthz']:.2f} s"),
+              ("worker RSS under 700 MB", server.peak_rss < 700, f"{server.peak_rss:.0f} MB peak")]
+    if scoring:
+        new_p50, repeat_p50 = stats(new_s)["p50"], stats(repeat_s)["p50"]
+        alone_per_s = 1000 / float(np.mean(np.array(alone_s) * 1000))
+        checks = [
+            ("new snapshot p50 <= 0.6x the plain way", new_p50 <= 0.6 * p50, f"{new_p50 / p50:.3f}x"),
+            ("new snapshot p50 <= 1.15x the embedder alone", new_p50 <= 1.15 * alone_p50,
+             f"{new_p50 / alone_p50:.2f}x"),
+            ("same snapshot again p50 < 20 ms", repeat_p50 < 20, f"{repeat_p50:.1f} ms"),
+            ("8 clients: no errors, >= 90% of the embedder alone",
+             not concurrent["errors"] and concurrent["per_s"] >= 0.9 * alone_per_s,
+             f"{concurrent['per_s'] / alone_per_s:.0%}, {concurrent['errors'] or 0} errors"),
+            *checks]
+    print("\nbudgets")
+    for name, ok, value in checks:
+        print(f"  {'met ' if ok else 'MISSED'}  {name:<52} {value}")
 
 
 if __name__ == "__main__":

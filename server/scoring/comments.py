@@ -107,6 +107,7 @@ LEXICAL_FEATURES = (
 )
 
 
+@functools.lru_cache(maxsize=65536)  # one entry per distinct character seen
 def _is_emoji(ch: str) -> bool:
     return (unicodedata.category(ch) in ("So", "Sk") or 0x1F000 <= ord(ch) <= 0x1FAFF
             or ch in "\u2764\ufe0f\u200d")
@@ -114,7 +115,7 @@ def _is_emoji(ch: str) -> bool:
 
 def _lexical_row(text: str) -> list[float]:
     chars = max(len(text), 1)
-    letters = [c for c in text if c.isalpha()]
+    letters = sum(map(str.isalpha, text))
     words = text.split()
     return [
         float(bool(_LINK.search(text))),
@@ -128,9 +129,9 @@ def _lexical_row(text: str) -> list[float]:
         float(bool(_COLLAB.search(text))),
         math.log1p(len(text)),
         math.log1p(len(words)),
-        sum(c.isdigit() for c in text) / chars,
-        sum(_is_emoji(c) for c in text) / chars,
-        (sum(c.isupper() for c in letters) / len(letters)) if letters else 0.0,
+        sum(map(str.isdigit, text)) / chars,
+        sum(map(_is_emoji, text)) / chars,
+        (sum(map(str.isupper, filter(str.isalpha, text))) / letters) if letters else 0.0,
         float("?" in text),
         text.count("!") / chars,
     ]
@@ -239,6 +240,7 @@ they this those through under very were what when where which while who whom who
 _REPEATS = re.compile(r"(.)\1{2,}")
 
 
+@functools.lru_cache(maxsize=65536)
 def _squeeze(word: str) -> str:
     return _REPEATS.sub(r"\1", word.lower())  # "loooove" -> "love", "cool" stays
 
