@@ -4,7 +4,7 @@
 // v1 comment lists and preview comments; og:description and the header DOM as fallbacks.
 
 import { exactCount, parseCount } from "./counts.js";
-import { Capture, dig, findObjects, first, jsonDocuments, remember, sameHandle, walk } from "./snapshot.js";
+import { Capture, dig, findObjects, first, onHost, jsonDocuments, remember, sameHandle, walk } from "./snapshot.js";
 
 const HOSTS = new Set(["instagram.com", "www.instagram.com", "m.instagram.com"]);
 const HANDLE = /^[A-Za-z0-9._]{1,30}$/;
@@ -18,14 +18,8 @@ const RESERVED = new Set([
 /** @returns {{kind: "profile"|"post"|null, handle: string|null, postId: string|null}} */
 export function matchUrl(url) {
   const none = { kind: null, handle: null, postId: null };
-  let u;
-  try {
-    u = new URL(url);
-  } catch {
-    return none;
-  }
-  if (!HOSTS.has(u.hostname)) return none;
-  const parts = u.pathname.split("/").filter(Boolean);
+  const parts = onHost(url, HOSTS)?.parts;
+  if (!parts) return none;
   if (parts.length >= 2 && POST_KINDS.has(parts[0])) return { kind: "post", handle: null, postId: parts[1] };
   if (parts.length >= 3 && POST_KINDS.has(parts[1]) && HANDLE.test(parts[0])) {
     return { kind: "post", handle: parts[0], postId: parts[2] };

@@ -413,3 +413,18 @@ function str(value) {
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   return undefined;
 }
+
+/**
+ * The URL and its path segments when `url` is on one of `hosts`; null for another host or a URL
+ * that does not parse.
+ * @returns {{url: URL, parts: string[]}|null}
+ */
+export function onHost(url, hosts) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  return hosts.has(u.hostname) ? { url: u, parts: u.pathname.split("/").filter(Boolean) } : null;
+}

@@ -3,7 +3,7 @@
 // and the embedded items; comments from /api/comment/list/; ld+json, meta and data-e2e as fallbacks.
 
 import { exactCount, parseCount } from "./counts.js";
-import { Capture, dig, findObjects, first, jsonDocuments, sameHandle } from "./snapshot.js";
+import { Capture, dig, findObjects, first, onHost, jsonDocuments, sameHandle } from "./snapshot.js";
 
 const HOSTS = new Set(["tiktok.com", "www.tiktok.com", "m.tiktok.com"]);
 const HANDLE = /^@([A-Za-z0-9._]{1,30})$/;
@@ -11,14 +11,8 @@ const HANDLE = /^@([A-Za-z0-9._]{1,30})$/;
 /** @returns {{kind: "profile"|"video"|null, handle: string|null, postId: string|null}} */
 export function matchUrl(url) {
   const none = { kind: null, handle: null, postId: null };
-  let u;
-  try {
-    u = new URL(url);
-  } catch {
-    return none;
-  }
-  if (!HOSTS.has(u.hostname)) return none;
-  const parts = u.pathname.split("/").filter(Boolean);
+  const parts = onHost(url, HOSTS)?.parts;
+  if (!parts) return none;
   const handle = HANDLE.exec(decodeURIComponent(parts[0] || ""))?.[1];
   if (!handle) return none;
   if (parts.length >= 3 && (parts[1] === "video" || parts[1] === "photo") && /^\d+$/.test(parts[2])) {

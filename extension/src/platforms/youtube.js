@@ -5,7 +5,7 @@
 
 import { exactCount, parseCount } from "./counts.js";
 import {
-  Capture, dig, englishDate, findObjects, first, jsonDocuments, relativeTime, sameHandle, textOf, toIso, valuesByKey, walk,
+  Capture, dig, englishDate, findObjects, first, onHost, jsonDocuments, relativeTime, sameHandle, textOf, toIso, valuesByKey, walk,
 } from "./snapshot.js";
 
 const HOSTS = new Set(["youtube.com", "www.youtube.com", "m.youtube.com"]);
@@ -15,14 +15,9 @@ const VIDEO_ID = /^[A-Za-z0-9_-]{11}$/;
 /** @returns {{kind: "profile"|"video"|null, handle: string|null, postId: string|null, channelId?: string}} */
 export function matchUrl(url) {
   const none = { kind: null, handle: null, postId: null };
-  let u;
-  try {
-    u = new URL(url);
-  } catch {
-    return none;
-  }
-  if (!HOSTS.has(u.hostname)) return none;
-  const parts = u.pathname.split("/").filter(Boolean);
+  const page = onHost(url, HOSTS);
+  if (!page) return none;
+  const { url: u, parts } = page;
   let head;
   try {
     head = decodeURIComponent(parts[0] || "");
