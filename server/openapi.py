@@ -13,8 +13,12 @@ from server import __version__
 from server.schemas import ErrorEnvelope
 
 _ERRORS = {"400": "Malformed JSON", "401": "No or bad token", "404": "Not found", "409": "Conflict",
-           "413": "Body over 1 MiB", "422": "A field failed validation", "429": "Rate limited",
+           "413": "Body over 1 MiB", "422": "A field failed validation",
            "503": "Models loading or backend away"}
+# only /v1 is rate limited (server/ratelimit.py); /healthz and /openapi.json never are
+_RATE_LIMITED = {"description": "Rate limited: this token sent over MICROSCOUT_RATE_LIMIT requests a minute",
+                 "headers": {"Retry-After": {"description": "Seconds to wait before the next request",
+                                             "schema": {"type": "integer", "minimum": 1}}}}
 
 
 def build(app: Flask) -> dict[str, Any]:
@@ -55,6 +59,8 @@ def build(app: Flask) -> dict[str, Any]:
                     "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
             if rule.rule.startswith("/v1"):
                 op["security"] = [{"bearer": []}]
+                op["responses"]["429"] = {**_RATE_LIMITED, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
             paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.1.0",

@@ -44,6 +44,10 @@ SETTINGS: tuple[Setting, ...] = (
             "CPU cores for every backend: less padding).", int),
     Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),
     Setting("MAX_BODY_BYTES", 1024 * 1024, "Largest request body accepted (413 above it).", int),
+    Setting("RATE_LIMIT", 600, "Requests a minute per token on /v1, in bursts of as many (429 with "
+            "Retry-After above it; 0: no limit). Shared through Redis by a team, per process otherwise. "
+            "The extension scores a creator once, then at most every 2 s per tab while the page loads more.",
+            int),
     Setting("WORKERS", 1, "gunicorn worker processes for `microscout serve`.", int),
     Setting("THREADS", 8, "Threads per gunicorn worker.", int),
     Setting("LOAD_MODELS", True, "Load the embedding model at start (tests of the HTTP layer turn it off).", _bool),
