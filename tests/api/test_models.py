@@ -134,7 +134,9 @@ def test_routes_need_a_token_and_are_in_the_openapi_document(client):
 def server(tmp_path_factory, embedder):
     """A scoring server with a trained sports model (24 labels), shared by the tests below."""
     data = tmp_path_factory.mktemp("data")
-    app = create_app({"TESTING": True, "DATA_DIR": str(data), "API_TOKEN": TOKEN, "LOAD_MODELS": False})
+    # RATE_LIMIT 0: the tests poll jobs every 50 ms for as long as training takes on a busy machine
+    app = create_app({"TESTING": True, "DATA_DIR": str(data), "API_TOKEN": TOKEN, "LOAD_MODELS": False,
+                      "RATE_LIMIT": 0})
     services = app.extensions["microscout"]
     services.embedder = embedder
     services.start()

@@ -39,7 +39,8 @@ class Server:
         self.env = {**os.environ, "MICROSCOUT_LOAD_MODELS": "0", "MICROSCOUT_DATA_DIR": str(directory),
                     "MICROSCOUT_API_TOKEN": TOKEN, "MICROSCOUT_PORT": str(self.port),
                     "MICROSCOUT_HOST": "127.0.0.1", "MICROSCOUT_STORE_URL": store_url,
-                    "MICROSCOUT_WORKERS": str(workers), "MICROSCOUT_THREADS": "8"}
+                    "MICROSCOUT_WORKERS": str(workers), "MICROSCOUT_THREADS": "8",
+                    "MICROSCOUT_RATE_LIMIT": "0"}  # a load test: thousands of writes from one token
         self.log = directory / f"server-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
