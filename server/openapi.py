@@ -54,10 +54,13 @@ def build(app: Flask) -> dict[str, Any]:
                 ok["content"] = {"application/json": {
                     "schema": {"$ref": f"#/components/schemas/{meta['response'].__name__}"}}}
             op["responses"][str(meta["status"])] = ok
+            api = rule.rule.startswith("/v1")  # the token-protected part; /healthz and this document are open
             for code, text in _ERRORS.items():
+                if code == "401" and not api:
+                    continue
                 op["responses"][code] = {"description": text, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
-            if rule.rule.startswith("/v1"):
+            if api:
                 op["security"] = [{"bearer": []}]
                 op["responses"]["429"] = {**_RATE_LIMITED, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}

@@ -28,6 +28,8 @@ def test_openapi_documents_every_v1_route(app, client):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method) in documented, (path, method)
     score = doc["paths"]["/v1/score"]["post"]
+    assert {"401", "422", "429"} <= set(score["responses"])
+    assert "401" not in doc["paths"]["/healthz"]["get"]["responses"]  # open, no token asked
     assert score["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ScoreRequest")
     assert "Snapshot" in str(doc["components"]["schemas"]["ScoreRequest"]) or "posts" in str(
         doc["components"]["schemas"]["ScoreRequest"])
