@@ -374,7 +374,8 @@ def main() -> None:
     line("plain way: sentence-transformers fp32", plain, f"n={plain['n']}, two rounds, own process")
     line("embedder alone (no cache)", stats(alone_s), f"n={len(alone_s)}, two rounds, own process")
     line("physical floor", {"p50": floor_ms, "p90": floor_ms},
-         f"{MFLOP_PER_TOKEN} MFLOP/token at {gflops:.0f} GFLOP/s (numpy fp32 matmul; int8 kernels go under it)")
+         f"{MFLOP_PER_TOKEN} MFLOP/token at {gflops:.0f} GFLOP/s "
+         "(numpy fp32 matmul; int8 kernels go under it)")
     for name, s, note in rows:
         line(name, s, note or f"n={s['n'] if s else 0}")
     if not scoring:

@@ -34,7 +34,8 @@ def resolve_admin_token(config: dict) -> str:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(token + "\n")
-    print(f"microscout: created API token (saved in {path}, mode 0600):\n  {token}", file=sys.stderr, flush=True)
+    print(f"microscout: created API token (saved in {path}, mode 0600):\n  {token}",
+          file=sys.stderr, flush=True)
     return token
 
 
@@ -61,7 +62,8 @@ def init_app(app: Flask) -> None:
             return None
         token = bearer()
         if token is None:
-            raise Unauthorized("Send 'Authorization: Bearer <token>'.", headers={"WWW-Authenticate": "Bearer"})
+            raise Unauthorized("Send 'Authorization: Bearer <token>'.",
+                               headers={"WWW-Authenticate": "Bearer"})
         name = identify(app, token)
         if name is None:
             raise Unauthorized("Unknown token.", headers={"WWW-Authenticate": "Bearer"})

@@ -35,7 +35,7 @@ def train() -> None:
 @click.option("--output", type=click.Path(file_okay=False), default=None,
               help="Where to write the new version (default: a new version in models/comments/).")
 def train_comments(output: str | None) -> None:
-    """Train the comment classifier from the shipped datasets (plus users' corrections when a store is set)."""
+    """Train the comment classifier from the shipped datasets (plus users' corrections, with a store)."""
     from training import comments
 
     comments.main(output)

@@ -96,8 +96,8 @@ def from_validation(exc: ValidationError) -> InvalidField:
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-               422: "invalid", 429: "rate_limited", 503: "unavailable"}
+               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+               415: "unsupported_media_type", 422: "invalid", 429: "rate_limited", 503: "unavailable"}
 
 
 def init_app(app: Flask) -> None:
@@ -114,8 +114,9 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException):
         status = exc.code or 500
         if status == 413:
-            return envelope("payload_too_large", f"Body over the limit of {app.config['MAX_BODY_BYTES']} bytes.",
-                            {"limit": app.config["MAX_BODY_BYTES"]}, 413)
+            limit = app.config["MAX_BODY_BYTES"]
+            return envelope("payload_too_large", f"Body over the limit of {limit} bytes.", {"limit": limit},
+                            413)
         return envelope(_HTTP_CODES.get(status, "http_error"), exc.description or exc.name, {}, status)
 
     @app.errorhandler(Exception)

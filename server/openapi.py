@@ -41,9 +41,9 @@ def build(app: Flask) -> dict[str, Any]:
                   for name in rule.arguments]
         params += [{"name": name, "in": "query", "required": False, "description": help_,
                     "schema": {"type": "string"}} for name, help_ in meta["query"].items()]
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            op: dict[str, Any] = {"summary": meta["summary"], "operationId": f"{rule.endpoint}.{method.lower()}",
-                                  "responses": {}}
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            op: dict[str, Any] = {"summary": meta["summary"],
+                                  "operationId": f"{rule.endpoint}.{method.lower()}", "responses": {}}
             if params:
                 op["parameters"] = params
             if meta["body"] is not None and method in {"POST", "PUT", "PATCH"}:
@@ -68,7 +68,8 @@ def build(app: Flask) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "microscout", "version": __version__,
-                 "description": "Score micro influencers: niche fit, comment authenticity, engagement, disclosure."},
+                 "description": "Score micro influencers: niche fit, comment authenticity, engagement, "
+                                "disclosure."},
         "paths": paths,
         "components": {"schemas": components,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},

@@ -58,7 +58,8 @@ class Services:
 
     def require_scorer(self) -> Any:
         if not self._ready.is_set():
-            message = "Models failed to load: " + self._error if self._error else "Models are loading; retry shortly."
+            message = ("Models failed to load: " + self._error if self._error
+                       else "Models are loading; retry shortly.")
             raise Unavailable(message, {"retry_after": 2}, headers={"Retry-After": "2"})
         self._sync_comment_model()
         return self.scorer

@@ -6,9 +6,10 @@ The README's settings table is checked against this list by ``tests/test_setting
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,10 @@ def _bool(value: str) -> bool:
 SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Address to bind. Keep 127.0.0.1 unless a team reaches it over a network."),
     Setting("PORT", 8765, "Port to serve on.", int),
-    Setting("DATA_DIR", "./var", "Directory for the SQLite store, the API token, user-trained models and caches."),
-    Setting("STORE_URL", "", "Empty for the embedded SQLite store in DATA_DIR; redis://host:6379/0 for a team."),
+    Setting("DATA_DIR", "./var",
+            "Directory for the SQLite store, the API token, user-trained models and caches."),
+    Setting("STORE_URL", "",
+            "Empty for the embedded SQLite store in DATA_DIR; redis://host:6379/0 for a team."),
     Setting("API_TOKEN", "", "Bearer token for /v1 and the dashboard. Empty: generated at first start into "
             "DATA_DIR/api_token (mode 0600) and printed once."),
     Setting("SECRET_KEY", "", "Signs the dashboard's session cookies. Empty: generated at first start into "
@@ -50,7 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
             int),
     Setting("WORKERS", 1, "gunicorn worker processes for `microscout serve`.", int),
     Setting("THREADS", 8, "Threads per gunicorn worker.", int),
-    Setting("LOAD_MODELS", True, "Load the embedding model at start (tests of the HTTP layer turn it off).", _bool),
+    Setting("LOAD_MODELS", True,
+            "Load the embedding model at start (tests of the HTTP layer turn it off).", _bool),
 )
 
 

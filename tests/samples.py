@@ -59,5 +59,6 @@ def snapshot(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-RUNNING_NICHE = {"name": "Running", "description": "Road and trail running, marathon training, races and gear.",
+RUNNING_NICHE = {"name": "Running",
+                 "description": "Road and trail running, marathon training, races and gear.",
                  "keywords": ["marathon", "running", "race", "training plan", "trail run"]}

@@ -114,7 +114,8 @@ class SharedCache:
         except self._errors as exc:
             self._failed(exc)
             return [None] * len(keys)
-        return [np.frombuffer(value, dtype=np.float32).copy() if value and len(value) == DIM * 4 else None
+        return [np.frombuffer(value, dtype=np.float32).copy()
+                if isinstance(value, bytes) and len(value) == DIM * 4 else None
                 for value in raw]
 
     def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:

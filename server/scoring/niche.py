@@ -94,7 +94,7 @@ class Background:
 
     def __init__(self, vectors: np.ndarray, members: np.ndarray, source: str):
         self.vectors = vectors      # (n_posts, dim)
-        self.members = members      # (n_creators, n_posts) row-normalised membership: creator mean = members @ sims
+        self.members = members      # (n_creators, n_posts) row-normalised: creator means = members @ sims
         self.source = source
 
     @classmethod
@@ -106,7 +106,7 @@ class Background:
         for i, row in enumerate(rows):
             for topic in row["topics"]:
                 by_topic.setdefault(topic, []).append(i)
-        sets = []
+        sets: list[np.ndarray] = []
         for topic in sorted(by_topic):
             idx = by_topic[topic]
             if len(idx) < 4:
@@ -116,8 +116,8 @@ class Background:
         for _ in range(MIXED_CREATORS):
             sets.append(rng.choice(len(rows), size=POSTS_PER_BACKGROUND_CREATOR, replace=False))
         members = np.zeros((len(sets), len(rows)), dtype=np.float32)
-        for r, idx in enumerate(sets):
-            np.add.at(members[r], idx, 1.0)
+        for r, chosen in enumerate(sets):
+            np.add.at(members[r], chosen, 1.0)
         members /= members.sum(axis=1, keepdims=True)
         return cls(vectors, members, f"{path.name}: {len(rows)} posts, {len(sets)} background creators")
 
@@ -166,7 +166,8 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
     n = len(texts)
     reasons: list[str] = []
     if n == 0:
-        return {"niche": niche.id, "name": niche.name, "score": None, "raw": None, "percentile": None, "on_niche_share": None,
+        return {"niche": niche.id, "name": niche.name, "score": None, "raw": None, "percentile": None,
+                "on_niche_share": None,
                 "organic_score": None, "method": "zero-shot", "model_version": "zero-shot",
                 "posts_analyzed": 0, "confidence": "low", "evidence": {"best": [], "worst": []},
                 "reasons": ["No bio or captions were captured, so niche fit cannot be judged."]}
@@ -187,10 +188,12 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
     evidence = {"best": [ev(i) for i in order[:EVIDENCE]],
                 "worst": [ev(i) for i in order[::-1][:min(2, max(0, len(order) - EVIDENCE))]]}
 
-    reasons.append(f"More on-niche than {pct:.0f}% of ordinary creators; consistency {raw:.0%} over {n} texts.")
+    reasons.append(f"More on-niche than {pct:.0f}% of ordinary creators; "
+                   f"consistency {raw:.0%} over {n} texts.")
     if share is not None:
         reasons.append(f"{int(hits.sum())} of {len(sims)} captions are on the niche "
-                       f"({share:.0%}; a post counts when it beats {ON_NICHE_QUANTILE:.0%} of ordinary posts).")
+                       f"({share:.0%}; a post counts when it beats {ON_NICHE_QUANTILE:.0%} "
+                       "of ordinary posts).")
         if len(sims) >= 4 and hits.sum() == 1:
             reasons.append("Only one post is on the niche: a single hit, not a consistent creator.")
     if organic_score is not None:

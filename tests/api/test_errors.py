@@ -76,7 +76,8 @@ def test_invalid_fields_name_the_field(client, auth, override, field):
 
 
 def test_ten_thousand_comments(client, auth):
-    response = client.post("/v1/score", json=samples.snapshot(comments=[{"text": "hi"}] * 10_000), headers=auth)
+    snapshot = samples.snapshot(comments=[{"text": "hi"}] * 10_000)
+    response = client.post("/v1/score", json=snapshot, headers=auth)
     assert_envelope(response, 422, "comments")
 
 

@@ -61,7 +61,7 @@ def page_context(entry: dict[str, Any]) -> dict[str, Any]:
             link = drafting.build_utm_link(values["landing_url"], utm)
         except ValueError as exc:
             link_error = str(exc)
-    template = values.get("template") if values.get("template") in drafting.TEMPLATES else "first_contact"
+    template = str(values["template"]) if values.get("template") in drafting.TEMPLATES else "first_contact"
     draft = drafting.draft_message(
         entry,
         fit,

@@ -51,7 +51,7 @@ def _fit(creator: dict[str, Any], niche: str | None) -> float | None:
 
 
 def _headings(query: CreatorQuery) -> list[dict[str, Any]]:
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     current = query.order or ("asc" if query.sort == "handle" else "desc")
     headings = []
     for key, label in COLUMNS:
