@@ -130,6 +130,22 @@ test("after single-page navigation from another channel's video: only this chann
   assert.ok(s.capture.notes.some((n) => n.startsWith("ignored 60 comments")));
 });
 
+test("a \"more videos\" answer that arrived on another channel's page stays out", () => {
+  const page = loadPage("youtube/page-channel.json");
+  const own = page.responses[0];
+  const before = buildSnapshot(page);
+  // the same kind of ownerless continuation, fetched while the user was still on another channel
+  let text = JSON.stringify(own.json);
+  for (const p of before.posts) text = text.replaceAll(p.id, `${p.id.slice(1)}X`); // other videos, same shape
+  const stray = { ...own, pageUrl: "https://www.youtube.com/@othercook/videos", json: JSON.parse(text) };
+  const s = buildSnapshot({ ...page, responses: [stray, own] });
+  assert.deepEqual(s.posts.map((p) => p.id), before.posts.map((p) => p.id));
+  assert.ok(s.capture.notes.some((n) => n.startsWith("ignored 1 answers that arrived on another channel's page")));
+  // the same answer on this channel's page (the other tab, /@tinyvanmeals) is this channel's
+  const home = buildSnapshot({ ...page, responses: [{ ...stray, pageUrl: "https://www.youtube.com/@TinyVanMeals" }, own] });
+  assert.ok(home.posts.length > before.posts.length);
+});
+
 test("older header (c4TabbedHeaderRenderer) and a hidden subscriber count", () => {
   const c4 = { header: { c4TabbedHeaderRenderer: {
     channelId: "UCq7TinyVanMeals0000x9Kz", title: "Tiny Van Meals",

@@ -268,6 +268,14 @@ function matches(ch, where, handle) {
   return true;
 }
 
+/** True when ``pageUrl`` shows the channel ``where`` names (false when the two name it differently). */
+function sameChannelPage(pageUrl, where) {
+  const at = matchUrl(pageUrl);
+  if (at.kind !== "profile") return false;
+  if (at.handle && where.handle) return sameHandle(at.handle, where.handle);
+  return Boolean(at.channelId && where.channelId && at.channelId === where.channelId);
+}
+
 /**
  * YouTube page data -> snapshot.
  * @param {object} pageData see README.md
@@ -312,10 +320,15 @@ export function buildSnapshot(pageData) {
       ...watches.map(([, w]) => englishDate(w.dateText) ?? relativeTime(w.dateText, now)).filter(Boolean), null);
     if (titled) cap.addPost(post, watches.find(([, w]) => w.title)[0].source);
   } else if (where.kind === "profile") {
+    let strayPages = 0;
     for (const d of docs) {
       const ch = channelIn(d.json);
       if (ch && !matches(ch, where, handle)) continue; // another channel, from before a navigation
       if (!ch && (d.json.currentVideoEndpoint || d.json.videoDetails)) continue; // a watch page's suggestions
+      if (!ch && !sameChannelPage(d.pageUrl, where)) { // "more videos" answers name no channel: their page does
+        strayPages += 1;
+        continue;
+      }
       if (ch) {
         handle ??= ch.handle;
         channelId ??= ch.channelId;
@@ -341,6 +354,7 @@ export function buildSnapshot(pageData) {
       }
       if (others) cap.note(`ignored ${others} videos of other channels`);
     }
+    if (strayPages) cap.note(`ignored ${strayPages} answers that arrived on another channel's page`);
   }
   if (handle) {
     cap.offer("handle", handle, "dom"); // named by the URL
