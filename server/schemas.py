@@ -122,6 +122,10 @@ class ClassifyItem(Wire):
     text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(_not_blank)]
     author: Annotated[Text, Field(max_length=200)] | None = None
     post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
+    platform: Annotated[Platform | None, Field(
+        description="Where the comment was posted: the model judges it by that platform's labels (YouTube "
+                    "counts self-promotion as spam, Instagram does not). tiktok or omitted: the pooled "
+                    "model, trained on every platform's data.")] = None
 
 
 class ClassifyRequest(Wire):

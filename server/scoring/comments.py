@@ -1,10 +1,18 @@
 """The comment classifier: genuine, generic or spam, for one comment at a time.
 
 "spam" is learned: logistic-regression heads over the MiniLM vector plus cheap lexical features,
-over word n-grams and over character n-grams, joined by a logistic regression fitted on their
-out-of-fold predictions, so ``spam_probability`` is calibrated. "generic" (low effort) has no
+over word n-grams and over character n-grams, joined by a logistic regression (the stacker) fitted on
+their out-of-fold predictions, so ``spam_probability`` is calibrated. "generic" (low effort) has no
 public labels and is decided by the documented rules in ``generic_verdict`` on comments the model
 does not call spam.
+
+Platform-aware models (v2 on) hold heads named "<trained on>:<kind>": "all:*" heads trained on every
+row, and "youtube:*" / "instagram:*" heads trained on one platform's rows. Each platform with labelled
+data has its own stacker, reading the shared heads and its own platform's heads, because the sources
+disagree (YouTube labels "check out my channel" spam, ScamSpot's Instagram labels it real). A comment
+from any other platform (TikTok has no labelled data) or of unknown platform goes to the pooled
+stacker ``ANY``, which reads only the shared heads and was trained on every row. v1 has one stacker
+only, which then serves every platform.
 
 Training (training/comments.py) and inference share ``head_inputs`` and ``spam_probability``.
 Artifacts are versioned directories: ``<root>/<version>/`` holding ``MODEL_FILE`` (skops),
@@ -32,11 +40,11 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "ACTIVE_FILE", "CARD_FILE", "FORMAT_VERSION", "LABELS", "LEXICAL_FEATURES", "METADATA_FILE",
+    "ACTIVE_FILE", "ANY", "CARD_FILE", "FORMAT_VERSION", "LABELS", "LEXICAL_FEATURES", "METADATA_FILE",
     "MODEL_FILE", "PR_CURVE_FILE", "TRUSTED_TYPES", "CommentModel", "ModelLoadError",
     "ModelVersionWarning", "activate", "active_version", "generic_verdict", "head_inputs",
     "lexical_features", "library_versions", "load_active", "next_version", "spam_probability",
-    "stored_types", "versions",
+    "stack_heads", "stacker_for", "stackers", "stored_types", "versions",
 ]
 
 MODEL_FILE = "model.skops"
@@ -47,6 +55,8 @@ ACTIVE_FILE = "ACTIVE"
 FORMAT_VERSION = 1
 LABELS = ("genuine", "generic", "spam")
 GENERIC_THRESHOLD = 0.5
+ANY = "any"  # the pooled stacker: platforms without labelled data (TikTok) and unknown platform
+SHARED = "all"  # heads trained on every row
 
 # Everything a model file may contain besides plain containers. The whole file is checked against this
 # list before skops builds anything (skops by itself would also accept any scikit-learn estimator).
@@ -180,14 +190,54 @@ def stack_inputs(head_logits: Sequence[np.ndarray], lexical: np.ndarray) -> np.n
     return np.hstack([np.column_stack(list(head_logits)), lexical])
 
 
-def spam_probability(estimators: dict[str, Any], texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
-    """Calibrated P(spam) from the stacked heads (the one code path for training and serving)."""
+def stackers(estimators: dict[str, Any]) -> dict[str, Any]:
+    """Stacker per platform ("youtube", "instagram", ``ANY``); v1's single stacker serves as ``ANY``."""
+    if "stacks" in estimators:
+        return estimators["stacks"]
+    return {ANY: estimators["stack"]}
+
+
+def stack_heads(head_names: Sequence[str], key: str) -> list[str]:
+    """The heads a stacker reads, in order: the shared ones, plus its own platform's.
+
+    A v1 model's heads are all shared; its single stacker reads them all."""
+    if key == ANY:
+        return sorted(n for n in head_names if n.rsplit(":", 1)[0] == SHARED)
+    return sorted(n for n in head_names if n.rsplit(":", 1)[0] in (SHARED, key))
+
+
+def stacker_for(estimators: dict[str, Any], platform: str | None) -> str:
+    """Which stacker judges a comment from ``platform``: its own when there is one, else ``ANY``."""
+    return platform if platform is not None and platform in stackers(estimators) else ANY
+
+
+def spam_probability(estimators: dict[str, Any], texts: Sequence[str], vectors: np.ndarray,
+                     platforms: Sequence[str | None] | str | None = None) -> np.ndarray:
+    """Calibrated P(spam) from the stacked heads (the one code path for training and serving).
+
+    ``platforms`` is one platform for every text, or one per text (None: unknown)."""
     if not texts:
         return np.zeros(0)
+    if platforms is None or isinstance(platforms, str):
+        platforms = [platforms] * len(texts)
+    if len(platforms) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(platforms)} platforms")
     inputs = head_inputs(texts, vectors)
-    logits = [_logit(head.predict_proba(inputs[head_kind(name)])[:, 1])
-              for name, head in sorted(estimators["heads"].items())]
-    return estimators["stack"].predict_proba(stack_inputs(logits, inputs["lexical"]))[:, 1]
+    keys = np.array([stacker_for(estimators, p) for p in platforms])
+    heads = estimators["heads"]
+    out = np.zeros(len(texts))
+    for key, stack in stackers(estimators).items():
+        rows = np.flatnonzero(keys == key)
+        if not len(rows):
+            continue
+        logits = [_logit(heads[name].predict_proba(_rows(inputs[head_kind(name)], rows))[:, 1])
+                  for name in stack_heads(list(heads), key)]
+        out[rows] = stack.predict_proba(stack_inputs(logits, inputs["lexical"][rows]))[:, 1]
+    return out
+
+
+def _rows(x: Any, rows: np.ndarray) -> Any:
+    return x[rows] if isinstance(x, np.ndarray) else [x[i] for i in rows]
 
 
 # ---- the "generic" rules --------------------------------------------------------------------
@@ -337,10 +387,11 @@ def stored_types(path: Path) -> set[str]:
 VERDICT_CACHE_SIZE = 50_000  # verdicts kept per model (about 15 MB)
 
 
-def _verdict_key(text: str, caption: str | None, vector: np.ndarray) -> bytes:
+def _verdict_key(text: str, caption: str | None, platform: str | None, vector: np.ndarray) -> bytes:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(text.encode())
     digest.update(b"\0" if caption is None else b"\1" + caption.encode())
+    digest.update(b"\0" if platform is None else b"\1" + platform.encode())
     digest.update(b"\0")
     digest.update(vector.tobytes())
     return digest.digest()
@@ -351,8 +402,11 @@ class CommentModel:
 
     def __init__(self, estimators: dict[str, Any], version: str, metadata: dict[str, Any] | None = None):
         heads = estimators.get("heads")
-        if not isinstance(heads, dict) or not heads or "stack" not in estimators:
-            raise ModelLoadError("a comment model is {'heads': {name: estimator}, 'stack': estimator}")
+        stacks = estimators.get("stacks", {ANY: estimators.get("stack")})
+        if not isinstance(heads, dict) or not heads or not isinstance(stacks, dict) \
+                or stacks.get(ANY) is None:
+            raise ModelLoadError("a comment model is {'heads': {name: estimator}, 'stack': estimator} (v1) "
+                                 "or {'heads': ..., 'stacks': {platform or 'any': estimator}}")
         self.estimators = estimators
         self.version = version
         self.metadata = metadata or {}
@@ -430,18 +484,33 @@ class CommentModel:
         self.metadata = meta
         return path
 
-    def spam_probability(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
-        return spam_probability(self.estimators, texts, vectors)
+    @property
+    def platforms(self) -> list[str]:
+        """Platforms with a stacker of their own; every other platform is judged by ``ANY``."""
+        return sorted(k for k in stackers(self.estimators) if k != ANY)
+
+    def spam_probability(self, texts: Sequence[str], vectors: np.ndarray,
+                         platforms: Sequence[str | None] | str | None = None) -> np.ndarray:
+        return spam_probability(self.estimators, texts, vectors, platforms)
 
     def classify(self, texts: Sequence[str], vectors: np.ndarray,
-                 captions: Sequence[str | None] | None = None) -> list[dict[str, Any]]:
-        """One verdict per text: label, spam_probability, generic_probability and reasons."""
+                 captions: Sequence[str | None] | None = None,
+                 platforms: Sequence[str | None] | str | None = None) -> list[dict[str, Any]]:
+        """One verdict per text: label, spam_probability, generic_probability and reasons.
+
+        ``platforms``: the platform of every text, or one per text (None: unknown)."""
         if captions is not None and len(captions) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(captions)} captions")
+        if platforms is None or isinstance(platforms, str):
+            platforms = [platforms] * len(texts)
+        if len(platforms) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(platforms)} platforms")
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.shape[0] != len(texts):
             raise ValueError(f"{len(texts)} texts but {vectors.shape[0]} vectors")
-        keys = [_verdict_key(text, captions[i] if captions is not None else None, vectors[i])
+        # the platform matters only through the stacker it picks
+        stacker = [stacker_for(self.estimators, p) for p in platforms]
+        keys = [_verdict_key(text, captions[i] if captions is not None else None, stacker[i], vectors[i])
                 for i, text in enumerate(texts)]
         with self._verdicts_lock:
             found = {key: self._verdicts[key] for key in keys if key in self._verdicts}
@@ -450,7 +519,8 @@ class CommentModel:
         missing = [i for i, key in enumerate(keys) if key not in found]
         if missing:
             fresh = self._classify([texts[i] for i in missing], vectors[missing],
-                                   [captions[i] for i in missing] if captions is not None else None)
+                                   [captions[i] for i in missing] if captions is not None else None,
+                                   [stacker[i] for i in missing])
             with self._verdicts_lock:
                 for i, verdict in zip(missing, fresh, strict=True):
                     found[keys[i]] = self._verdicts[keys[i]] = verdict
@@ -458,9 +528,9 @@ class CommentModel:
                     self._verdicts.popitem(last=False)
         return [{**found[key], "reasons": list(found[key]["reasons"])} for key in keys]
 
-    def _classify(self, texts: Sequence[str], vectors: np.ndarray,
-                  captions: Sequence[str | None] | None) -> list[dict[str, Any]]:
-        p_spam = self.spam_probability(texts, vectors)
+    def _classify(self, texts: Sequence[str], vectors: np.ndarray, captions: Sequence[str | None] | None,
+                  stacker: Sequence[str]) -> list[dict[str, Any]]:
+        p_spam = self.spam_probability(texts, vectors, [None if k == ANY else k for k in stacker])
         out = []
         for i, text in enumerate(texts):
             caption = captions[i] if captions is not None else None

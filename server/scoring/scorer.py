@@ -38,7 +38,8 @@ class Scorer:
     def classify(self, items: Sequence[Any]) -> dict[str, Any]:
         texts = [item.text for item in items]
         vectors = self.embedder.encode(texts)
-        verdicts = self.comment_model.classify(texts, vectors, [item.post_caption for item in items])
+        verdicts = self.comment_model.classify(texts, vectors, [item.post_caption for item in items],
+                                               [getattr(item, "platform", None) for item in items])
         return {"comments": verdicts, "model": self.comment_model.version}
 
     # -- the whole score ------------------------------------------------------------------------
@@ -72,7 +73,8 @@ class Scorer:
 
         captions = {p.id: p.caption for p in snapshot.posts}
         verdicts = self.comment_model.classify(
-            [c.text for c in comments], comment_vectors, [captions.get(c.post_id or "") for c in comments])
+            [c.text for c in comments], comment_vectors, [captions.get(c.post_id or "") for c in comments],
+            snapshot.platform)
         caption_vectors = {pid: vec for (pid, _), vec in zip(posts, post_vectors, strict=True)}
         auth = authenticity.assess(snapshot, verdicts, comment_vectors, caption_vectors,
                                    context.get("cross_creator"))

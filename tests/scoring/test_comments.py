@@ -130,9 +130,11 @@ def test_shipped_artifact_is_small_and_complete(shipped):
         assert (path / name).is_file()
     meta = shipped.metadata
     assert meta["version"] == shipped.version and meta["format_version"] == comments.FORMAT_VERSION
-    from server.scoring.embedder import model_version
+    from server.scoring.embedder import Embedder, model_version
 
     assert meta["embedding_model"] == model_version()
+    # trained on the vectors the server computes by default (MICROSCOUT_EMBED_BACKEND)
+    assert meta["embedder"] == Embedder(store_url="").version
     assert {f["file"] for f in meta["data"]["files"]} == {"youtube-spam-collection.csv",
                                                           "scamspot-instagram-comments.csv"}
     assert all(len(f["sha256"]) == 64 and f["rows"] > 1000 for f in meta["data"]["files"])
@@ -177,9 +179,9 @@ def test_verdicts_are_remembered_per_text_caption_and_vector(shipped, embedder, 
     classified: list[str] = []
     original = shipped._classify
 
-    def counting(batch, batch_vectors, batch_captions):
+    def counting(batch, batch_vectors, batch_captions, batch_stackers):
         classified.extend(batch)
-        return original(batch, batch_vectors, batch_captions)
+        return original(batch, batch_vectors, batch_captions, batch_stackers)
 
     monkeypatch.setattr(shipped, "_classify", counting)
     again = shipped.classify(texts, vectors, captions)
@@ -197,6 +199,42 @@ def test_verdicts_are_remembered_per_text_caption_and_vector(shipped, embedder, 
     shipped.classify([bread], np.roll(embedder.encode([bread]), 1, axis=1), ["Sourdough recipe"])
     assert classified == [new, bread, bread]
 
+    # another platform's stacker judges afresh; TikTok and unknown platform share the pooled verdict
+    shipped.classify([bread], embedder.encode([bread]), ["Sourdough recipe"], "youtube")
+    assert classified == [new, bread, bread, bread]
+    shipped.classify([bread], embedder.encode([bread]), ["Sourdough recipe"], "tiktok")
+    assert classified == [new, bread, bread, bread]
+
+
+SELF_PROMOTION = ["Check out my new video!", "Nice! check out my channel please"]
+
+
+@pytest.mark.slow
+def test_self_promotion_is_judged_by_the_platform_convention(shipped, embedder):
+    """YouTube's data labels "check out my channel" spam and ScamSpot's Instagram data labels it real:
+    the same words get the platform's verdict, and TikTok (no labelled data) gets the pooled one."""
+    vectors = embedder.encode(SELF_PROMOTION)
+    youtube = shipped.spam_probability(SELF_PROMOTION, vectors, "youtube")
+    instagram = shipped.spam_probability(SELF_PROMOTION, vectors, "instagram")
+    pooled = shipped.spam_probability(SELF_PROMOTION, vectors)
+    assert shipped.platforms == ["instagram", "youtube"]
+    assert (youtube >= shipped.threshold).all(), youtube
+    assert (instagram < shipped.threshold).all(), instagram
+    np.testing.assert_allclose(shipped.spam_probability(SELF_PROMOTION, vectors, "tiktok"), pooled)
+    labels = [v["label"] for v in shipped.classify(SELF_PROMOTION, vectors, None, "youtube")]
+    assert labels == ["spam", "spam"]
+    assert "spam" not in [v["label"] for v in shipped.classify(SELF_PROMOTION, vectors, None, "instagram")]
+
+
+@pytest.mark.slow
+def test_v1_stays_loadable_and_serves_every_platform_alike(embedder):
+    """v1 (one stacker) stays on disk to roll back to; the platform then changes nothing."""
+    v1 = comments.CommentModel.from_dir(MODELS / "comments" / "v1")
+    assert v1.platforms == []
+    vectors = embedder.encode(SELF_PROMOTION)
+    np.testing.assert_allclose(v1.spam_probability(SELF_PROMOTION, vectors, "youtube"),
+                               v1.spam_probability(SELF_PROMOTION, vectors, "instagram"))
+
 
 @pytest.mark.slow
 def test_shipped_model_handles_empty_and_checks_alignment(shipped, embedder):
@@ -205,6 +243,8 @@ def test_shipped_model_handles_empty_and_checks_alignment(shipped, embedder):
         shipped.classify(["a", "b"], embedder.encode(["a"]))
     with pytest.raises(ValueError):
         shipped.classify(["a"], embedder.encode(["a"]), captions=[None, None])
+    with pytest.raises(ValueError):
+        shipped.classify(["a"], embedder.encode(["a"]), platforms=["youtube", "instagram"])
 
 
 @pytest.mark.slow

@@ -98,6 +98,53 @@ def test_round_trip_with_trusted_types(tiny, tmp_path):
 
 
 @pytest.mark.slow
+def test_fit_builds_shared_and_platform_heads_and_stackers(tiny):
+    corpus, args, estimators = tiny
+    kinds = set(args.heads)
+    assert set(estimators["heads"]) == {f"{s}:{k}" for s in ("all", "youtube", "instagram") for k in kinds}
+    assert set(estimators["stacks"]) == {comments.ANY, "youtube", "instagram"}
+    # each stacker reads the shared heads plus its own platform's, next to the lexical features
+    for key, n_heads in ((comments.ANY, 3), ("youtube", 6), ("instagram", 6)):
+        assert len(comments.stack_heads(list(estimators["heads"]), key)) == n_heads
+        assert estimators["stacks"][key].n_features_in_ == n_heads + len(comments.LEXICAL_FEATURES)
+    model = CommentModel(estimators, "t")
+    p_any = model.spam_probability(corpus.texts, corpus.vectors)
+    np.testing.assert_allclose(p_any, model.spam_probability(corpus.texts, corpus.vectors, "tiktok"))
+    assert not np.allclose(p_any, model.spam_probability(corpus.texts, corpus.vectors, "youtube"))
+    mixed = model.spam_probability(corpus.texts[:2], corpus.vectors[:2], ["youtube", "instagram"])
+    first = model.spam_probability(corpus.texts[:1], corpus.vectors[:1], "youtube")[0]
+    assert mixed[0] == pytest.approx(first)
+    assert mixed[1] == pytest.approx(model.spam_probability(corpus.texts[1:2], corpus.vectors[1:2],
+                                                            "instagram")[0])
+    with pytest.raises(ValueError, match="platforms"):
+        model.spam_probability(corpus.texts[:2], corpus.vectors[:2], ["youtube"])
+
+
+@pytest.mark.slow
+def test_no_platforms_is_the_pooled_v1_design(tiny):
+    corpus, args, _ = tiny
+    from dataclasses import replace
+
+    estimators = trainer.fit_corpus(corpus, replace(args, platforms=()))
+    assert set(estimators["heads"]) == {f"all:{k}" for k in args.heads}
+    assert set(estimators["stacks"]) == {"any"}
+    model = CommentModel(estimators, "t")
+    np.testing.assert_allclose(model.spam_probability(corpus.texts, corpus.vectors, "youtube"),
+                               model.spam_probability(corpus.texts, corpus.vectors))
+
+
+@pytest.mark.slow
+def test_a_platform_with_too_few_rows_falls_back_to_the_pooled_stacker(embedder):
+    rows = [r for r in datasets.load_youtube() if r.group == "Youtube01-Psy"][:60]
+    rows += [r for r in datasets.load_scamspot() if r.spam == 0][:2] + [r for r in datasets.load_scamspot()
+                                                                        if r.spam == 1][:1]
+    corpus = trainer.Corpus(rows, embedder.encode([r.text for r in rows]))
+    estimators = trainer.fit_corpus(corpus, trainer.TrainingArguments(inner_folds=3, chars_max_features=2000))
+    assert set(estimators["stacks"]) == {"any", "youtube"}
+    assert comments.stacker_for(estimators, "instagram") == "any"
+
+
+@pytest.mark.slow
 def test_untrusted_type_is_refused(tiny, tmp_path):
     _, _, estimators = tiny
     model = CommentModel(estimators, "v1")
@@ -131,9 +178,11 @@ def test_corrections_train_the_model(embedder, tiny):
                            np.vstack([corpus.vectors, embedder.encode([t for t, _ in corrections])]))
     test = [f"{odd} again"]
     vec = embedder.encode(test)
-    before = CommentModel(trainer.fit_corpus(corpus, args), "a").spam_probability(test, vec)[0]
-    after = CommentModel(trainer.fit_corpus(extra, args), "b").spam_probability(test, vec)[0]
-    assert after > before + 0.2
+    # corrections carry no platform: they teach the shared heads and every platform's stacker
+    for platform in (None, "youtube", "instagram"):
+        before = CommentModel(trainer.fit_corpus(corpus, args), "a").spam_probability(test, vec, platform)[0]
+        after = CommentModel(trainer.fit_corpus(extra, args), "b").spam_probability(test, vec, platform)[0]
+        assert after > before + 0.2, platform
 
 
 # ---- the shipped model's numbers ----------------------------------------------------------------
@@ -142,6 +191,15 @@ def test_corrections_train_the_model(embedder, tiny):
 def shipped_meta():
     version = comments.active_version(SHIPPED)
     return json.loads((SHIPPED / version / comments.METADATA_FILE).read_text())
+
+
+def test_shipped_model_was_trained_on_the_default_backend(shipped_meta):
+    from server import settings
+    from server.scoring.embedder import model_version
+
+    backend = next(s.default for s in settings.SETTINGS if s.name == "EMBED_BACKEND")
+    assert shipped_meta["embedder"] == f"{model_version()}+{backend}"
+    assert shipped_meta["parameters"]["platforms"] == ["youtube", "instagram"]
 
 
 def test_shipped_metadata_records_data_and_parameters(shipped_meta):
@@ -163,8 +221,10 @@ def test_shipped_scamspot_cv_numbers(shipped_meta):
     assert ss["n"] == 2558 and ss["spam"] == 916 and len(ss["fold_mcc"]) == 5
     assert sum(map(sum, ss["confusion"])) == ss["n"]
     assert ss["mcc"] == pytest.approx(mcc_from(ss["confusion"]), abs=1e-4)
-    # the goal is 0.88 (not met, and the report says so); this floor catches a regression
-    assert ss["mcc"] >= 0.84 and ss["roc_auc"] >= 0.96, ss
+    # the goal is 0.88 (the report says whether it is met); v1 reached 0.850, v2 must stay above it
+    assert ss["mcc"] >= 0.865 and ss["roc_auc"] >= 0.97, ss
+    # the platform's own stacker is what wins: the pooled one (TikTok's) scores lower on the same folds
+    assert ss["pooled"]["mcc"] < ss["mcc"]
 
 
 def test_shipped_youtube_protocol_numbers(shipped_meta):
@@ -175,8 +235,10 @@ def test_shipped_youtube_protocol_numbers(shipped_meta):
         assert m["paper"]["mcc"] == trainer.PAPER_BEST[video][2]
         assert m["mcc"] == pytest.approx(mcc_from(m["confusion"]), abs=1e-4)
         assert yt["beats_paper_mcc"][video] == (m["mcc"] > m["paper"]["mcc"])
-        assert m["mcc"] >= 0.85, video  # floor against regressions; the paper's bar is not met everywhere
-    assert yt["overall"]["mcc"] >= 0.9
+        assert m["mcc"] >= 0.86, video  # floor against regressions; the paper's bar is not met everywhere
+    assert yt["overall"]["mcc"] >= 0.93  # v1: 0.909
+    assert sum(yt["beats_paper_mcc"].values()) >= 3  # v1 beat the paper on 1 video
+    assert yt["pooled_overall"]["mcc"] < yt["overall"]["mcc"]
 
 
 def test_report_states_the_goals_honestly(shipped_meta):
@@ -208,10 +270,11 @@ def test_report_matches_metadata(shipped_meta):
 def test_youtube_protocol_reproduces(shipped_meta):
     """Recompute the YouTube protocol with the shipped parameters: the same numbers come out.
 
-    On the torch backend's vectors: v1 was trained on them, before onnx-int8 became the default."""
+    On the backend the shipped model was trained on (v1: torch, before onnx-int8 became the default)."""
     from server.scoring.embedder import Embedder
 
-    embedder = Embedder(backend="torch", store_url="")
+    backend = shipped_meta.get("embedder", "+torch").rsplit("+", 1)[1]
+    embedder = Embedder(backend=backend, store_url="")
     params = shipped_meta["parameters"]
     args = trainer.TrainingArguments(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
     corpus = trainer.load_corpus(embedder)
