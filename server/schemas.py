@@ -102,8 +102,10 @@ class NicheBrief(Wire):
 
     name: Annotated[Text, Field(min_length=1, max_length=120), AfterValidator(_not_blank)]
     description: Annotated[Text, Field(max_length=4000)] = ""
-    keywords: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]], Field(max_length=100)] = []
-    hashtags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]], Field(max_length=100)] = []
+    keywords: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]],
+                        Field(max_length=100)] = []
+    hashtags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]],
+                        Field(max_length=100)] = []
     example_posts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION)]],
                              Field(max_length=50)] = []
 

@@ -40,9 +40,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", "", "Signs the dashboard's session cookies. Empty: generated at first start into "
             "DATA_DIR/secret_key (mode 0600); servers of a team behind one address need the same value."),
     Setting("MODELS_DIR", "", "Where the shipped model artifacts live. Empty: the repository's models/."),
-    Setting("EMBED_BACKEND", "onnx-int8", "Embedding runtime: onnx-int8 (3.5x the speed of torch, cosine 0.990 "
-            "to it), onnx (fp32: same vectors, 1.6x) or torch (sentence-transformers fp32). ONNX models are "
-            "built once into DATA_DIR/onnx."),
+    Setting("EMBED_BACKEND", "onnx-int8",
+            "Embedding runtime: onnx-int8 (3.5x the speed of torch, cosine 0.990 to it), onnx (fp32: same "
+            "vectors, 1.6x) or torch (sentence-transformers fp32). ONNX models are built once into "
+            "DATA_DIR/onnx."),
     Setting("EMBED_BATCH", 8, "Texts per model batch; concurrent requests share batches (8 is fastest on 2 "
             "CPU cores for every backend: less padding).", int),
     Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),

@@ -12,7 +12,8 @@ bp = Blueprint("comments", __name__, url_prefix="/v1")
 
 
 @bp.post("/comments/classify")
-@spec(summary="Classify comments as genuine, generic or spam.", body=ClassifyRequest, response=ClassifyResponse)
+@spec(summary="Classify comments as genuine, generic or spam.", body=ClassifyRequest,
+      response=ClassifyResponse)
 def classify(payload: ClassifyRequest):
     scorer = services.get().require_scorer()
     return jsonify(scorer.classify(payload.comments))

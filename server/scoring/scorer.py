@@ -6,6 +6,7 @@ ones not yet cached in one batched call, and hands the vectors to each part.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ import numpy as np
 from server.scoring import authenticity, disclosure, engagement, niche
 from server.scoring.comments import CommentModel, load_active
 from server.scoring.niche import Background, Niche
+
+log = logging.getLogger(__name__)
 
 # Default blend of the overall score; a niche's brief may carry its own ``weights``.
 DEFAULT_WEIGHTS = {"fit": 0.40, "authenticity": 0.30, "engagement": 0.20, "disclosure": 0.10}
@@ -29,7 +32,13 @@ class Scorer:
 
     @classmethod
     def load(cls, embedder: Any, models_dir: str | Path) -> Scorer:
-        return cls(embedder, load_active(models_dir), Background.load(embedder))
+        comment_model = load_active(models_dir)
+        trained_on = comment_model.metadata.get("embedder")
+        if trained_on and trained_on != embedder.version:
+            log.warning("comment model %s was trained on %s vectors and is served on %s ones; "
+                        "bench/quality_bench.py measures what that costs", comment_model.version, trained_on,
+                        embedder.version)
+        return cls(embedder, comment_model, Background.load(embedder))
 
     def versions(self) -> dict[str, str]:
         return {"embedder": self.embedder.version, "comments": self.comment_model.version}
@@ -43,7 +52,8 @@ class Scorer:
         return {"comments": verdicts, "model": self.comment_model.version}
 
     # -- the whole score ------------------------------------------------------------------------
-    def score(self, snapshot: Any, niches: Sequence[Niche], context: dict[str, Any] | None = None) -> dict[str, Any]:
+    def score(self, snapshot: Any, niches: Sequence[Niche],
+              context: dict[str, Any] | None = None) -> dict[str, Any]:
         context = context or {}
         posts = [(p.id, p.caption) for p in snapshot.posts if p.caption.strip()]
         comments = snapshot.comments

