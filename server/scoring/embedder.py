@@ -155,7 +155,7 @@ class _Batcher:
     so concurrent requests fill each other's batches; a lone caller never waits.
     """
 
-    def __init__(self, run: Callable[[list[str], bool], np.ndarray], batch_size: int, deadline: float):
+    def __init__(self, run: Callable[[list[str]], np.ndarray], batch_size: int, deadline: float):
         self.run = run
         self.batch_size = batch_size
         self.deadline = deadline
@@ -208,13 +208,12 @@ class _Batcher:
                        and self._expected > 0 and (left := until - time.monotonic()) > 0):
                     self._cv.wait(left)
                 requests, self._queue = self._queue, []
-                contended = len(requests) > 1 or self._expected > 0
-            self._serve(requests, contended)
+            self._serve(requests)
 
-    def _serve(self, requests: list[_Request], contended: bool) -> None:
+    def _serve(self, requests: list[_Request]) -> None:
         unique = list(dict.fromkeys(text for r in requests for text in r.texts))
         try:
-            vectors = self.run(unique, contended)
+            vectors = self.run(unique)
             row = {text: i for i, text in enumerate(unique)}
             for r in requests:
                 r.result = vectors[[row[text] for text in r.texts]]
@@ -329,6 +328,10 @@ class Embedder:
                 self._batcher.cancel()
         return out
 
+    def cached(self, texts: Sequence[str]) -> list[bool]:
+        """Whether each text's vector is in this process's cache (Redis is not asked)."""
+        return [self.cache.get(self.key(text)) is not None for text in texts]
+
     def _lookup(self, texts: Sequence[str], out: np.ndarray) -> dict[str, list[int]]:
         """Fill ``out`` from the caches; the texts still missing, with their rows."""
         missing: dict[str, list[int]] = {}
@@ -354,9 +357,9 @@ class Embedder:
         self.wait()
         return self._batcher.submit(list(texts))
 
-    def _run(self, texts: list[str], contended: bool = False) -> np.ndarray:
+    def _run(self, texts: list[str]) -> np.ndarray:
         assert self._model is not None
-        vectors = self._model.embed(texts, contended)
+        vectors = self._model.embed(texts)
         self.texts_embedded += len(texts)
         self.model_calls += 1
         return np.asarray(vectors, dtype=np.float32)

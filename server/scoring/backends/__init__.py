@@ -26,9 +26,8 @@ class Backend(Protocol):
 
     name: str
 
-    def embed(self, texts: Sequence[str], contended: bool = False) -> np.ndarray:
-        """Unit vectors (len(texts), 384) float32, in the order given. ``contended``: other requests
-        are waiting and need CPU too (a backend may then trade its own latency for their throughput)."""
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors (len(texts), 384) float32, in the order given."""
         ...
 
 

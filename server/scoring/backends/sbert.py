@@ -20,7 +20,7 @@ class TorchBackend:
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(model_dir), device="cpu")
 
-    def embed(self, texts: Sequence[str], contended: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
