@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -19,6 +20,11 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from server import create_app
 
+        # The embedder's lanes (server/scoring/backends/ort.py) take the GIL back after every batch,
+        # while a request thread reads comments ahead (server/scoring/scorer.py). At Python's default
+        # 5 ms switch interval that thread keeps the lanes waiting; at 0.5 ms a new snapshot scores in
+        # 155 ms instead of 168 ms (p50 of 80, in process, 2 cores).
+        sys.setswitchinterval(0.0005)
         return create_app()
 
 

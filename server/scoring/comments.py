@@ -33,6 +33,7 @@ import warnings
 import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -216,23 +217,71 @@ def spam_probability(estimators: dict[str, Any], texts: Sequence[str], vectors: 
     """Calibrated P(spam) from the stacked heads (the one code path for training and serving).
 
     ``platforms`` is one platform for every text, or one per text (None: unknown)."""
-    if not texts:
-        return np.zeros(0)
+    return spam_from(estimators, read_texts(estimators, texts, platforms), vectors)
+
+
+@dataclass
+class TextPart:
+    """The half of ``spam_probability`` that needs no vectors: the stacker of each row, the lexical
+    features and the logits of the heads that read text (n-grams), computed while the vectors are."""
+
+    stacker: np.ndarray  # the stacker that judges each row
+    lexical: np.ndarray  # (rows, len(LEXICAL_FEATURES))
+    logits: dict[str, np.ndarray] = field(default_factory=dict)  # text head -> logit per row (nan: not read)
+    generic: list[tuple[float, str | None]] | None = None  # generic_verdict per row, when captions were given
+
+    def __len__(self) -> int:
+        return len(self.stacker)
+
+    def rows(self, rows: Sequence[int]) -> TextPart:
+        index = np.asarray(rows, dtype=int)
+        return TextPart(self.stacker[index], self.lexical[index],
+                        {name: values[index] for name, values in self.logits.items()},
+                        None if self.generic is None else [self.generic[i] for i in index])
+
+
+def read_texts(estimators: dict[str, Any], texts: Sequence[str],
+               platforms: Sequence[str | None] | str | None = None) -> TextPart:
+    """Everything ``spam_probability`` computes from the texts alone."""
     if platforms is None or isinstance(platforms, str):
         platforms = [platforms] * len(texts)
     if len(platforms) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(platforms)} platforms")
-    inputs = head_inputs(texts, vectors)
-    keys = np.array([stacker_for(estimators, p) for p in platforms])
+    lexical = lexical_features(texts)
+    part = TextPart(np.array([stacker_for(estimators, p) for p in platforms], dtype=object), lexical)
+    if not texts:
+        return part
+    prepared = prepare_texts(texts)
+    inputs = {"words": prepared, "chars": prepared, "lexical": lexical}
     heads = estimators["heads"]
-    out = np.zeros(len(texts))
+    readers: dict[str, list[str]] = {}  # text head -> the stackers that read it
+    for key in stackers(estimators):
+        for name in stack_heads(list(heads), key):
+            if head_kind(name) != "embedding":
+                readers.setdefault(name, []).append(key)
+    for name, keys in readers.items():
+        rows = np.flatnonzero(np.isin(part.stacker, keys))
+        if len(rows):
+            part.logits[name] = np.full(len(texts), np.nan)
+            probability = heads[name].predict_proba(_rows(inputs[head_kind(name)], rows))[:, 1]
+            part.logits[name][rows] = _logit(probability)
+    return part
+
+
+def spam_from(estimators: dict[str, Any], part: TextPart, vectors: np.ndarray) -> np.ndarray:
+    """P(spam) from the text half (``read_texts``) and the rows' vectors."""
+    if not len(part):
+        return np.zeros(0)
+    embedding = embedding_features(vectors, part.lexical)
+    heads = estimators["heads"]
+    out = np.zeros(len(part))
     for key, stack in stackers(estimators).items():
-        rows = np.flatnonzero(keys == key)
+        rows = np.flatnonzero(part.stacker == key)
         if not len(rows):
             continue
-        logits = [_logit(heads[name].predict_proba(_rows(inputs[head_kind(name)], rows))[:, 1])
-                  for name in stack_heads(list(heads), key)]
-        out[rows] = stack.predict_proba(stack_inputs(logits, inputs["lexical"][rows]))[:, 1]
+        logits = [_logit(heads[name].predict_proba(embedding[rows])[:, 1]) if head_kind(name) == "embedding"
+                  else part.logits[name][rows] for name in stack_heads(list(heads), key)]
+        out[rows] = stack.predict_proba(stack_inputs(logits, part.lexical[rows]))[:, 1]
     return out
 
 
@@ -493,12 +542,24 @@ class CommentModel:
                          platforms: Sequence[str | None] | str | None = None) -> np.ndarray:
         return spam_probability(self.estimators, texts, vectors, platforms)
 
+    def read(self, texts: Sequence[str], platforms: Sequence[str | None] | str | None = None,
+             captions: Sequence[str | None] | None = None) -> TextPart:
+        """The text half of classifying ``texts`` (``read_texts``, and the generic rules when the
+        captions are given), to do while their vectors are made."""
+        part = read_texts(self.estimators, texts, platforms)
+        if captions is not None:
+            part.generic = [generic_verdict(text, caption)
+                            for text, caption in zip(texts, captions, strict=True)]
+        return part
+
     def classify(self, texts: Sequence[str], vectors: np.ndarray,
                  captions: Sequence[str | None] | None = None,
-                 platforms: Sequence[str | None] | str | None = None) -> list[dict[str, Any]]:
+                 platforms: Sequence[str | None] | str | None = None,
+                 read: tuple[Sequence[int], TextPart] | None = None) -> list[dict[str, Any]]:
         """One verdict per text: label, spam_probability, generic_probability and reasons.
 
-        ``platforms``: the platform of every text, or one per text (None: unknown)."""
+        ``platforms``: the platform of every text, or one per text (None: unknown). ``read``: rows of
+        ``texts`` and ``self.read`` of them, done ahead; used when it covers every row to classify."""
         if captions is not None and len(captions) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(captions)} captions")
         if platforms is None or isinstance(platforms, str):
@@ -518,9 +579,14 @@ class CommentModel:
                 self._verdicts.move_to_end(key)
         missing = [i for i, key in enumerate(keys) if key not in found]
         if missing:
+            part = None
+            if read is not None:
+                position = {row: p for p, row in enumerate(read[0])}
+                if all(i in position for i in missing):
+                    part = read[1].rows([position[i] for i in missing])
             fresh = self._classify([texts[i] for i in missing], vectors[missing],
                                    [captions[i] for i in missing] if captions is not None else None,
-                                   [stacker[i] for i in missing])
+                                   [stacker[i] for i in missing], part)
             with self._verdicts_lock:
                 for i, verdict in zip(missing, fresh, strict=True):
                     found[keys[i]] = self._verdicts[keys[i]] = verdict
@@ -529,12 +595,15 @@ class CommentModel:
         return [{**found[key], "reasons": list(found[key]["reasons"])} for key in keys]
 
     def _classify(self, texts: Sequence[str], vectors: np.ndarray, captions: Sequence[str | None] | None,
-                  stacker: Sequence[str]) -> list[dict[str, Any]]:
-        p_spam = self.spam_probability(texts, vectors, [None if k == ANY else k for k in stacker])
+                  stacker: Sequence[str], part: TextPart | None = None) -> list[dict[str, Any]]:
+        if part is None:
+            part = self.read(texts, [None if k == ANY else k for k in stacker])
+        p_spam = spam_from(self.estimators, part, vectors)
         out = []
         for i, text in enumerate(texts):
             caption = captions[i] if captions is not None else None
-            p_generic, generic_reason = generic_verdict(text, caption)
+            p_generic, generic_reason = (part.generic[i] if part.generic is not None
+                                         else generic_verdict(text, caption))
             spam = float(p_spam[i])
             reasons: list[str] = []
             if spam >= self.threshold:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests import samples
@@ -97,3 +99,25 @@ def test_classify_keeps_order_and_labels(scoring_client, auth):
     assert response.status_code == 200, response.get_data(as_text=True)
     labels = [v["label"] for v in response.get_json()["comments"]]
     assert labels == ["spam", "generic", "genuine"]
+
+
+def test_new_comments_are_read_while_they_are_embedded(scoring_app, scoring_client, auth, monkeypatch):
+    """The comment model's text half runs on a thread beside the embedder for new comments only."""
+    model = scoring_app.extensions["microscout"].require_scorer().comment_model
+    reads: list[int] = []
+    original = model.read
+
+    def counting(texts, platforms=None, captions=None):
+        reads.append(len(texts))
+        return original(texts, platforms, captions)
+
+    monkeypatch.setattr(model, "read", counting)
+    tag = uuid.uuid4().hex[:8]
+    comments = [{"text": f"Week {i} of the plan and my long run felt easier {tag}", "author": f"runner{i}",
+                 "post_id": "p1"} for i in range(12)]
+    body = samples.snapshot(niches=[samples.RUNNING_NICHE], comments=comments)
+    first = scoring_client.post("/v1/score", json=body, headers=auth)
+    assert first.status_code == 200 and reads == [12]
+    again = scoring_client.post("/v1/score", json=body, headers=auth)
+    assert again.status_code == 200 and reads == [12]  # cached vectors and verdicts: nothing to read
+    assert again.get_json()["authenticity"] == first.get_json()["authenticity"]

@@ -179,9 +179,9 @@ def test_verdicts_are_remembered_per_text_caption_and_vector(shipped, embedder, 
     classified: list[str] = []
     original = shipped._classify
 
-    def counting(batch, batch_vectors, batch_captions, batch_stackers):
+    def counting(batch, *rest):
         classified.extend(batch)
-        return original(batch, batch_vectors, batch_captions, batch_stackers)
+        return original(batch, *rest)
 
     monkeypatch.setattr(shipped, "_classify", counting)
     again = shipped.classify(texts, vectors, captions)
@@ -277,3 +277,28 @@ def test_the_server_warns_when_it_embeds_with_another_backend_than_the_model_saw
     with caplog.at_level("WARNING", logger="server.scoring.scorer"):
         Scorer.load(Relabelled(), MODELS)
     assert any("+torch" in r.getMessage() and "trained on" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.slow
+def test_a_read_ahead_gives_the_same_verdicts_and_is_used_only_when_it_covers_the_rows(embedder, monkeypatch):
+    texts = [t for t, _, _ in CLEAR_CASES]
+    captions = [c for _, c, _ in CLEAR_CASES]
+    vectors = embedder.encode(texts)
+    plain = comments.load_active(MODELS).classify(texts, vectors, captions, "instagram")
+    model = comments.load_active(MODELS)  # its own, empty verdict cache
+    ahead = (list(range(len(texts))), model.read(texts, "instagram", captions))
+
+    def must_not_read(*args):
+        raise AssertionError("read again although the read-ahead covered every row")
+
+    monkeypatch.setattr(model, "read", must_not_read)
+    assert model.classify(texts, vectors, captions, "instagram", read=ahead) == plain
+    monkeypatch.undo()
+    partial = comments.load_active(MODELS)
+    reads: list[int] = []
+    original = partial.read
+    monkeypatch.setattr(partial, "read", lambda t, p=None, c=None: reads.append(len(t)) or original(t, p, c))
+    rows = [0, 1]
+    ahead = (rows, original([texts[i] for i in rows], "instagram"))
+    out = partial.classify(texts, vectors, captions, "instagram", read=ahead)
+    assert out == plain and reads == [len(texts)]  # not covered: read afresh, same answer
