@@ -14,46 +14,55 @@ from any other platform (TikTok has no labelled data) or of unknown platform goe
 stacker ``ANY``, which reads only the shared heads and was trained on every row. v1 has one stacker
 only, which then serves every platform.
 
-Training (training/comments.py) and inference share ``head_inputs`` and ``spam_probability``.
-Artifacts are versioned directories: ``<root>/<version>/`` holding ``MODEL_FILE`` (skops),
-``METADATA_FILE``, ``CARD_FILE`` and ``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the served version,
-and without it the highest version is served.
+Training (training/comments.py) and inference share ``spam_probability`` (training also fits the heads
+on ``head_inputs``). Artifacts (``server.scoring.artifacts``) are versioned directories
+``<root>/<version>/`` holding ``MODEL_FILE`` (skops), ``METADATA_FILE``, ``CARD_FILE`` and
+``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the served version, and without it the highest version is
+served.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import math
 import re
 import threading
 import unicodedata
-import warnings
 import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from server.scoring.artifacts import (
+    CARD_FILE,
+    FORMAT_VERSION,
+    LIBRARIES,
+    METADATA_FILE,
+    MODEL_FILE,
+    ModelVersionWarning,
+    library_versions,
+    load_trusted,
+    read_metadata,
+    stored_types,
+    warn_if_libraries_changed,
+    write_metadata,
+)
+
 __all__ = [
-    "ACTIVE_FILE", "ANY", "CARD_FILE", "FORMAT_VERSION", "LABELS", "LEXICAL_FEATURES", "METADATA_FILE",
-    "MODEL_FILE", "PR_CURVE_FILE", "TRUSTED_TYPES", "CommentModel", "ModelLoadError",
+    "ACTIVE_FILE", "ANY", "CARD_FILE", "FORMAT_VERSION", "LABELS", "LEXICAL_FEATURES", "LIBRARIES",
+    "METADATA_FILE", "MODEL_FILE", "PR_CURVE_FILE", "TRUSTED_TYPES", "CommentModel", "ModelLoadError",
     "ModelVersionWarning", "activate", "active_version", "generic_verdict", "head_inputs",
     "lexical_features", "library_versions", "load_active", "next_version", "spam_probability",
     "stack_heads", "stacker_for", "stackers", "stored_types", "versions",
 ]
 
-MODEL_FILE = "model.skops"
-METADATA_FILE = "metadata.json"
-CARD_FILE = "MODEL_CARD.md"
 PR_CURVE_FILE = "pr_curve.png"
 ACTIVE_FILE = "ACTIVE"
-FORMAT_VERSION = 1
 LABELS = ("genuine", "generic", "spam")
 GENERIC_THRESHOLD = 0.5
 ANY = "any"  # the pooled stacker: platforms without labelled data (TikTok) and unknown platform
@@ -74,15 +83,10 @@ TRUSTED_TYPES = [
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.StandardScaler",
 ]
-LIBRARIES = ("scikit-learn", "skops", "numpy", "scipy")
 
 
 class ModelLoadError(Exception):
     """A model directory is missing, malformed or holds types we do not trust."""
-
-
-class ModelVersionWarning(UserWarning):
-    """The model was saved with other library versions than the ones running now."""
 
 
 # ---- lexical features -----------------------------------------------------------------------
@@ -396,10 +400,6 @@ def spam_cues(text: str) -> list[str]:
 
 # ---- the model ------------------------------------------------------------------------------
 
-def library_versions() -> dict[str, str]:
-    return {name: importlib_metadata.version(name) for name in LIBRARIES}
-
-
 _SEP = "\x00"  # never inside an n-gram: the API strips control characters from text
 
 
@@ -411,26 +411,6 @@ def _vectorizers(estimators: dict[str, Any]) -> dict[str, Any]:
     return {f"{name}/{step_name}": step for name, head in heads.items()
             for step_name, step in getattr(head, "steps", []) if hasattr(step, "vocabulary_")
             or type(step).__name__ == "TfidfVectorizer"}
-
-
-_PLAIN_TYPES = {f"builtins.{t}" for t in ("dict", "list", "tuple", "str", "int", "float", "bool", "NoneType")}
-
-
-def stored_types(path: Path) -> set[str]:
-    """Every "module.Class" a skops file would build, read from its schema without building any."""
-    with zipfile.ZipFile(path) as archive:
-        schema = json.loads(archive.read("schema.json"))
-    found: set[str] = set()
-    stack: list[Any] = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if "__module__" in node and "__class__" in node:
-                found.add(f"{node['__module__']}.{node['__class__']}")
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
 
 
 VERDICT_CACHE_SIZE = 50_000  # verdicts kept per model (about 15 MB)
@@ -468,26 +448,9 @@ class CommentModel:
     @classmethod
     def from_dir(cls, path: str | Path) -> CommentModel:
         """Load a version directory, trusting only ``TRUSTED_TYPES``; warns on library mismatches."""
-        import skops.io as sio
-
         path = Path(path)
-        try:
-            meta = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"{path / METADATA_FILE}: {exc}") from exc
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise ModelLoadError(
-                f"{path}: format version {meta.get('format_version')!r}, expected {FORMAT_VERSION}")
-        try:
-            found = stored_types(path / MODEL_FILE) | set(sio.get_untrusted_types(file=path / MODEL_FILE))
-            untrusted = sorted(found - set(TRUSTED_TYPES) - _PLAIN_TYPES)
-            if untrusted:
-                raise ModelLoadError(f"{path / MODEL_FILE} holds untrusted types: {untrusted}")
-            estimators = sio.load(path / MODEL_FILE, trusted=TRUSTED_TYPES)
-        except ModelLoadError:
-            raise
-        except Exception as exc:  # skops raises a zoo of types for corrupt files
-            raise ModelLoadError(f"{path / MODEL_FILE}: {exc!r}") from exc
+        meta = read_metadata(path, "comment model", ModelLoadError)
+        estimators = load_trusted(path / MODEL_FILE, TRUSTED_TYPES, ModelLoadError)
         if not isinstance(estimators, dict):
             raise ModelLoadError(f"{path / MODEL_FILE}: expected a dict of estimators")
         packed = estimators.pop("vocabularies", {})
@@ -496,11 +459,7 @@ class CommentModel:
             raise ModelLoadError(f"{path / MODEL_FILE}: vocabularies do not match the n-gram heads")
         for key, step in vectorizers.items():
             step.vocabulary_ = {gram: i for i, gram in enumerate(packed[key].split(_SEP))}
-        saved, running = meta.get("libraries", {}), library_versions()
-        changed = {k: (saved.get(k), v) for k, v in running.items() if saved.get(k) != v}
-        if changed:
-            warnings.warn(f"comment model {meta.get('version')} was saved with other library versions "
-                          f"(saved, running): {changed}", ModelVersionWarning, stacklevel=2)
+        warn_if_libraries_changed("comment model", meta)
         return cls(estimators, str(meta.get("version", path.name)), meta)
 
     def save(self, path: str | Path, metadata: dict[str, Any]) -> Path:
@@ -527,10 +486,7 @@ class CommentModel:
         finally:
             for key, step in vectorizers.items():
                 step.vocabulary_ = vocabularies[key]
-        meta = {"format_version": FORMAT_VERSION, "version": self.version, "libraries": library_versions(),
-                **metadata}
-        (path / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        self.metadata = meta
+        self.metadata = write_metadata(path, self.version, metadata)
         return path
 
     @property

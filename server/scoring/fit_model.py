@@ -12,26 +12,30 @@ only), ``METADATA_FILE`` and ``CARD_FILE``; the registry (server.models) keeps t
 
 from __future__ import annotations
 
-import json
-import warnings
 from collections.abc import Sequence
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from server.scoring.artifacts import (
+    CARD_FILE,
+    FORMAT_VERSION,
+    METADATA_FILE,
+    MODEL_FILE,
+    ModelVersionWarning,
+    library_versions,
+    load_trusted,
+    read_metadata,
+    warn_if_libraries_changed,
+    write_metadata,
+)
 from server.scoring.embedder import DIM
 
 __all__ = ["CARD_FILE", "FORMAT_VERSION", "METADATA_FILE", "MODEL_FILE", "TRUSTED_TYPES",
            "ZERO_SHOT_FEATURES", "FitModel", "FitModelError", "ModelVersionWarning", "features",
            "library_versions"]
 
-MODEL_FILE = "model.skops"
-METADATA_FILE = "metadata.json"
-CARD_FILE = "MODEL_CARD.md"
-FORMAT_VERSION = 1
-LIBRARIES = ("scikit-learn", "skops", "numpy", "scipy")
 # Zero-shot result fields used as features, each scaled to 0..1, then the block by SIGNAL_SCALE: under one
 # L2 penalty a smaller scale costs the zero-shot weights more, so the caption vectors can move the model
 # when a brief misses the brand's taste (0.3 and the trainer's C were chosen on two development niches
@@ -53,14 +57,6 @@ TRUSTED_TYPES = [
 
 class FitModelError(Exception):
     """A fit model directory is missing, malformed or holds types we do not trust."""
-
-
-class ModelVersionWarning(UserWarning):
-    """The model was saved with other library versions than the ones running now."""
-
-
-def library_versions() -> dict[str, str]:
-    return {name: importlib_metadata.version(name) for name in LIBRARIES}
 
 
 def features(results: Sequence[dict[str, Any]], bio_vectors: Sequence[np.ndarray | None],
@@ -125,38 +121,16 @@ class FitModel:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         sio.dump(self.estimator, path / MODEL_FILE)
-        meta = {"format_version": FORMAT_VERSION, "version": self.version, "libraries": library_versions(),
-                **metadata}
-        (path / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        self.metadata = write_metadata(path, self.version, metadata)
         if card:
             (path / CARD_FILE).write_text(card, encoding="utf-8")
-        self.metadata = meta
         return path
 
     @classmethod
     def from_dir(cls, path: str | Path) -> FitModel:
         """Load a version directory, trusting only ``TRUSTED_TYPES``; warns on library mismatches."""
-        import skops.io as sio
-
         path = Path(path)
-        try:
-            meta = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise FitModelError(f"{path / METADATA_FILE}: {exc}") from exc
-        if not isinstance(meta, dict) or meta.get("format_version") != FORMAT_VERSION:
-            raise FitModelError(f"{path}: not a fit model of format {FORMAT_VERSION}")
-        try:
-            untrusted = [t for t in sio.get_untrusted_types(file=path / MODEL_FILE) if t not in TRUSTED_TYPES]
-            if untrusted:
-                raise FitModelError(f"{path / MODEL_FILE} holds untrusted types: {untrusted}")
-            estimator = sio.load(path / MODEL_FILE, trusted=TRUSTED_TYPES)
-        except FitModelError:
-            raise
-        except Exception as exc:  # skops raises a zoo of types for corrupt files
-            raise FitModelError(f"{path / MODEL_FILE}: {exc!r}") from exc
-        saved, running = meta.get("libraries", {}), library_versions()
-        changed = {k: (saved.get(k), v) for k, v in running.items() if saved.get(k) != v}
-        if changed:
-            warnings.warn(f"fit model {meta.get('version')} was saved with other library versions "
-                          f"(saved, running): {changed}", ModelVersionWarning, stacklevel=2)
+        meta = read_metadata(path, "fit model", FitModelError)
+        estimator = load_trusted(path / MODEL_FILE, TRUSTED_TYPES, FitModelError)
+        warn_if_libraries_changed("fit model", meta)
         return cls(estimator, str(meta.get("version", path.name)), meta)
