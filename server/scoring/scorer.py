@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -116,34 +117,26 @@ class Scorer:
         while the embedder makes the vectors; else when the returned call asks for them."""
         new = [i for i, seen in enumerate(self.embedder.cached(texts)) if not seen]
 
-        def work() -> dict[str, Any]:
+        def work(read_comments: bool) -> dict[str, Any]:
             read = None
-            if len(new) >= READ_AHEAD_MIN:  # fewer: classify() reads them itself
+            if read_comments:
                 read = (new, self.comment_model.read([texts[i] for i in new], snapshot.platform,
                                                      [captions[i] for i in new]))
             return {"disclosure": disclosure.assess(snapshot), "comments": read,
                     "engagement": engagement.assess(snapshot, context.get("peer_rates", ()))}
 
-        if len(new) < READ_AHEAD_MIN:
-            return work
-        done: list[dict[str, Any]] = []
-        failed: list[BaseException] = []
+        if len(new) < READ_AHEAD_MIN:  # a few new comments: classify() reads them itself, no thread
+            return lambda: work(read_comments=False)
+        future: Future[dict[str, Any]] = Future()
 
         def run() -> None:
             try:
-                done.append(work())
-            except BaseException as exc:  # raised in the request's thread, as if computed there
-                failed.append(exc)
+                future.set_result(work(read_comments=True))
+            except BaseException as exc:  # raised in the request's thread by future.result()
+                future.set_exception(exc)
 
-        thread = threading.Thread(target=run, name="score-ahead", daemon=True)
-        thread.start()
-
-        def wait() -> dict[str, Any]:
-            thread.join()
-            if failed:
-                raise failed[0]
-            return done[0]
-        return wait
+        threading.Thread(target=run, name="score-ahead", daemon=True).start()
+        return future.result
 
     def _fit(self, item: Niche, part_vectors: np.ndarray, snapshot: Any, bio_vector: np.ndarray | None,
              posts: list[tuple[str, str]], post_vectors: np.ndarray, organic: set[str]) -> dict[str, Any]:
