@@ -13,7 +13,7 @@ import pytest
 
 from server import create_app
 from server.jobs.tasks import TRAIN
-from tests.dashboard.conftest import TOKEN, labelled_creators, seed, sign_in
+from tests.dashboard.conftest import TOKEN, csrf_of, labelled_creators, seed, sign_in
 
 
 def text_of(response) -> str:
@@ -180,13 +180,7 @@ def test_the_comment_model_page_sets_metrics_next_to_the_published_baselines(com
 def test_a_version_that_does_not_load_is_never_activated(comment_app):
     client = comment_app.test_client()
     sign_in(client)
-    token = (
-        client
-        .get("/models/comments")
-        .get_data(as_text=True)
-        .split('name="csrf_token" value="')[1]
-        .split('"')[0]
-    )
+    token = csrf_of(client)
     client.post("/models/comments/versions/v1/activate", data={"csrf_token": token})
     assert "Not activated: comments v1 does not load" in text_of(client.get("/models/comments"))
     assert comment_app.extensions["microscout"].registry.active("comments") is None
@@ -205,13 +199,7 @@ def test_a_training_run_reaches_done_and_its_version_can_be_rolled_back(tmp_path
     labelled_creators(store)
     client = app.test_client()
     sign_in(client)
-    token = (
-        client
-        .get("/niches/running")
-        .get_data(as_text=True)
-        .split('name="csrf_token" value="')[1]
-        .split('"')[0]
-    )
+    token = csrf_of(client)
     started = client.post(
         "/models/fit-running/train", data={"csrf_token": token}, headers={"Accept": "application/json"}
     )
