@@ -50,7 +50,7 @@ def train_fit(niche: str, force: bool) -> None:
 
     from server import settings
     from server.jobs import Busy, train_now
-    from server.models import RegistryError
+    from server.registry import RegistryError
 
     bar = tqdm(total=100, unit="%", bar_format="{l_bar}{bar}| {elapsed}")
 

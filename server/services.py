@@ -13,9 +13,10 @@ from server import errors
 from server.errors import InvalidField, Unavailable
 from server.jobs import open_jobs
 from server.jobs.runtime import Runtime
-from server.models import COMMENTS, Registry, RegistryError, fit_model_name
+from server.registry import COMMENTS, Registry, RegistryError, fit_model_name
 from server.scoring.embedder import Embedder
 from server.storage import Conflict, InvalidValue, NotFound, StoreError, StoreUnavailable, open_store
+from server.vocab import tier
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,8 @@ class Services:
         return self.jobs.submit(name, TRAIN, {"model": name, "force": force})
 
     def suggest(self, niche_id: str, limit: int) -> dict[str, Any]:
-        from server.models.suggestions import suggest
         from server.scoring.niche import Niche
+        from server.scoring.suggestions import suggest
 
         scorer = self.require_scorer()
         brief = Niche.from_record(self.store.get_niche(niche_id))
@@ -156,8 +157,6 @@ class Services:
         """What other creators this server has seen: engagement peers and shared commenters (pods)."""
         if self.store is None:
             return {}
-        from server.scoring.engagement import tier
-
         authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
         # the saved history plus the count seen now: a jump shows before the creator is saved again
         jump = self.store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)

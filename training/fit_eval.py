@@ -376,7 +376,7 @@ the server would serve it; "served AUC" is then the learned model's held-out AUC
 
 The zero-shot score that best separates fit from not-fit held-out creators (F1), median over niches
 and seeds: {cut:.0f}. `GET /v1/niches/{{id}}/suggestions` uses it as zero-shot's line of doubt before
-a niche has a trained model (server/models/suggestions.py).
+a niche has a trained model (server/scoring/suggestions.py).
 
 ## Time a training job takes
 

@@ -17,7 +17,7 @@ from server import services
 from server.api import parse_body, spec
 from server.errors import Conflict, InvalidField, NotFound
 from server.jobs import Busy
-from server.models import UnknownModel, UnknownVersion, UnusableModel
+from server.registry import UnknownModel, UnknownVersion, UnusableModel
 from server.schemas import (
     Activation,
     Job,

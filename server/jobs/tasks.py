@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from server.jobs.runner import Context, TaskError
-from server.models.registry import COMMENTS, niche_of
+from server.registry.registry import COMMENTS, niche_of
 
 __all__ = ["COMMENT_MCC_TOLERANCE", "TRAIN", "ChunkedEmbedder", "comment_decision", "preflight",
            "protocol_mcc", "train", "train_comments", "train_fit"]

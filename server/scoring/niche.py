@@ -26,12 +26,13 @@ consistency: that cook scores 40, a consistent runner 100, a half-and-half creat
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from server.vocab import slugify
 
 BACKGROUND_FILE = Path(__file__).parent / "data" / "background_posts.jsonl"
 ON_NICHE_QUANTILE = 0.90
@@ -40,11 +41,6 @@ POSTS_PER_BACKGROUND_CREATOR = 12
 CREATORS_PER_TOPIC = 40
 MIXED_CREATORS = 120
 EVIDENCE = 3
-
-
-def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug[:60] or "niche"
 
 
 @dataclass

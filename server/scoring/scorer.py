@@ -18,6 +18,7 @@ import numpy as np
 from server.scoring import authenticity, disclosure, engagement, niche
 from server.scoring.comments import CommentModel, load_active
 from server.scoring.niche import Background, Niche
+from server.vocab import tier
 
 log = logging.getLogger(__name__)
 READ_AHEAD_MIN = 8  # fewer new comments than this are cheaper to read than a thread is to start
@@ -98,7 +99,7 @@ class Scorer:
 
         creator = {"platform": snapshot.platform, "handle": snapshot.handle,
                    "display_name": snapshot.display_name, "followers": snapshot.followers,
-                   "tier": engagement.tier(snapshot.followers)}
+                   "tier": tier(snapshot.followers)}
         return {
             "creator": creator,
             "overall": self._overall(fits, auth, eng, disc, niches, context),

@@ -9,7 +9,6 @@ import io
 import math
 import re
 import secrets
-import unicodedata
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,16 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from server.storage.protocol import (
-    COMMENT_LABELS,
     EXPORT_FORMAT,
     EXPORT_VERSION,
-    FIT_LABELS,
-    PLATFORMS,
     SORT_KEYS,
-    STATUSES,
-    TIERS,
     InvalidValue,
 )
+from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, slugify
+from server.vocab import tier as vocab_tier
 
 MAX_NOTES = 10_000
 MAX_TAGS = 30
@@ -70,24 +66,7 @@ def check_creator(platform: str, handle: str) -> None:
         raise InvalidValue("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'", "handle")
 
 
-def tier_of(followers: int | None) -> str | None:
-    """DESIGN.md tiers; only a fallback when a saved score carries none (storage does not import scoring)."""
-    if followers is None:
-        return None
-    for limit, name in ((10_000, "nano"), (100_000, "micro"), (500_000, "mid"), (1_000_000, "macro")):
-        if followers < limit:
-            return name
-    return "mega"
-
-
 # ---- niches -------------------------------------------------------------------------------
-
-def slugify(name: str) -> str:
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-")
-    # A name in a script with no ASCII letters still gets a stable id.
-    return slug or "niche-" + hashlib.sha1(name.encode()).hexdigest()[:8]
-
 
 def _texts(value: Any, field: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -163,7 +142,7 @@ def summarize(snapshot: Mapping[str, Any] | None, score: Mapping[str, Any] | Non
         followers = _number(_path(snapshot, "followers"))
     tier = _path(score, "creator", "tier")
     if tier not in TIERS:
-        tier = tier_of(int(followers)) if followers is not None else None
+        tier = vocab_tier(int(followers)) if followers is not None else None
     fit: dict[str, float | None] = {}
     items = _path(score, "niche_fit")
     for item in items if isinstance(items, list) else []:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from server import create_app
+from server import create_app, vocab
 from server.schemas import Snapshot
 from server.scoring import disclosure, engagement
 from tests.samples import RUNNING_NICHE, snapshot
@@ -83,7 +83,7 @@ def score_for(
             "handle": model.handle,
             "display_name": model.display_name,
             "followers": model.followers,
-            "tier": engagement.tier(model.followers),
+            "tier": vocab.tier(model.followers),
         },
         "overall": {
             "score": blended,

@@ -13,11 +13,11 @@ from server.dashboard import bp, security
 from server.dashboard.pages import store
 from server.dashboard.pages.models import describe
 from server.errors import ApiError
-from server.models import fit_model_name
+from server.registry import fit_model_name
 from server.schemas import Snapshot
 from server.storage import StoreError
-from server.storage.protocol import FIT_LABELS
 from server.storage_schemas import NicheCreate, NichePatch
+from server.vocab import FIT_LABELS
 
 LIST_FIELDS = ("keywords", "hashtags")
 
