@@ -55,6 +55,7 @@ class Niche:
     example_posts: list[str] = field(default_factory=list)
     weights: dict[str, float] | None = None
     model: Any = None
+    stored: bool = False  # a stored niche (its trained fit model may serve), not an inline brief
 
     @classmethod
     def from_brief(cls, brief: Any) -> Niche:
@@ -66,7 +67,8 @@ class Niche:
     def from_record(cls, record: dict[str, Any]) -> Niche:
         return cls(id=record["id"], name=record["name"], description=record.get("description", ""),
                    keywords=list(record.get("keywords", [])), hashtags=list(record.get("hashtags", [])),
-                   example_posts=list(record.get("example_posts", [])), weights=record.get("weights"))
+                   example_posts=list(record.get("example_posts", [])), weights=record.get("weights"),
+                   stored=True)
 
     def texts(self) -> list[str]:
         """The brief's parts, each embedded on its own (and cached across requests)."""

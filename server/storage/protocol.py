@@ -109,6 +109,9 @@ class Store(Protocol):
 
     # small settings, e.g. the active model version
     def get_setting(self, key: str, default: Any = None) -> Any: ...
+    def get_settings(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The settings of ``keys`` that exist, in one read (the registry's active versions)."""
+        ...
     def set_setting(self, key: str, value: Any) -> None: ...
 
     # moving a workspace between backends

@@ -263,6 +263,7 @@ def test_collab_offers_rank_above_genuine_and_the_card_admits_the_miss(shipped, 
 @pytest.mark.slow
 def test_the_server_warns_when_it_embeds_with_another_backend_than_the_model_saw(embedder, caplog):
     """v2's heads were fitted on onnx-int8 vectors; a server set to torch gets told so in its log."""
+    from server.scoring.comments import load_active
     from server.scoring.scorer import Scorer
 
     class Relabelled:  # the real embedder under another version name
@@ -272,10 +273,10 @@ def test_the_server_warns_when_it_embeds_with_another_backend_than_the_model_saw
             return embedder.encode(texts)
 
     with caplog.at_level("WARNING", logger="server.scoring.scorer"):
-        Scorer.load(embedder, MODELS)
+        Scorer(embedder, load_active(MODELS), background=None)
     assert not caplog.records
     with caplog.at_level("WARNING", logger="server.scoring.scorer"):
-        Scorer.load(Relabelled(), MODELS)
+        Scorer(Relabelled(), load_active(MODELS), background=None)
     assert any("+torch" in r.getMessage() and "trained on" in r.getMessage() for r in caplog.records)
 
 

@@ -12,9 +12,9 @@ from server.dashboard import bp, security
 from server.dashboard.charts import Series, line_chart, parse_time
 from server.dashboard.drafting import profile_url, quote_caption
 from server.dashboard.pages import store
+from server.schemas import CommentLabelCreate
 from server.storage import StoreError
 from server.storage.records import creator_key
-from server.storage_schemas import CommentLabelCreate
 from server.vocab import FIT_LABELS, STATUSES
 
 
