@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-WEB = ("flask", "werkzeug", "server.api", "server.dashboard", "server.services", "server.auth", "server.errors",
-       "server.openapi", "server.serving", "server.ratelimit")
+WEB = ("flask", "werkzeug", "server.api", "server.dashboard", "server.services", "server.auth",
+       "server.errors", "server.openapi", "server.serving", "server.ratelimit")
 CORE = ("server/core.py", "server/vocab.py", "server/scoring", "server/storage", "server/registry",
         "server/jobs", "server/schemas")
 RULES = [*((folder, WEB) for folder in CORE), ("training", WEB)]

@@ -59,14 +59,15 @@ def test_store_reads_per_score_do_not_grow_with_the_niches(scout):
     snap = Snapshot.model_validate(snapshot())
     reads = {}
     for n in (0, 1, 4):
-        while len(counted.store.list_niches()) < n:
-            counted.store.create_niche({**RUNNING_NICHE, "name": f"Running {len(counted.store.list_niches())}"})
+        while (have := len(counted.store.list_niches())) < n:
+            counted.store.create_niche({**RUNNING_NICHE, "name": f"Running {have}"})
         counted.reads.clear()
         score = scout.score(snap)
         assert isinstance(score, Score) and len(score.niche_fit) == n
         reads[n] = list(counted.reads)
     assert reads[0] == reads[1] == reads[4]
-    assert sorted(reads[4]) == ["commenter_links", "follower_jump", "get_settings", "list_niches", "peer_rates"]
+    assert sorted(reads[4]) == ["commenter_links", "follower_jump", "get_settings", "list_niches",
+                                "peer_rates"]
 
 
 @pytest.mark.slow
