@@ -5,12 +5,13 @@
 
 import { MSG, STATE, failure } from '../shared/messages.js';
 import { readSettings } from '../shared/settings.js';
+import { COMMENT_LABELS, PLATFORMS } from '../shared/vocab.js';
 import { cacheKey, clearCached, fingerprint, readCached, writeCached } from './score-cache.js';
 import { TIMEOUT_MS, callServer } from './server-api.js';
 
-export const PLATFORMS = Object.freeze(['instagram', 'tiktok', 'youtube']);
+export { COMMENT_LABELS, PLATFORMS } from '../shared/vocab.js';
+// The overlay's action names and the wire's labels, to the wire's label.
 export const FIT_LABELS = Object.freeze({ fit: 'fit', 'not-fit': 'not_fit', not_fit: 'not_fit' });
-export const COMMENT_LABELS = Object.freeze(['genuine', 'generic', 'spam']);
 const TAB_PREFIX = 'tab:';
 
 export const contentHandlers = {

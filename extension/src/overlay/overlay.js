@@ -5,6 +5,7 @@
 
 import { STATE } from '../shared/messages.js';
 import { describe } from '../shared/state-text.js';
+import { STATUSES } from '../shared/vocab.js';
 import { h, replace } from './dom.js';
 import {
   authenticitySection, band, bestFit, captureSection, disclosureSection, engagementSection, nicheSection,
@@ -13,7 +14,7 @@ import {
 import { OVERLAY_CSS } from './styles.js';
 
 export const OVERLAY_TAG = 'microscout-overlay';
-export const STATUSES = Object.freeze(['discovered', 'shortlisted', 'contacted', 'negotiating', 'partnered', 'declined']);
+export { STATUSES } from '../shared/vocab.js';
 // Inline, so the page's CSS cannot move or restyle the host (only !important rules could).
 const HOST_STYLE = {
   inline: 'all: initial; display: block; box-sizing: border-box; margin: 12px 0; max-width: 40rem;',

@@ -87,8 +87,6 @@ export function nicheSection(fits) {
 }
 
 function shareOf(section, name) {
-  const nested = section?.shares ?? section?.labels;
-  if (nested && Number.isFinite(nested[name])) return nested[name];
   return section?.[`${name}_share`];
 }
 
