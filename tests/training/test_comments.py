@@ -268,9 +268,13 @@ def test_report_matches_metadata(shipped_meta):
 
 @pytest.mark.slow
 def test_youtube_protocol_reproduces(shipped_meta):
-    """Recompute the YouTube protocol with the shipped parameters: the same numbers come out.
+    """Recompute the YouTube protocol with the shipped parameters: the same numbers come out, up to
+    the comments that int8 arithmetic moves across the threshold.
 
-    On the backend the shipped model was trained on (v1: torch, before onnx-int8 became the default)."""
+    On the backend the shipped model was trained on (v2: onnx-int8). ONNX Runtime's int8 kernels differ
+    between CPUs (with or without AVX-512 VNNI), so the vectors are not bit-identical from machine to
+    machine, and a borderline comment can flip: each video may differ by up to two comments of its
+    test part (MCC moves about 0.025 per comment on a video of 74)."""
     from server.scoring.embedder import Embedder
 
     backend = shipped_meta.get("embedder", "+torch").rsplit("+", 1)[1]
@@ -280,10 +284,13 @@ def test_youtube_protocol_reproduces(shipped_meta):
     corpus = trainer.load_corpus(embedder)
     result = trainer.evaluate_youtube(corpus, args)
     for video, m in shipped_meta["metrics"]["youtube"]["per_video"].items():
-        assert result["per_video"][video]["mcc"] == pytest.approx(m["mcc"], abs=1e-3), video
-        assert result["per_video"][video]["accuracy"] == pytest.approx(m["accuracy"], abs=1e-3), video
+        got = result["per_video"][video]
+        flipped = abs(got["accuracy"] - m["accuracy"]) * got["n"]  # accuracies are rounded to 4 places
+        assert flipped <= 2.01, (video, got["accuracy"], m["accuracy"])
+        assert got["mcc"] == pytest.approx(m["mcc"], abs=0.06), video
 
 
 def test_training_never_imports_the_web_layer():
-    source = Path(trainer.__file__).read_text() + Path(datasets.__file__).read_text()
+    files = [*Path(trainer.__file__).parent.glob("*.py"), Path(datasets.__file__)]
+    source = "".join(f.read_text() for f in files)
     assert "flask" not in source.lower()
