@@ -239,7 +239,7 @@ class Embedder:
         self.data_dir: str = data_dir  # type: ignore[assignment]
         self.version = f"{model_version()}+{backend}"
         self.cache = VectorCache(cache_mb * 1024 * 1024)  # type: ignore[operator]
-        self.shared = SharedCache(store_url) if is_redis_url(store_url) else None
+        self.shared = SharedCache(store_url) if store_url and is_redis_url(store_url) else None
         self.texts_embedded = 0  # texts that reached the model: the caches' misses
         self.model_calls = 0  # runs of the model; concurrent requests share one
         self._batcher = _Batcher(self._run, self.batch_size, deadline_ms / 1000)

@@ -43,7 +43,7 @@ class ScoreContext:
 class Scorer:
     """Scores snapshots with one embedder, one comment model and the zero-shot background."""
 
-    def __init__(self, embedder: Any, comment_model: CommentModel, background: Background | None):
+    def __init__(self, embedder: Any, comment_model: CommentModel, background: Background):
         trained_on = comment_model.metadata.get("embedder")
         if trained_on and trained_on != embedder.version:
             log.warning("comment model %s was trained on %s vectors and is served on %s ones; "

@@ -157,10 +157,10 @@ def _stored_score(score: Any) -> Score | None:
 
 def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
     """The numbers lifted from a score and a snapshot, for sorting, filtering and history."""
-    followers = score.creator.followers if score is not None else None
+    followers: float | None = score.creator.followers if score is not None else None
     if followers is None:
         followers = _number((snapshot or {}).get("followers"))
-    tier = score.creator.tier if score is not None else None
+    tier: str | None = score.creator.tier if score is not None else None
     if tier is None:
         tier = vocab_tier(int(followers)) if followers is not None else None
     fit = {item.niche: item.score for item in score.niche_fit} if score is not None else {}

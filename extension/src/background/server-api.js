@@ -42,7 +42,7 @@ export async function callServer(settings, { method = 'GET', path, body, timeout
 }
 
 async function readAnswer(response) {
-  let data = null;
+  let data;
   try {
     data = await response.json();
   } catch {

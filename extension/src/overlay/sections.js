@@ -17,7 +17,6 @@ const percent = (value, digits = 0) => (Number.isFinite(value) ? `${(value * 100
 const rate = (value) => percent(value, 2);
 const plain = (value) => (Number.isFinite(value) ? String(Math.round(value)) : null);
 const count = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString() : null);
-const score100 = (value) => (Number.isFinite(value) ? `${Math.round(value)} / 100` : null);
 
 /** <dl> of [label, formatted] pairs, skipping those whose value is missing. */
 function facts(pairs) {

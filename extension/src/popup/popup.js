@@ -25,7 +25,7 @@ function describeTab(tab) {
 }
 
 async function refresh() {
-  let tabId = null;
+  let tabId;
   try {
     const [active] = await chrome.tabs.query({ active: true, currentWindow: true });
     tabId = active?.id ?? null;
