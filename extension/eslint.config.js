@@ -3,11 +3,23 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['node_modules/', 'test/fixtures/real/', 'test/fixtures/instagram/', 'test/fixtures/tiktok/', 'test/fixtures/youtube/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'test/fixtures/real/',
+      'test/fixtures/instagram/',
+      'test/fixtures/tiktok/',
+      'test/fixtures/youtube/',
+    ],
+  },
   js.configs.recommended,
   {
     files: ['src/**/*.js'],
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.browser, ...globals.webextensions } },
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { ...globals.browser, ...globals.webextensions },
+    },
   },
   {
     files: ['src/content/page-hook.js'],
@@ -17,5 +29,12 @@ export default [
     files: ['test/**/*.js', 'tools/**/*.js', 'eslint.config.js'],
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node, ...globals.browser } },
   },
-  { rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' }] } },
+  {
+    rules: {
+      'no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' },
+      ],
+    },
+  },
 ];

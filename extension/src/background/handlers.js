@@ -104,9 +104,14 @@ async function label(message) {
   const niche = text(message.niche, 100);
   if (!niche) return invalid('Choose a niche for the label.');
   const body = { niche, label: value, snapshot: message.snapshot };
-  return withState(await callServer(await readSettings(), {
-    method: 'POST', path: '/v1/labels', body, timeoutMs: TIMEOUT_MS.write,
-  }));
+  return withState(
+    await callServer(await readSettings(), {
+      method: 'POST',
+      path: '/v1/labels',
+      body,
+      timeoutMs: TIMEOUT_MS.write,
+    }),
+  );
 }
 
 async function commentLabel(message) {
@@ -117,9 +122,14 @@ async function commentLabel(message) {
   const body = { text: commentText, label: value };
   const caption = text(message.post_caption, 5000);
   if (caption) body.post_caption = caption;
-  return withState(await callServer(await readSettings(), {
-    method: 'POST', path: '/v1/comment-labels', body, timeoutMs: TIMEOUT_MS.write,
-  }));
+  return withState(
+    await callServer(await readSettings(), {
+      method: 'POST',
+      path: '/v1/comment-labels',
+      body,
+      timeoutMs: TIMEOUT_MS.write,
+    }),
+  );
 }
 
 async function niches() {
@@ -174,7 +184,8 @@ async function testConnection(message) {
 async function status(message) {
   const settings = await readSettings();
   const tabId = Number.isInteger(message.tabId) ? message.tabId : null;
-  const tab = tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
+  const tab =
+    tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
   const health = await callServer(settings, { path: '/healthz', auth: false, timeoutMs: TIMEOUT_MS.health });
   return {
     ok: true,

@@ -3,6 +3,13 @@
 
 export const PLATFORMS = Object.freeze(['instagram', 'tiktok', 'youtube']);
 export const TIERS = Object.freeze(['nano', 'micro', 'mid', 'macro', 'mega']);
-export const STATUSES = Object.freeze(['discovered', 'shortlisted', 'contacted', 'negotiating', 'partnered', 'declined']);
+export const STATUSES = Object.freeze([
+  'discovered',
+  'shortlisted',
+  'contacted',
+  'negotiating',
+  'partnered',
+  'declined',
+]);
 export const FIT_LABELS = Object.freeze(['fit', 'not_fit']);
 export const COMMENT_LABELS = Object.freeze(['genuine', 'generic', 'spam']);

@@ -12,10 +12,14 @@ const score = load('score.json');
 
 // Just enough DOM for h() to build nodes outside a browser.
 class FakeNode {
-  constructor() { this.children = []; }
+  constructor() {
+    this.children = [];
+  }
   setAttribute() {}
   addEventListener() {}
-  append(...nodes) { this.children.push(...nodes); }
+  append(...nodes) {
+    this.children.push(...nodes);
+  }
 }
 globalThis.Node = FakeNode;
 globalThis.document = { createElement: () => new FakeNode(), createTextNode: (text) => ({ text }) };
@@ -57,7 +61,8 @@ function documented(path) {
     nodes = nodes.flatMap(choices).flatMap((node) => {
       if (part === '[]') return node?.items ? [node.items] : [];
       if (node?.properties?.[part]) return [node.properties[part]];
-      if (node?.additionalProperties && typeof node.additionalProperties === 'object') return [node.additionalProperties];
+      if (node?.additionalProperties && typeof node.additionalProperties === 'object')
+        return [node.additionalProperties];
       return [];
     });
     if (!nodes.length) return false;

@@ -10,7 +10,7 @@ import * as vocab from '../../src/shared/vocab.js';
 
 const server = JSON.parse(readFileSync(new URL('../fixtures/contract/vocab.json', import.meta.url), 'utf8'));
 
-test('the extension uses the server\'s words', () => {
+test("the extension uses the server's words", () => {
   for (const name of ['PLATFORMS', 'TIERS', 'STATUSES', 'FIT_LABELS', 'COMMENT_LABELS']) {
     assert.deepEqual([...vocab[name]], server[name], name);
   }
