@@ -171,6 +171,16 @@ class Registry:
         self.store.set_setting(_KEY.format(name=name, what="versions"), [*self._stored(name), summary])
         return summary
 
+    def keep(self, name: str, version: str, result: Any) -> dict[str, Any]:
+        """Keep a trainer's result (``training.result.TrainingResult``: it saves its own directory) as
+        ``version`` of ``name``; the metadata kept is what the saved metadata.json says."""
+        import json
+
+        with tempfile.TemporaryDirectory(prefix="microscout-keep-") as tmp:
+            path = Path(result.save(Path(tmp) / version))
+            metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+            return self.add(name, version, path, metadata)
+
     # -- the active version ---------------------------------------------------------------------
     def active(self, name: str) -> dict[str, Any] | None:
         """``{"version", "activated_at", "by"}`` as stored, or None (shipped default / zero-shot)."""

@@ -78,20 +78,17 @@ def make_version(root: Path, name: str) -> None:
     (root / name / comments.METADATA_FILE).write_text("{}")
 
 
-def test_versions_active_and_activate(tmp_path):
+def test_shipped_versions_and_the_default(tmp_path):
+    """The shipped directories are read only: ACTIVE names the default, else the highest version."""
     with pytest.raises(ModelLoadError):
         comments.active_version(tmp_path)
-    assert comments.next_version(tmp_path) == "v1"
     for name in ("v2", "v10", "v9"):
         make_version(tmp_path, name)
     (tmp_path / "v11").mkdir()  # no model inside: not a version
     assert comments.versions(tmp_path) == ["v2", "v9", "v10"]
     assert comments.active_version(tmp_path) == "v10"  # no ACTIVE: the highest
-    assert comments.next_version(tmp_path) == "v11"
-    comments.activate(tmp_path, "v2")
+    (tmp_path / comments.ACTIVE_FILE).write_text("v2\n")
     assert comments.active_version(tmp_path) == "v2"
-    with pytest.raises(ModelLoadError):
-        comments.activate(tmp_path, "v7")
     (tmp_path / comments.ACTIVE_FILE).write_text("v7\n")
     with pytest.raises(ModelLoadError, match="v7"):
         comments.active_version(tmp_path)

@@ -65,7 +65,9 @@ from training.comments.report import (
     render_report,
 )
 from training.comments.trainer import (
+    public_metrics,
     train,
+    write_report,
 )
 
 __all__ = [
@@ -97,7 +99,9 @@ __all__ = [
     "plot_pr",
     "pooled_lines",
     "predict",
+    "public_metrics",
     "render_card",
     "render_report",
     "train",
+    "write_report",
 ]

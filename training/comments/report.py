@@ -105,8 +105,8 @@ def render_report(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
               f"{gen['by_source'].get('youtube', 0):.3f} | {gen['by_source'].get('scamspot', 0):.3f} |", "",
               f"Confusion (rows true genuine/generic, columns predicted): {gen['confusion']}.", "",
               f"![precision-recall]({REPORT_PLOT})", "",
-              "Reproduce: `python -m training.comments` (seeded; the numbers repeat on the same "
-              "library versions).",
+              "Reproduce: `python -m training.comments --output /tmp/comments/v3` (seeded; the numbers "
+              "repeat on the same library versions).",
               ""]
     return "\n".join(lines)
 

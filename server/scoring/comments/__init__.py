@@ -21,8 +21,8 @@ The package, by job: ``features`` (lexical cues, folded text), ``rules`` (generi
 Training (training/comments) and inference share ``spam_probability`` (training also fits the heads
 on ``head_inputs``). Artifacts (``server.scoring.artifacts``) are versioned directories
 ``<root>/<version>/`` holding ``MODEL_FILE`` (skops), ``METADATA_FILE``, ``CARD_FILE`` and
-``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the served version, and without it the highest version is
-served.
+``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the shipped default (the registry's seed); the registry
+keeps every later version.
 """
 
 from server.scoring.artifacts import (
@@ -47,9 +47,7 @@ from server.scoring.comments.persistence import (
     PR_CURVE_FILE,
     TRUSTED_TYPES,
     ModelLoadError,
-    activate,
     active_version,
-    next_version,
     versions,
 )
 from server.scoring.comments.rules import GENERIC_THRESHOLD, generic_verdict, spam_cues
@@ -72,9 +70,9 @@ from server.scoring.comments.stacking import (
 __all__ = [
     "ACTIVE_FILE", "ANY", "CARD_FILE", "FORMAT_VERSION", "GENERIC_THRESHOLD", "LABELS", "LEXICAL_FEATURES",
     "LIBRARIES", "METADATA_FILE", "MODEL_FILE", "PR_CURVE_FILE", "SHARED", "TRUSTED_TYPES", "CommentModel",
-    "ModelLoadError", "ModelVersionWarning", "TextPart", "_logit", "activate", "active_version",
+    "ModelLoadError", "ModelVersionWarning", "TextPart", "_logit", "active_version",
     "embedding_features", "generic_verdict", "head_inputs", "head_kind", "lexical_features",
-    "library_versions", "load_active", "next_version", "prepare_texts", "read_texts", "spam_cues",
+    "library_versions", "load_active", "prepare_texts", "read_texts", "spam_cues",
     "spam_from", "spam_probability", "stack_heads", "stack_inputs", "stacker_for", "stackers",
     "stored_types", "versions",
 ]

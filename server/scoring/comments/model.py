@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from server.scoring.artifacts import (
+    CARD_FILE,
     MODEL_FILE,
     load_trusted,
     read_metadata,
@@ -98,8 +99,8 @@ class CommentModel:
         warn_if_libraries_changed("comment model", meta)
         return cls(estimators, str(meta.get("version", path.name)), meta)
 
-    def save(self, path: str | Path, metadata: dict[str, Any]) -> Path:
-        """Write the model and its metadata into the (new) directory ``path``."""
+    def save(self, path: str | Path, metadata: dict[str, Any], card: str = "") -> Path:
+        """Write the model, its metadata and card into the (new) directory ``path``."""
         import skops.io as sio
 
         path = Path(path)
@@ -123,6 +124,8 @@ class CommentModel:
             for key, step in vectorizers.items():
                 step.vocabulary_ = vocabularies[key]
         self.metadata = write_metadata(path, self.version, metadata)
+        if card:
+            (path / CARD_FILE).write_text(card, encoding="utf-8")
         return path
 
     @property

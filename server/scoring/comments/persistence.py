@@ -1,8 +1,9 @@
 """Comment model versions on disk: the trusted types a model file may hold, and the version directories.
 
 A version is ``<root>/<version>/`` holding ``MODEL_FILE`` (skops), ``METADATA_FILE``, ``CARD_FILE`` and
-``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the served version, and without it the highest version is
-served."""
+``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the shipped default, and without it the highest version
+is. These directories are read only: the model registry (``server.registry``) keeps every version
+trained after the release, and which one is served."""
 
 from __future__ import annotations
 
@@ -66,18 +67,3 @@ def active_version(root: str | Path) -> str:
     if not found:
         raise ModelLoadError(f"no comment model under {root}")
     return found[-1]
-
-
-def activate(root: str | Path, version: str) -> None:
-    """Make ``version`` the served one (atomically, so readers never see a half-written ACTIVE)."""
-    root = Path(root)
-    if version not in versions(root):
-        raise ModelLoadError(f"no comment model version {version!r} under {root}")
-    tmp = root / (ACTIVE_FILE + ".tmp")
-    tmp.write_text(version + "\n", encoding="utf-8")
-    tmp.replace(root / ACTIVE_FILE)
-
-
-def next_version(root: str | Path) -> str:
-    found = versions(root)
-    return f"v{_version_key(found[-1])[0] + 1}" if found else "v1"
