@@ -1,4 +1,5 @@
-"""`microscout train fit` and `train comments` (one path: the training job) refuse clearly, before loading anything, what the API refuses with 4xx."""
+"""`microscout train fit` and `train comments` (one path: the training job) refuse clearly, before
+loading anything, what the API refuses with 4xx."""
 
 from __future__ import annotations
 
