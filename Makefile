@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test test-python test-extension test-browser system-deps bench extension lint clean
+.PHONY: run test test-python test-extension test-browser system-deps bench extension lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,9 +24,19 @@ test: $(STAMP) system-deps
 	node --test extension/test/
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+# The extension's linters are npm devDependencies pinned by extension/package-lock.json.
+extension/node_modules/.installed: extension/package.json extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund --silent
+	touch $@
+
+lint: $(STAMP) extension/node_modules/.installed
 	$(BIN)/ruff check server training tests bench
 	$(BIN)/mypy
+	cd extension && npx eslint . && npx prettier --check .
+
+# Rewrites the extension's files in prettier's style (make lint checks it).
+format: extension/node_modules/.installed
+	cd extension && npx prettier --write .
 
 bench: $(STAMP)
 	$(BIN)/python bench/score_bench.py

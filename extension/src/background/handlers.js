@@ -5,12 +5,13 @@
 
 import { MSG, STATE, failure } from '../shared/messages.js';
 import { readSettings } from '../shared/settings.js';
+import { COMMENT_LABELS, PLATFORMS } from '../shared/vocab.js';
 import { cacheKey, clearCached, fingerprint, readCached, writeCached } from './score-cache.js';
 import { TIMEOUT_MS, callServer } from './server-api.js';
 
-export const PLATFORMS = Object.freeze(['instagram', 'tiktok', 'youtube']);
+export { COMMENT_LABELS, PLATFORMS } from '../shared/vocab.js';
+// The overlay's action names and the wire's labels, to the wire's label.
 export const FIT_LABELS = Object.freeze({ fit: 'fit', 'not-fit': 'not_fit', not_fit: 'not_fit' });
-export const COMMENT_LABELS = Object.freeze(['genuine', 'generic', 'spam']);
 const TAB_PREFIX = 'tab:';
 
 export const contentHandlers = {
@@ -103,9 +104,14 @@ async function label(message) {
   const niche = text(message.niche, 100);
   if (!niche) return invalid('Choose a niche for the label.');
   const body = { niche, label: value, snapshot: message.snapshot };
-  return withState(await callServer(await readSettings(), {
-    method: 'POST', path: '/v1/labels', body, timeoutMs: TIMEOUT_MS.write,
-  }));
+  return withState(
+    await callServer(await readSettings(), {
+      method: 'POST',
+      path: '/v1/labels',
+      body,
+      timeoutMs: TIMEOUT_MS.write,
+    }),
+  );
 }
 
 async function commentLabel(message) {
@@ -116,9 +122,14 @@ async function commentLabel(message) {
   const body = { text: commentText, label: value };
   const caption = text(message.post_caption, 5000);
   if (caption) body.post_caption = caption;
-  return withState(await callServer(await readSettings(), {
-    method: 'POST', path: '/v1/comment-labels', body, timeoutMs: TIMEOUT_MS.write,
-  }));
+  return withState(
+    await callServer(await readSettings(), {
+      method: 'POST',
+      path: '/v1/comment-labels',
+      body,
+      timeoutMs: TIMEOUT_MS.write,
+    }),
+  );
 }
 
 async function niches() {
@@ -173,7 +184,8 @@ async function testConnection(message) {
 async function status(message) {
   const settings = await readSettings();
   const tabId = Number.isInteger(message.tabId) ? message.tabId : null;
-  const tab = tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
+  const tab =
+    tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
   const health = await callServer(settings, { path: '/healthz', auth: false, timeoutMs: TIMEOUT_MS.health });
   return {
     ok: true,

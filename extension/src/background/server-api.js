@@ -42,7 +42,7 @@ export async function callServer(settings, { method = 'GET', path, body, timeout
 }
 
 async function readAnswer(response) {
-  let data = null;
+  let data;
   try {
     data = await response.json();
   } catch {
@@ -60,7 +60,8 @@ async function readAnswer(response) {
   if (response.status === 401 || response.status === 403) {
     return failure(STATE.UNAUTHORIZED, 'The server does not accept this API token.', extra);
   }
-  if (response.status === 429) return failure(STATE.RATE_LIMITED, 'Too many requests; microscout will retry shortly.', extra);
+  if (response.status === 429)
+    return failure(STATE.RATE_LIMITED, 'Too many requests; microscout will retry shortly.', extra);
   if (response.status === 503) return failure(STATE.LOADING, 'The server is starting (models loading).', extra);
   if (response.status >= 500) return failure(STATE.SERVER_ERROR, 'The server had a problem with this request.', extra);
   return failure(STATE.REJECTED, message, extra);

@@ -1,10 +1,10 @@
 // The adapters by platform, and the one list of page API answers the MAIN-world hook keeps.
 
-import { instagram } from "./instagram.js";
-import { tiktok } from "./tiktok.js";
-import { youtube } from "./youtube.js";
+import { instagram } from './instagram.js';
+import { tiktok } from './tiktok.js';
+import { youtube } from './youtube.js';
 
-export { parseCount, exactCount } from "./counts.js";
+export { parseCount, exactCount } from './counts.js';
 
 /** Every adapter: {id, matchUrl(url), buildSnapshot(pageData)}. */
 export const ADAPTERS = Object.freeze([instagram, tiktok, youtube]);
@@ -26,11 +26,11 @@ export const RESPONSE_PATTERNS = Object.freeze([
   String.raw`^https://(www|m)\.youtube\.com/youtubei/v1/(browse|next)\b`,
 ]);
 
-const RESPONSE_RES = RESPONSE_PATTERNS.map((p) => new RegExp(p, "i"));
+const RESPONSE_RES = RESPONSE_PATTERNS.map((p) => new RegExp(p, 'i'));
 
 /** True when the hook should copy the answer to this request URL. */
 export function isWantedResponse(url) {
-  return typeof url === "string" && RESPONSE_RES.some((re) => re.test(url));
+  return typeof url === 'string' && RESPONSE_RES.some((re) => re.test(url));
 }
 
 /** The adapter for a page URL, or null for a site we do not read. */

@@ -1,19 +1,32 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { TTL_MS, cacheKey, clearCached, fingerprint, readCached, writeCached } from '../../src/background/score-cache.js';
+import {
+  TTL_MS,
+  cacheKey,
+  clearCached,
+  fingerprint,
+  readCached,
+  writeCached,
+} from '../../src/background/score-cache.js';
 
 // The chrome.storage.session calls score-cache makes (get, set, remove), over a Map: the real area
 // only exists in a browser, where tests/browser exercises it.
 class Area {
-  constructor() { this.map = new Map(); }
+  constructor() {
+    this.map = new Map();
+  }
   async get(keys) {
     if (keys === null) return Object.fromEntries(this.map);
     const list = Array.isArray(keys) ? keys : [keys];
     return Object.fromEntries(list.filter((k) => this.map.has(k)).map((k) => [k, structuredClone(this.map.get(k))]));
   }
-  async set(items) { for (const [k, v] of Object.entries(items)) this.map.set(k, structuredClone(v)); }
-  async remove(keys) { for (const k of [keys].flat()) this.map.delete(k); }
+  async set(items) {
+    for (const [k, v] of Object.entries(items)) this.map.set(k, structuredClone(v));
+  }
+  async remove(keys) {
+    for (const k of [keys].flat()) this.map.delete(k);
+  }
 }
 
 const snapshot = { platform: 'tiktok', handle: 'a', followers: 10, posts: [{ id: '1', likes: 3 }], captured_at: 'T1' };
@@ -22,7 +35,10 @@ test('the fingerprint ignores the capture time and key order, and changes with t
   const same = { captured_at: 'T2', posts: [{ likes: 3, id: '1' }], followers: 10, handle: 'a', platform: 'tiktok' };
   assert.equal(await fingerprint(snapshot), await fingerprint(same));
   assert.notEqual(await fingerprint(snapshot), await fingerprint({ ...snapshot, followers: 11 }));
-  assert.notEqual(await fingerprint(snapshot), await fingerprint({ ...snapshot, posts: [...snapshot.posts, { id: '2' }] }));
+  assert.notEqual(
+    await fingerprint(snapshot),
+    await fingerprint({ ...snapshot, posts: [...snapshot.posts, { id: '2' }] }),
+  );
 });
 
 test('cache keys are per creator, handles case-insensitive', () => {

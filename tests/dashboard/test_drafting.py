@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from server.dashboard.outreach import (
+from server.dashboard.drafting import (
     Terms,
     build_utm_link,
     draft_message,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from server.models import (
+from server.registry import (
     COMMENTS,
     ZERO_SHOT,
     Registry,

@@ -1,35 +1,21 @@
-"""Wire models of the storage routes (niches, watchlist, history, labels), validated by ``@spec`` and
-published in /openapi.json. Limits: notes 10,000 characters, 30 tags of 50, ids are slugs."""
+"""Wire models of the stored records (niches, watchlist, history, labels),
+validated by ``@spec`` and published in /openapi.json. Limits: notes 10,000 characters, 30 tags of
+50, ids are slugs."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from server.schemas import (
-    MAX_CAPTION,
-    MAX_COMMENT,
-    CommentLabel,
-    NicheBrief,
-    Platform,
-    Snapshot,
-    Text,
-    Tier,
-    Wire,
-)
+from server.schemas.base import MAX_CAPTION, MAX_COMMENT, Text, Wire, not_blank
+from server.schemas.snapshot import NicheBrief, Snapshot
+from server.scoring.score import Score
 from server.storage.records import MAX_NOTES, MAX_TAG, MAX_TAGS
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty or only whitespace")
-    return value
-
+from server.vocab import CommentLabel, FitLabel, Platform, Status, Tier
 
 Slug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                             description="lower-case letters and digits joined by '-'")]
-Status = Literal["discovered", "shortlisted", "contacted", "negotiating", "partnered", "declined"]
 Weights = Annotated[dict[Annotated[str, Field(min_length=1, max_length=40)],
                          Annotated[float, Field(ge=0, le=100)]],
                     Field(max_length=10, description="overall blend weights for this niche, by section")]
@@ -56,7 +42,7 @@ class NicheReplace(NicheBrief):
 class NichePatch(Wire):
     """Only the fields sent change (PATCH)."""
 
-    name: Annotated[Text, Field(min_length=1, max_length=120), AfterValidator(_not_blank)] | None = None
+    name: Annotated[Text, Field(min_length=1, max_length=120), AfterValidator(not_blank)] | None = None
     description: Annotated[Text, Field(max_length=4000)] | None = None
     keywords: Keywords | None = None
     hashtags: Keywords | None = None
@@ -100,7 +86,7 @@ class WatchlistSave(Wire):
         description="outreach terms by name (compensation, deliverables, timeline, usage_rights, "
                     "exclusivity, ...); replaced whole")] = None
     snapshot: Snapshot | None = None
-    score: Annotated[dict[str, Any] | None, Field(description="POST /v1/score's answer, kept as sent")] = None
+    score: Annotated[Score | None, Field(description="POST /v1/score's answer")] = None
 
 
 class CreatorSummary(BaseModel):
@@ -129,7 +115,7 @@ class Creator(BaseModel):
 
 class CreatorDetail(Creator):
     snapshot: dict[str, Any] | None
-    score: dict[str, Any] | None
+    score: Score | None
 
 
 class CreatorList(BaseModel):
@@ -162,14 +148,14 @@ class LabelCreate(Wire):
     """A training example: this creator fits (or does not fit) this stored niche."""
 
     niche: Annotated[str, Field(min_length=1, max_length=60)]
-    label: Literal["fit", "not_fit"]
+    label: FitLabel
     snapshot: Snapshot
 
 
 class LabelReceipt(BaseModel):
     id: int
     niche: str
-    label: Literal["fit", "not_fit"]
+    label: FitLabel
     created_at: Stamp
     created_by: str
 
@@ -185,7 +171,7 @@ class LabelList(BaseModel):
 class CommentLabelCreate(Wire):
     """A correction of the comment classifier."""
 
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(_not_blank)]
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(not_blank)]
     label: CommentLabel
     post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
 

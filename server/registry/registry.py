@@ -171,6 +171,16 @@ class Registry:
         self.store.set_setting(_KEY.format(name=name, what="versions"), [*self._stored(name), summary])
         return summary
 
+    def keep(self, name: str, version: str, result: Any) -> dict[str, Any]:
+        """Keep a trainer's result (``training.result.TrainingResult``: it saves its own directory) as
+        ``version`` of ``name``; the metadata kept is what the saved metadata.json says."""
+        import json
+
+        with tempfile.TemporaryDirectory(prefix="microscout-keep-") as tmp:
+            path = Path(result.save(Path(tmp) / version))
+            metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+            return self.add(name, version, path, metadata)
+
     # -- the active version ---------------------------------------------------------------------
     def active(self, name: str) -> dict[str, Any] | None:
         """``{"version", "activated_at", "by"}`` as stored, or None (shipped default / zero-shot)."""
@@ -180,9 +190,16 @@ class Registry:
     def active_version(self, name: str) -> str | None:
         """The served version: the stored choice, else the shipped default (comments; None when nothing
         is shipped) or zero-shot (fit)."""
-        chosen = self.active(name)
-        if chosen is not None:
-            return str(chosen["version"])
+        return self.active_versions([name])[name]
+
+    def active_versions(self, names: list[str]) -> dict[str, str | None]:
+        """``active_version`` of each name, from one read of the store."""
+        keys = {name: _KEY.format(name=name, what="active") for name in names}
+        chosen = self.store.get_settings(list(keys.values()))
+        return {name: str(chosen[key]["version"]) if chosen.get(key) else self._default_version(name)
+                for name, key in keys.items()}
+
+    def _default_version(self, name: str) -> str | None:
         if name == COMMENTS:
             from server.scoring import comments
 
@@ -232,7 +249,10 @@ class Registry:
 
     def active_model(self, name: str) -> Any:
         """What to serve for ``name`` now: a loaded model, or None for zero-shot (fit models)."""
-        version = self.active_version(name)
+        return self.model(name, self.active_version(name))
+
+    def model(self, name: str, version: str | None) -> Any:
+        """The loaded ``version`` of ``name``; None for no version or zero-shot."""
         if version is None or version == ZERO_SHOT:
             return None
         return self.load(name, version)

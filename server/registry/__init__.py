@@ -1,8 +1,8 @@
-"""Trained models: the registry of versions (``registry``) and active-learning suggestions."""
+"""The model registry: every version of every model (comments and fit-<niche>), and which is served."""
 
 from __future__ import annotations
 
-from server.models.registry import (
+from server.registry.registry import (
     COMMENTS,
     FIT_PREFIX,
     ZERO_SHOT,
