@@ -4,22 +4,30 @@
 // v1 comment lists and preview comments; og:description and the header DOM as fallbacks.
 
 import { exactCount, parseCount } from "./counts.js";
-import { Capture, dig, findObjects, first, onHost, jsonDocuments, remember, sameHandle, walk } from "./snapshot.js";
+import { Capture, decoded, dig, findObjects, first, onHost, jsonDocuments, remember, sameHandle, walk } from "./snapshot.js";
 
 const HOSTS = new Set(["instagram.com", "www.instagram.com", "m.instagram.com"]);
 const HANDLE = /^[A-Za-z0-9._]{1,30}$/;
-const POST_KINDS = new Set(["p", "reel", "reels", "tv"]);
+const POST_KINDS = new Set(["p", "reel", "tv"]);
 // First path segments that are Instagram's own pages, never a creator.
 const RESERVED = new Set([
   "explore", "accounts", "direct", "stories", "about", "legal", "developer", "web", "api", "graphql",
-  "challenge", "emails", "session", "oauth", "privacy", "terms", "press", "directory", "topics", "ar",
+  "challenge", "emails", "session", "oauth", "privacy", "terms", "press", "directory", "topics", "ar", "reels",
 ]);
 
-/** @returns {{kind: "profile"|"post"|null, handle: string|null, postId: string|null}} */
+/**
+ * The page a URL shows: a creator's profile or post, or a scroll page (`term` is the hashtag or
+ * search text): `/explore/tags/<tag>/` hashtag, `/explore/` explore, `/explore/search/keyword/?q=`
+ * search, `/` the home feed, `/reels/` (and `/reels/<code>/` as the reel feed moves on) reels.
+ * @returns {{kind: string|null, handle: string|null, postId: string|null, term?: string|null}}
+ */
 export function matchUrl(url) {
   const none = { kind: null, handle: null, postId: null };
-  const parts = onHost(url, HOSTS)?.parts;
-  if (!parts) return none;
+  const page = onHost(url, HOSTS);
+  if (!page) return none;
+  const { parts } = page;
+  const feed = feedPage(page);
+  if (feed) return feed;
   if (parts.length >= 2 && POST_KINDS.has(parts[0])) return { kind: "post", handle: null, postId: parts[1] };
   if (parts.length >= 3 && POST_KINDS.has(parts[1]) && HANDLE.test(parts[0])) {
     return { kind: "post", handle: parts[0], postId: parts[2] };
@@ -28,6 +36,20 @@ export function matchUrl(url) {
     return { kind: "profile", handle: parts[0], postId: null };
   }
   return none;
+}
+
+function feedPage({ url, parts }) {
+  const at = (kind, term = null, postId = null) => ({ kind, handle: null, postId, term });
+  if (parts.length === 0) return at("feed");
+  if (parts[0] === "reels" && parts.length <= 2) return at("reels", null, parts[1] ?? null);
+  if (parts[0] !== "explore") return null;
+  if (parts.length === 1) return at("explore");
+  if (parts[1] === "tags" && parts[2]) return at("hashtag", decoded(parts[2]));
+  if (parts[1] === "search") {
+    const q = url.searchParams.get("q")?.trim();
+    return q ? at("search", q) : null;
+  }
+  return null;
 }
 
 const isUser = (o) =>

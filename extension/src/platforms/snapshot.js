@@ -414,6 +414,15 @@ function str(value) {
   return undefined;
 }
 
+/** A percent-encoded URL part decoded, or as it is when it does not decode. */
+export function decoded(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 /**
  * The URL and its path segments when `url` is on one of `hosts`; null for another host or a URL
  * that does not parse.

@@ -5,26 +5,39 @@
 
 import { exactCount, parseCount } from "./counts.js";
 import {
-  Capture, dig, englishDate, findObjects, first, onHost, jsonDocuments, relativeTime, sameHandle, textOf, toIso, valuesByKey, walk,
+  Capture, decoded, dig, englishDate, findObjects, first, onHost, jsonDocuments, relativeTime, sameHandle, textOf, toIso, valuesByKey, walk,
 } from "./snapshot.js";
 
 const HOSTS = new Set(["youtube.com", "www.youtube.com", "m.youtube.com"]);
 const CHANNEL_ID = /^UC[A-Za-z0-9_-]{22}$/;
 const VIDEO_ID = /^[A-Za-z0-9_-]{11}$/;
 
-/** @returns {{kind: "profile"|"video"|null, handle: string|null, postId: string|null, channelId?: string}} */
+/**
+ * The page a URL shows: a channel or a video, or a scroll page (`term` is the search text or
+ * hashtag): `/results?search_query=` search, `/` home, `/hashtag/<tag>` hashtag, `/shorts/<id>`
+ * (and `/shorts`) the Shorts feed.
+ * @returns {{kind: string|null, handle: string|null, postId: string|null, channelId?: string, term?: string|null}}
+ */
 export function matchUrl(url) {
   const none = { kind: null, handle: null, postId: null };
   const page = onHost(url, HOSTS);
   if (!page) return none;
   const { url: u, parts } = page;
-  let head;
-  try {
-    head = decodeURIComponent(parts[0] || "");
-  } catch {
-    return none;
+  const head = decoded(parts[0] || "");
+  const feed = (kind, term = null, postId = null) => ({ kind, handle: null, postId, term });
+  if (parts.length === 0) return feed("home");
+  if (head === "results") {
+    const q = first(u.searchParams.get("search_query"), u.searchParams.get("q"))?.trim();
+    return q ? feed("search", q) : none;
   }
-  if (head.startsWith("@") && head.length > 1) return { kind: "profile", handle: head.slice(1), postId: null };
+  if (head === "hashtag" && parts[1]) return feed("hashtag", decoded(parts[1]));
+  if (head === "shorts") {
+    if (parts.length === 1) return feed("shorts");
+    return VIDEO_ID.test(parts[1]) ? feed("shorts", null, parts[1]) : none;
+  }
+  if (head.startsWith("@") && head.length > 1 && !/[%/]/.test(head)) {
+    return { kind: "profile", handle: head.slice(1), postId: null };
+  }
   if (head === "channel" && CHANNEL_ID.test(parts[1] || "")) {
     return { kind: "profile", handle: null, postId: null, channelId: parts[1] };
   }
@@ -32,9 +45,7 @@ export function matchUrl(url) {
   if (head === "watch" && VIDEO_ID.test(u.searchParams.get("v") || "")) {
     return { kind: "video", handle: null, postId: u.searchParams.get("v") };
   }
-  if ((head === "shorts" || head === "live") && VIDEO_ID.test(parts[1] || "")) {
-    return { kind: "video", handle: null, postId: parts[1] };
-  }
+  if (head === "live" && VIDEO_ID.test(parts[1] || "")) return { kind: "video", handle: null, postId: parts[1] };
   return none;
 }
 
@@ -49,11 +60,11 @@ const hasLikeButton = (o) => Boolean(o.likeButtonViewModel);
 const hasButton = (o) => Boolean(o.buttonViewModel);
 const all = (json, key) => valuesByKey(json, KEYS).get(key);
 
-const SUBSCRIBERS = /subscri|abonn|suscrip|inscrit|iscritt|подпис|підпис|登録者|订阅|訂閱|구독자|abone|pelanggan|subskryb|prenumer|tilaaj|συνδρομ|מנוי|مشترك|مشترک|सदस्य|ผู้ติดตาม|đăng ký/i;
+export const SUBSCRIBERS = /subscri|abonn|suscrip|inscrit|iscritt|подпис|підпис|登録者|订阅|訂閱|구독자|abone|pelanggan|subskryb|prenumer|tilaaj|συνδρομ|מנוי|مشترك|مشترک|सदस्य|ผู้ติดตาม|đăng ký/i;
 const VIDEOS = /vid[eé]o|vídeo|видео|відео|動画|视频|影片|동영상|वीडियो|فيديو|ویدیو|วิดีโอ/i;
 
 /** "/@kurzgesagt", "http://www.youtube.com/@kurzgesagt" or "@kurzgesagt" -> "kurzgesagt" */
-function handleFrom(text) {
+export function handleFrom(text) {
   if (typeof text !== "string") return undefined;
   const m = /(?:^|\/)@([^/?#\s]+)/.exec(text);
   if (!m) return undefined;
