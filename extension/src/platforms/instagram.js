@@ -174,8 +174,9 @@ function fromMeta(cap, meta, locale, handle) {
       if (said) cap.offer("handle", said, "meta");
     }
   }
-  const title = first(meta?.["og:title"], meta?.["twitter:title"]);
-  fromTitle(cap, title, handle, "meta");
+  // a post page's og:title may read "Name on Instagram: ..." while twitter:title names the @handle
+  fromTitle(cap, meta?.["og:title"], handle, "meta");
+  fromTitle(cap, meta?.["twitter:title"], handle, "meta");
 }
 
 /** "Name (@handle) • Instagram photos and videos" */
@@ -222,6 +223,28 @@ function fromTiles(cap, dom, handle) {
   }
 }
 
+const userKey = (u) => first(u?.pk, u?.pk_id, u?.id);
+
+/**
+ * Who owns the post a /p/ or /reel/ page shows. The first copy of it may be the profile grid's,
+ * whose user has only pk/id: take the owner from a copy that names it, else the user with that
+ * pk anywhere on the page; else null (the twitter:title meta tag is the next source).
+ */
+function postOwner(media, postId, docs) {
+  const copies = media.filter((m) => first(m.code, m.shortcode) === postId);
+  const named = copies.map(ownerOf).find(Boolean);
+  if (named) return named;
+  const keys = new Set(copies.map((m) => userKey(m.user ?? m.owner)).filter((k) => k !== undefined).map(String));
+  if (!keys.size) return null;
+  for (const d of docs) {
+    const user = findObjects(d.json, hasUsername).find((u) => keys.has(String(userKey(u))));
+    if (user) return user.username;
+  }
+  return null;
+}
+
+const hasUsername = (o) => typeof o.username === "string" && userKey(o) !== undefined;
+
 /**
  * Instagram page data -> snapshot.
  * @param {object} pageData see README.md
@@ -234,7 +257,7 @@ export function buildSnapshot(pageData) {
 
   const media = docs.flatMap((d) => findObjects(d.json, isMedia).map((m) => [m, d.source]));
   let handle = where.handle;
-  if (!handle && where.postId) handle = ownerOf(media.find(([m]) => first(m.code, m.shortcode) === where.postId)?.[0]) ?? null;
+  if (!handle && where.postId) handle = postOwner(media.map(([m]) => m), where.postId, docs) ?? null;
 
   for (const d of docs) {
     for (const u of findObjects(d.json, isUser)) {

@@ -132,6 +132,9 @@ function offerProfiles(cap, docs, handle) {
     for (const item of findObjects(d.json, isItem)) {
       if (item.author && typeof item.author === "object" && sameHandle(userHandle(item.author), handle)) {
         offerUser(cap, item.author, item.authorStats, item.authorStatsV2, d.source);
+      } else if (typeof item.author === "string" && sameHandle(item.author, handle)) {
+        // legacy SIGI_STATE ItemModule: the author by name, its stats and nickname beside it
+        offerUser(cap, { uniqueId: item.author, nickname: item.nickname }, item.authorStats, item.authorStatsV2, d.source);
       }
     }
   }

@@ -5,7 +5,7 @@
 
 import { exactCount, parseCount } from "./counts.js";
 import {
-  Capture, decoded, dig, englishDate, findObjects, first, onHost, jsonDocuments, relativeTime, sameHandle, textOf, toIso, valuesByKey, walk,
+  Capture, calendarDate, decoded, dig, findObjects, first, onHost, jsonDocuments, relativeTime, sameHandle, textOf, toIso, valuesByKey, walk,
 } from "./snapshot.js";
 
 const HOSTS = new Set(["youtube.com", "www.youtube.com", "m.youtube.com"]);
@@ -53,11 +53,12 @@ export function matchUrl(url) {
 const KEYS = [
   "channelMetadataRenderer", "pageHeaderViewModel", "c4TabbedHeaderRenderer", "videoPrimaryInfoRenderer",
   "videoSecondaryInfoRenderer", "commentsHeaderRenderer", "commentsEntryPointHeaderRenderer", "commentEntityPayload",
-  "commentRenderer", "videoRenderer", "gridVideoRenderer", "reelItemRenderer", "lockupViewModel", "shortsLockupViewModel",
+  "commentRenderer", "commentThreadRenderer", "videoRenderer", "gridVideoRenderer", "reelItemRenderer", "lockupViewModel", "shortsLockupViewModel",
 ];
 const GRID_KEYS = ["videoRenderer", "gridVideoRenderer", "reelItemRenderer", "lockupViewModel", "shortsLockupViewModel"];
 const hasLikeButton = (o) => Boolean(o.likeButtonViewModel);
 const hasButton = (o) => Boolean(o.buttonViewModel);
+const isLikeToggle = (o) => dig(o, "toggleButtonRenderer", "defaultIcon", "iconType") === "LIKE";
 const all = (json, key) => valuesByKey(json, KEYS).get(key);
 
 export const SUBSCRIBERS = /subscri|abonn|suscrip|inscrit|iscritt|подпис|підпис|登録者|订阅|訂閱|구독자|abone|pelanggan|subskryb|prenumer|tilaaj|συνδρομ|מנוי|مشترك|مشترک|सदस्य|ผู้ติดตาม|đăng ký/i;
@@ -159,11 +160,19 @@ function watchIn(json) {
   for (const p of all(json, "videoPrimaryInfoRenderer")) {
     w.title ??= textOf(p.title);
     const count = dig(p, "viewCount", "videoViewCountRenderer");
-    w.views ??= first(exactCount(count?.originalViewCount), textOf(count?.viewCount));
+    // after in-site navigation originalViewCount is "0" while the text says "53,118 views"
+    const original = exactCount(count?.originalViewCount);
+    w.views ??= original ? original : first(textOf(count?.viewCount), original ?? undefined);
     w.dateText ??= textOf(p.dateText);
+    w.relativeDateText ??= textOf(p.relativeDateText);
     for (const like of findObjects(p, hasLikeButton)) {
       const button = findObjects(like, hasButton)[0]?.buttonViewModel;
       w.likes ??= first(button?.accessibilityText, button?.title);
+    }
+    for (const toggle of findObjects(p, isLikeToggle)) { // the older toggleButtonRenderer layout
+      const label = toggle.toggleButtonRenderer.defaultText;
+      w.likes ??= first(dig(label, "accessibility", "accessibilityData", "label"),
+        dig(toggle.toggleButtonRenderer, "accessibilityData", "accessibilityData", "label"), textOf(label));
     }
   }
   for (const s of all(json, "videoSecondaryInfoRenderer")) {
@@ -184,8 +193,8 @@ function watchIn(json) {
   }
   if (details) {
     w.title ??= details.title;
-    w.description = first(details.shortDescription, w.description); // the full text, not a preview
-    w.views ??= exactCount(details.viewCount);
+    w.fullDescription = details.shortDescription; // the full text, not a preview
+    w.exactViews = exactCount(details.viewCount);
     const micro = dig(json, "microformat", "playerMicroformatRenderer");
     w.date = first(micro?.publishDate, micro?.uploadDate);
     w.owner ??= { handle: handleFrom(micro?.ownerProfileUrl), channelId: details.channelId, title: details.author };
@@ -254,6 +263,7 @@ function commentsIn(json, locale, now) {
   const out = [];
   // YouTube leaves a count blank when it is zero
   const count = (t) => (typeof t === "string" && t.trim() === "" ? 0 : parseCount(t, locale));
+  const answered = creatorAnswered(json);
   for (const p of all(json, "commentEntityPayload")) {
     const props = p.properties || {};
     out.push({
@@ -269,7 +279,21 @@ function commentsIn(json, locale, now) {
       by_creator: r.authorIsChannelOwner === true, published: textOf(r.publishedTimeText),
     });
   }
-  return out.map((c) => ({ ...c, posted_at: relativeTime(c.published, now) }));
+  return out.map((c) => ({ ...c, posted_at: relativeTime(c.published, now), creator_replied: answered.has(c.id) }));
+}
+
+/**
+ * Threads the creator answered, by top comment id: a collapsed thread shows the creator's avatar on
+ * its "replies" button (commentRepliesRenderer.viewRepliesCreatorThumbnail) before any reply loads.
+ */
+function creatorAnswered(json) {
+  const ids = new Set();
+  for (const t of all(json, "commentThreadRenderer")) {
+    if (!dig(t, "replies", "commentRepliesRenderer", "viewRepliesCreatorThumbnail")) continue;
+    const id = first(dig(t, "commentViewModel", "commentViewModel", "commentId"), dig(t, "comment", "commentRenderer", "commentId"));
+    if (typeof id === "string") ids.add(id);
+  }
+  return ids;
 }
 
 function matches(ch, where, handle) {
@@ -305,7 +329,6 @@ export function buildSnapshot(pageData) {
     const watches = docs.map((d) => [d, watchIn(d.json)])
       .filter(([d, w]) => (w.videoId ?? matchUrl(d.pageUrl).postId) === where.postId);
     const post = { id: where.postId, url: `https://www.youtube.com/watch?v=${where.postId}` };
-    let titled = false;
     for (const [d, w] of watches) {
       if (w.owner) {
         handle ??= w.owner.handle;
@@ -317,19 +340,28 @@ export function buildSnapshot(pageData) {
           if (w.owner.verified !== undefined) cap.offer("verified", w.owner.verified, d.source);
         }
       }
-      if (w.title && !titled) {
-        post.caption = w.description ? `${w.title}\n\n${w.description}` : w.title;
-        titled = true;
-      }
-      post.views ??= typeof w.views === "number" ? w.views : parseCount(w.views, locale);
+      post.views ??= w.exactViews ?? (typeof w.views === "number" ? w.views : parseCount(w.views, locale));
       post.likes ??= parseCount(w.likes, locale);
       post.comments_count ??= parseCount(w.comments, locale);
       post.paid_partnership ||= w.paid === true;
     }
-    // the player's publishDate is exact; "May 22, 2024" under the title only has the day
+    // the player's exact views and publishDate win; "May 22, 2024" under the title only has the day,
+    // and "vor 4 Jahren" only the year
+    const exact = watches.map(([, w]) => w.exactViews).find((v) => v !== null && v !== undefined);
+    if (exact !== undefined) post.views = exact;
     post.posted_at = first(...watches.map(([, w]) => toIso(w.date)).filter(Boolean),
-      ...watches.map(([, w]) => englishDate(w.dateText) ?? relativeTime(w.dateText, now)).filter(Boolean), null);
-    if (titled) cap.addPost(post, watches.find(([, w]) => w.title)[0].source);
+      ...watches.map(([, w]) => calendarDate(w.dateText, locale) ?? relativeTime(w.dateText, now)).filter(Boolean),
+      ...watches.map(([, w]) => relativeTime(w.relativeDateText, now)).filter(Boolean), null);
+    if (!watches.some(([, w]) => toIso(w.date) || calendarDate(w.dateText, locale)) && post.posted_at) {
+      cap.note("the video's date was estimated from a relative time");
+    }
+    const titled = watches.find(([, w]) => w.title);
+    if (titled) {
+      // the player's full description wherever it came from, else the preview under the video
+      const description = first(...watches.map(([, w]) => w.fullDescription), ...watches.map(([, w]) => w.description));
+      post.caption = description ? `${titled[1].title}\n\n${description}` : titled[1].title;
+      cap.addPost(post, titled[0].source);
+    }
   } else if (where.kind === "profile") {
     let strayPages = 0;
     for (const d of docs) {
@@ -378,6 +410,7 @@ export function buildSnapshot(pageData) {
   // /next answers do not name their video: the page the user was on does; keep comments on this
   // creator's videos (in the snapshot, or the one the URL names)
   let relativeComments = 0;
+  let answeredThreads = 0;
   let strays = 0;
   for (const d of docs) {
     const postId = matchUrl(d.pageUrl).postId ?? where.postId;
@@ -390,9 +423,11 @@ export function buildSnapshot(pageData) {
       if (c.published) relativeComments += 1;
       const byCreator = c.by_creator || Boolean(channelId && c.channelId === channelId);
       cap.addComment({ id: c.id, post_id: postId, author: c.author, text: c.text, likes: c.likes,
-        replies: c.replies, by_creator: byCreator, posted_at: c.posted_at }, d.source);
+        replies: c.replies, by_creator: byCreator, creator_replied: c.creator_replied, posted_at: c.posted_at }, d.source);
+      if (c.creator_replied) answeredThreads += 1;
     }
   }
+  if (answeredThreads) cap.note(`${answeredThreads} comment threads show a creator reply that was not loaded (collapsed)`);
   if (strays) cap.note(`ignored ${strays} comments on videos that are not this channel's`);
   if (cap.comments.size === 0) fromDomComments(cap, pageData?.dom, locale, where);
   if (approximate) cap.note(`posted_at of ${approximate} videos estimated from relative times ("3 days ago")`);
