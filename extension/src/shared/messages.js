@@ -5,6 +5,7 @@
 export const MSG = Object.freeze({
   // content scripts (and extension pages)
   SCORE: 'score',
+  GLANCE: 'glance',
   SAVE: 'save',
   LABEL: 'label',
   COMMENT_LABEL: 'comment-label',
@@ -18,7 +19,7 @@ export const MSG = Object.freeze({
 });
 
 export const CONTENT_TYPES = Object.freeze([
-  MSG.SCORE, MSG.SAVE, MSG.LABEL, MSG.COMMENT_LABEL, MSG.NICHES, MSG.OPEN_OPTIONS, MSG.REPORT,
+  MSG.SCORE, MSG.GLANCE, MSG.SAVE, MSG.LABEL, MSG.COMMENT_LABEL, MSG.NICHES, MSG.OPEN_OPTIONS, MSG.REPORT,
 ]);
 export const PAGE_ONLY_TYPES = Object.freeze([MSG.TEST_CONNECTION, MSG.STATUS, MSG.CLEAR_CACHE]);
 
