@@ -9,6 +9,8 @@ data-fit. With POST /v1/glance on the server the same pages carry the fit (issue
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,6 +52,14 @@ SEEN_ON = {
 }
 
 
+def record_timing(name: str, seconds: float) -> None:
+    """The slowest scroll-to-chips step per page, in test-artifacts/browser/chip-timings.json."""
+    path = ARTIFACTS / "chip-timings.json"
+    timings = json.loads(path.read_text()) if path.exists() else {}
+    timings[name] = {"slowest_scroll_to_chips_ms": round(seconds * 1000)}
+    path.write_text(json.dumps(timings, indent=2, sort_keys=True))
+
+
 def wait_for_chips_in_view(tab: Any) -> None:
     tab.wait_for_function(f"() => ({MISSING_IN_VIEW})().length === 0", timeout=CHIP_MS)
 
@@ -68,10 +78,15 @@ def test_every_post_gets_a_chip_and_scrolling_adds_more(name: str, browser: Brow
     assert first_screen > 0
     tab.screenshot(path=ARTIFACTS / f"chips-{name}.png")
 
-    # scroll down a screen at a time until the page has made its last call and shown the bottom
+    # scroll down a screen at a time until the page has made its last call and shown the bottom;
+    # time each step from the scroll to a finished chip (glance answered) on every post in view
+    slowest = 0.0
     for _ in range(40):
+        started = time.perf_counter()
         tab.evaluate("() => scrollBy(0, innerHeight * 0.8)")
-        tab.wait_for_timeout(150)
+        wait_for_chips_in_view(tab)
+        slowest = max(slowest, time.perf_counter() - started)
+        tab.wait_for_timeout(150)  # the page's own fetch on scroll lands
         wait_for_chips_in_view(tab)
         done = tab.evaluate("() => document.body.dataset.fixtureCallsLeft === '0' "
                             "&& innerHeight + scrollY >= document.documentElement.scrollHeight - 2")
@@ -94,6 +109,7 @@ def test_every_post_gets_a_chip_and_scrolling_adds_more(name: str, browser: Brow
         assert "Server offline" in chip["title"], chip
         if chip["placement"] == "inline":  # next to the post's author
             assert chip["after"] and chip["after"].rstrip("/").endswith(chip["handle"]), chip
+    record_timing(name, slowest)
     tab.evaluate("() => scrollTo(0, 0)")
     tab.screenshot(path=ARTIFACTS / f"chips-{name}-top.png")
 
