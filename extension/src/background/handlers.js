@@ -6,7 +6,16 @@
 import { MSG, STATE, failure } from '../shared/messages.js';
 import { readSettings } from '../shared/settings.js';
 import { GLANCE_LIMITS } from '../platforms/feed.js';
-import { GLANCE, cacheKey, clearCached, fingerprint, readCached, readMany, writeCached, writeMany } from './score-cache.js';
+import {
+  GLANCE,
+  cacheKey,
+  clearCached,
+  fingerprint,
+  readCached,
+  readMany,
+  writeCached,
+  writeMany,
+} from './score-cache.js';
 import { TIMEOUT_MS, callServer, glance as glanceServer } from './server-api.js';
 
 export const PLATFORMS = Object.freeze(['instagram', 'tiktok', 'youtube']);
@@ -91,9 +100,12 @@ function glanceCreator(value, i) {
   const where = `creators[${i}]`;
   if (!value || typeof value !== 'object' || Array.isArray(value)) return `${where} must be an object`;
   if (!PLATFORMS.includes(value.platform)) return `${where}.platform is not one of ${PLATFORMS.join(', ')}`;
-  if (typeof value.handle !== 'string' || !GLANCE_HANDLE.test(value.handle)) return `${where}.handle is not a bare handle`;
-  const texts = (Array.isArray(value.texts) ? value.texts : []).filter((t) => typeof t === 'string' && t.trim())
-    .slice(0, GLANCE_LIMITS.texts).map((t) => t.trim().slice(0, GLANCE_LIMITS.text));
+  if (typeof value.handle !== 'string' || !GLANCE_HANDLE.test(value.handle))
+    return `${where}.handle is not a bare handle`;
+  const texts = (Array.isArray(value.texts) ? value.texts : [])
+    .filter((t) => typeof t === 'string' && t.trim())
+    .slice(0, GLANCE_LIMITS.texts)
+    .map((t) => t.trim().slice(0, GLANCE_LIMITS.text));
   if (!texts.length) return `${where}.texts has no text`;
   const creator = { platform: value.platform, handle: value.handle, texts };
   if (Number.isSafeInteger(value.followers) && value.followers >= 0) creator.followers = value.followers;
@@ -114,23 +126,34 @@ function glanceCreator(value, i) {
  */
 async function glance(message) {
   const list = Array.isArray(message.creators) ? message.creators : [];
-  if (!list.length || list.length > GLANCE_LIMITS.creators) return invalid(`creators must list 1 to ${GLANCE_LIMITS.creators} creators`);
+  if (!list.length || list.length > GLANCE_LIMITS.creators)
+    return invalid(`creators must list 1 to ${GLANCE_LIMITS.creators} creators`);
   const creators = list.map(glanceCreator);
   const problem = creators.find((c) => typeof c === 'string');
   if (problem) return invalid(problem);
   const keys = creators.map((c) => cacheKey(c.platform, c.handle, GLANCE));
   const prints = await Promise.all(creators.map((c) => fingerprint(c)));
-  const hits = await readMany(keys.map((k, i) => [k, prints[i]]), Date.now(), chrome.storage.session, GLANCE)
-    .catch(() => creators.map(() => null));
+  const hits = await readMany(
+    keys.map((k, i) => [k, prints[i]]),
+    Date.now(),
+    chrome.storage.session,
+    GLANCE,
+  ).catch(() => creators.map(() => null));
   const answers = hits.map((hit) => hit?.value ?? null);
   const missing = creators.map((_, i) => i).filter((i) => !answers[i]);
   const cached = creators.length - missing.length;
   if (!missing.length) return { ok: true, state: STATE.OK, creators: answers, cached };
   const answer = await glanceServer(await readSettings(), { creators: missing.map((i) => creators[i]) });
   if (!answer.ok) return { ...answer, creators: answers, cached };
-  missing.forEach((i, j) => { answers[i] = answer.creators[j]; });
-  await writeMany(missing.map((i, j) => [keys[i], prints[i], answer.creators[j]]), Date.now(), chrome.storage.session, GLANCE)
-    .catch(() => undefined);
+  missing.forEach((i, j) => {
+    answers[i] = answer.creators[j];
+  });
+  await writeMany(
+    missing.map((i, j) => [keys[i], prints[i], answer.creators[j]]),
+    Date.now(),
+    chrome.storage.session,
+    GLANCE,
+  ).catch(() => undefined);
   return { ok: true, state: STATE.OK, creators: answers, cached };
 }
 
@@ -158,9 +181,14 @@ async function label(message) {
   const niche = text(message.niche, 100);
   if (!niche) return invalid('Choose a niche for the label.');
   const body = { niche, label: value, snapshot: message.snapshot };
-  return withState(await callServer(await readSettings(), {
-    method: 'POST', path: '/v1/labels', body, timeoutMs: TIMEOUT_MS.write,
-  }));
+  return withState(
+    await callServer(await readSettings(), {
+      method: 'POST',
+      path: '/v1/labels',
+      body,
+      timeoutMs: TIMEOUT_MS.write,
+    }),
+  );
 }
 
 async function commentLabel(message) {
@@ -171,9 +199,14 @@ async function commentLabel(message) {
   const body = { text: commentText, label: value };
   const caption = text(message.post_caption, 5000);
   if (caption) body.post_caption = caption;
-  return withState(await callServer(await readSettings(), {
-    method: 'POST', path: '/v1/comment-labels', body, timeoutMs: TIMEOUT_MS.write,
-  }));
+  return withState(
+    await callServer(await readSettings(), {
+      method: 'POST',
+      path: '/v1/comment-labels',
+      body,
+      timeoutMs: TIMEOUT_MS.write,
+    }),
+  );
 }
 
 async function niches() {
@@ -228,7 +261,8 @@ async function testConnection(message) {
 async function status(message) {
   const settings = await readSettings();
   const tabId = Number.isInteger(message.tabId) ? message.tabId : null;
-  const tab = tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
+  const tab =
+    tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
   const health = await callServer(settings, { path: '/healthz', auth: false, timeoutMs: TIMEOUT_MS.health });
   return {
     ok: true,

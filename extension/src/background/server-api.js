@@ -60,7 +60,8 @@ async function readAnswer(response) {
   if (response.status === 401 || response.status === 403) {
     return failure(STATE.UNAUTHORIZED, 'The server does not accept this API token.', extra);
   }
-  if (response.status === 429) return failure(STATE.RATE_LIMITED, 'Too many requests; microscout will retry shortly.', extra);
+  if (response.status === 429)
+    return failure(STATE.RATE_LIMITED, 'Too many requests; microscout will retry shortly.', extra);
   if (response.status === 503) return failure(STATE.LOADING, 'The server is starting (models loading).', extra);
   if (response.status >= 500) return failure(STATE.SERVER_ERROR, 'The server had a problem with this request.', extra);
   return failure(STATE.REJECTED, message, extra);
@@ -83,9 +84,12 @@ export async function glance(settings, body) {
   const answer = await callServer(settings, { method: 'POST', path: '/v1/glance', body, timeoutMs: TIMEOUT_MS.glance });
   if (!answer.ok) return answer;
   const creators = answer.data?.creators;
-  const lined = Array.isArray(creators) && creators.length === body.creators.length && creators.every((c, i) =>
-    c && typeof c === 'object' && !Array.isArray(c) && sameCreator(c, body.creators[i]));
-  if (!lined) return failure(STATE.SERVER_ERROR, 'The server answered the glance for other creators than it was asked about.');
+  const lined =
+    Array.isArray(creators) &&
+    creators.length === body.creators.length &&
+    creators.every((c, i) => c && typeof c === 'object' && !Array.isArray(c) && sameCreator(c, body.creators[i]));
+  if (!lined)
+    return failure(STATE.SERVER_ERROR, 'The server answered the glance for other creators than it was asked about.');
   return { ok: true, status: answer.status, creators };
 }
 

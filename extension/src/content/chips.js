@@ -12,8 +12,8 @@ import { CreatorBook, chipView } from './glance-book.js';
 import { readScripts } from './page-data.js';
 import { pageTheme } from './placement.js';
 
-const SCAN_MS = 150;   // let a burst of DOM changes settle before looking for new posts
-const FLUSH_MS = 120;  // gather the creators that come into view together into one request
+const SCAN_MS = 150; // let a burst of DOM changes settle before looking for new posts
+const FLUSH_MS = 120; // gather the creators that come into view together into one request
 
 /** Run chips for one scroll page. ``ctx``: {adapter, where, log, signal}. Returns the view (for tests). */
 export function runChips(ctx) {
@@ -58,10 +58,13 @@ class ChipsView {
 
   later(name, ms, run) {
     if (this.timers.has(name) || this.signal.aborted) return;
-    this.timers.set(name, setTimeout(() => {
-      this.timers.delete(name);
-      if (!this.signal.aborted) run();
-    }, ms));
+    this.timers.set(
+      name,
+      setTimeout(() => {
+        this.timers.delete(name);
+        if (!this.signal.aborted) run();
+      }, ms),
+    );
   }
 
   /** Take in embedded scripts or copied answers; chips for posts already in view, new texts asked. */
@@ -70,7 +73,8 @@ class ChipsView {
     let changed = [];
     try {
       const pageData = {
-        url: this.url, locale: document.documentElement.getAttribute('lang') || navigator.language || null,
+        url: this.url,
+        locale: document.documentElement.getAttribute('lang') || navigator.language || null,
         scripts: sources.filter((s) => s.script).map((s) => s.script),
         responses: sources.filter((s) => s.response).map((s) => s.response),
       };
@@ -120,11 +124,13 @@ class ChipsView {
   attach(card) {
     if (this.cards.has(card) || !card.isConnected) return;
     const { postIds, authors, postLink } = readCard(card, this.adapter);
-    const creator = postIds.map((id) => this.book.byPost(id)).find(Boolean)
-      ?? authors.map((a) => a.handle && this.book.byHandle(this.adapter.id, a.handle)).find(Boolean);
+    const creator =
+      postIds.map((id) => this.book.byPost(id)).find(Boolean) ??
+      authors.map((a) => a.handle && this.book.byHandle(this.adapter.id, a.handle)).find(Boolean);
     if (!creator) return;
-    const author = authors.find((a) => a.element && a.handle?.toLowerCase() === creator.handle.toLowerCase())
-      ?? authors.find((a) => a.element && !a.handle);
+    const author =
+      authors.find((a) => a.element && a.handle?.toLowerCase() === creator.handle.toLowerCase()) ??
+      authors.find((a) => a.element && !a.handle);
     const anchor = author?.element ?? postLink;
     if (!anchor) return;
     this.theme ??= pageTheme(document.body);

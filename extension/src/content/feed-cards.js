@@ -6,16 +6,31 @@
 // themselves; a match inside another match belongs to that one.
 const CARDS = {
   instagram: ['article', 'a[href*="/p/"]', 'a[href*="/reel/"]'],
-  tiktok: ['[data-e2e="recommend-list-item-container"]', '[data-e2e="search_top-item"]', '[data-e2e="search_video-item"]',
-    '[data-e2e="challenge-item"]', '[data-e2e="music-item"]', 'article'],
-  youtube: ['ytd-video-renderer', 'ytd-rich-item-renderer', 'ytd-grid-video-renderer', 'ytd-compact-video-renderer',
-    'ytd-channel-renderer', 'ytd-reel-video-renderer', 'yt-lockup-view-model'],
+  tiktok: [
+    '[data-e2e="recommend-list-item-container"]',
+    '[data-e2e="search_top-item"]',
+    '[data-e2e="search_video-item"]',
+    '[data-e2e="challenge-item"]',
+    '[data-e2e="music-item"]',
+    'article',
+  ],
+  youtube: [
+    'ytd-video-renderer',
+    'ytd-rich-item-renderer',
+    'ytd-grid-video-renderer',
+    'ytd-compact-video-renderer',
+    'ytd-channel-renderer',
+    'ytd-reel-video-renderer',
+    'yt-lockup-view-model',
+  ],
 };
 
 // Elements that name a post's author by their text, where the page has no link for it.
 const AUTHOR_TEXT = '[data-e2e="video-author-uniqueid"], [data-e2e="search-card-user-unique-id"]';
 
-export const CARD_SELECTORS = Object.freeze(Object.fromEntries(Object.entries(CARDS).map(([k, v]) => [k, v.join(', ')])));
+export const CARD_SELECTORS = Object.freeze(
+  Object.fromEntries(Object.entries(CARDS).map(([k, v]) => [k, v.join(', ')])),
+);
 
 /** Every post card under ``root`` for ``platform``, outermost only, in document order. */
 export function findCards(platform, root = document) {
@@ -33,7 +48,9 @@ export function readCard(card, adapter) {
   const postIds = [];
   const authors = [];
   let postLink = null;
-  const links = card.matches('a[href]') ? [card, ...card.querySelectorAll('a[href]')] : [...card.querySelectorAll('a[href]')];
+  const links = card.matches('a[href]')
+    ? [card, ...card.querySelectorAll('a[href]')]
+    : [...card.querySelectorAll('a[href]')];
   for (const link of links) {
     const where = adapter.matchUrl(link.href);
     if (where.postId) {

@@ -22,8 +22,18 @@ export class CreatorBook {
       const key = creatorKey(item.platform, item.handle);
       let creator = this.creators.get(key);
       if (!creator) {
-        creator = { key, platform: item.platform, handle: item.handle, texts: [], followers: undefined,
-          seen_on: item.seen_on, answer: null, answered: null, asking: null, problem: null };
+        creator = {
+          key,
+          platform: item.platform,
+          handle: item.handle,
+          texts: [],
+          followers: undefined,
+          seen_on: item.seen_on,
+          answer: null,
+          answered: null,
+          asking: null,
+          problem: null,
+        };
         this.creators.set(key, creator);
         changed.add(creator);
       }
@@ -57,7 +67,9 @@ export class CreatorBook {
    */
   needsGlance(creator, now = Date.now()) {
     const known = print(glanceOf(creator));
-    return creator.texts.length > 0 && creator.answered !== known && creator.asking !== known && !(now < creator.retryAt);
+    return (
+      creator.texts.length > 0 && creator.answered !== known && creator.asking !== known && !(now < creator.retryAt)
+    );
   }
 
   /** Mark ``creators`` as asked; the glance request's `creators` list for them. */
@@ -82,7 +94,8 @@ export class CreatorBook {
         creator.problem = null;
         creator.retryAt = undefined;
       } else {
-        creator.problem = answer?.ok === false ? answer : { state: STATE.EXTENSION_ERROR, message: 'No answer for this creator.' };
+        creator.problem =
+          answer?.ok === false ? answer : { state: STATE.EXTENSION_ERROR, message: 'No answer for this creator.' };
         creator.retryAt = now + retryDelay(creator.problem);
       }
       creator.asking = null;
@@ -104,11 +117,14 @@ export function retryDelay(problem) {
   const seconds = Number.isFinite(problem?.retryAfter) ? problem.retryAfter : null;
   switch (problem?.state) {
     case STATE.LOADING:
-    case STATE.RATE_LIMITED: return Math.min(Math.max(seconds ?? 3, 1), 60) * 1000;
+    case STATE.RATE_LIMITED:
+      return Math.min(Math.max(seconds ?? 3, 1), 60) * 1000;
     case STATE.OFFLINE:
     case STATE.TIMEOUT:
-    case STATE.SERVER_ERROR: return 20_000;
-    default: return 60_000;
+    case STATE.SERVER_ERROR:
+      return 20_000;
+    default:
+      return 60_000;
   }
 }
 
@@ -138,10 +154,23 @@ export function chipView(creator) {
   if (!answer) {
     if (creator.problem) {
       const { title, hint } = describe(creator.problem);
-      return { state: creator.problem.state, fit: null, label: '–', title: `microscout: ${title}${hint ? `. ${hint}` : ''}`,
-        tier: null, overall: null };
+      return {
+        state: creator.problem.state,
+        fit: null,
+        label: '–',
+        title: `microscout: ${title}${hint ? `. ${hint}` : ''}`,
+        tier: null,
+        overall: null,
+      };
     }
-    return { state: 'pending', fit: null, label: '…', title: `microscout: looking at ${who}…`, tier: null, overall: null };
+    return {
+      state: 'pending',
+      fit: null,
+      label: '…',
+      title: `microscout: looking at ${who}…`,
+      tier: null,
+      overall: null,
+    };
   }
   const best = bestNiche(answer);
   const fit = best ? Math.max(0, Math.min(100, Math.round(best.score))) : null;
@@ -150,13 +179,22 @@ export function chipView(creator) {
   const overall = Number.isFinite(watch?.overall) ? Math.round(watch.overall) : null;
   const posts = creator.texts.length;
   const parts = [
-    fit === null ? 'no niche fit yet' : `best fit ${fit} (${best.name ?? best.niche}) from ${posts} post${posts === 1 ? '' : 's'} seen`,
+    fit === null
+      ? 'no niche fit yet'
+      : `best fit ${fit} (${best.name ?? best.niche}) from ${posts} post${posts === 1 ? '' : 's'} seen`,
     tier ? `${tier} creator` : null,
-    watch ? `on your watchlist${watch.status ? ` (${watch.status})` : ''}${overall === null ? '' : `, overall ${overall}`}` : null,
+    watch
+      ? `on your watchlist${watch.status ? ` (${watch.status})` : ''}${overall === null ? '' : `, overall ${overall}`}`
+      : null,
   ];
   return {
-    state: STATE.OK, fit, tier, overall,
-    label: [fit === null ? '–' : String(fit), tier, overall === null ? null : `★${overall}`].filter(Boolean).join(' · '),
+    state: STATE.OK,
+    fit,
+    tier,
+    overall,
+    label: [fit === null ? '–' : String(fit), tier, overall === null ? null : `★${overall}`]
+      .filter(Boolean)
+      .join(' · '),
     title: `microscout, ${who}: ${parts.filter(Boolean).join('; ')}`,
   };
 }

@@ -48,5 +48,8 @@ export function bridgeHook({ patterns, isWanted, log }) {
     const { url, status, body, pageUrl } = event.data;
     log.add({ url, status, json: body, pageUrl: samePage(pageUrl) ? pageUrl : location.href });
   });
-  window.postMessage({ source: HOOK.FROM_CONTENT, v: HOOK.VERSION, kind: HOOK.CONFIG, patterns: [...patterns] }, location.origin);
+  window.postMessage(
+    { source: HOOK.FROM_CONTENT, v: HOOK.VERSION, kind: HOOK.CONFIG, patterns: [...patterns] },
+    location.origin,
+  );
 }

@@ -60,7 +60,11 @@ export class Chip {
     else delete this.label.dataset.problem;
     this.label.title = view.title;
     this.label.setAttribute('aria-label', view.title);
-    replace(this.label, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'μ'), h('span', { class: 'value' }, view.label));
+    replace(
+      this.label,
+      h('span', { class: 'logo', 'aria-hidden': 'true' }, 'μ'),
+      h('span', { class: 'value' }, view.label),
+    );
   }
 
   /** Put the chip right after ``anchor``: in its line, or over the corner of a tile. */

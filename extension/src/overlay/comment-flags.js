@@ -9,10 +9,21 @@ import { OVERLAY_CSS } from './styles.js';
 
 export const FLAG_TAG = 'microscout-flag';
 const MAX_ANCESTORS = 4;
-const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'INPUT', FLAG_TAG.toUpperCase(), 'MICROSCOUT-OVERLAY']);
+const SKIP = new Set([
+  'SCRIPT',
+  'STYLE',
+  'NOSCRIPT',
+  'TEXTAREA',
+  'INPUT',
+  FLAG_TAG.toUpperCase(),
+  'MICROSCOUT-OVERLAY',
+]);
 
 export function normalizeText(text) {
-  return String(text ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
+  return String(text ?? '')
+    .normalize('NFC')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -57,11 +68,15 @@ export function markFlaggedComments(flagged, { signal, theme = 'light', onUnflag
     timer = setTimeout(scan, 400);
   });
   observer.observe(root, { childList: true, subtree: true });
-  signal?.addEventListener('abort', () => {
-    observer.disconnect();
-    clearTimeout(timer);
-    for (const host of marks) host.remove();
-  }, { once: true });
+  signal?.addEventListener(
+    'abort',
+    () => {
+      observer.disconnect();
+      clearTimeout(timer);
+      for (const host of marks) host.remove();
+    },
+    { once: true },
+  );
   return () => marks.size;
 }
 
@@ -75,9 +90,15 @@ function mark(element, item, theme, onUnflag) {
   const style = document.createElement('style');
   style.textContent = OVERLAY_CSS;
   const result = h('span', { class: 'result', role: 'status', 'aria-live': 'polite' });
-  const button = h('button', {
-    type: 'button', 'data-microscout-action': 'unflag', title: 'This comment is genuine: teach the server',
-  }, 'Unflag: genuine');
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      'data-microscout-action': 'unflag',
+      title: 'This comment is genuine: teach the server',
+    },
+    'Unflag: genuine',
+  );
   button.addEventListener('click', async () => {
     button.disabled = true;
     result.textContent = 'Sending…';
@@ -92,7 +113,10 @@ function mark(element, item, theme, onUnflag) {
       button.disabled = false;
     }
   });
-  root.append(style, h('div', { class: 'flag' }, h('strong', {}, 'microscout'), h('span', {}, flagReason(item)), button, result));
+  root.append(
+    style,
+    h('div', { class: 'flag' }, h('strong', {}, 'microscout'), h('span', {}, flagReason(item)), button, result),
+  );
   element.after(host);
   return host;
 }

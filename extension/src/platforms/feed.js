@@ -4,28 +4,35 @@
 //   {platform, handle, texts: [caption], followers?, post_id?, seen_on: {kind, term?}}
 // (DESIGN.md, POST /v1/glance: the content script groups items by creator before asking).
 
-import { exactCount } from "./counts.js";
-import { clip } from "./snapshot.js";
+import { exactCount } from './counts.js';
+import { clip } from './snapshot.js';
 
 /** The server's glance bounds; a text is cut shorter than a caption so 50 x 10 stay under 1 MiB. */
 export const GLANCE_LIMITS = Object.freeze({ creators: 50, texts: 10, text: 400, handle: 100, term: 200 });
 
 // Page kind (matchUrl) -> the glance's seen_on kind.
 const SEEN_ON = Object.freeze({
-  hashtag: "hashtag", tag: "hashtag",
-  search: "search",
-  feed: "feed", explore: "feed", reels: "feed", foryou: "feed", music: "feed", home: "feed", shorts: "feed",
+  hashtag: 'hashtag',
+  tag: 'hashtag',
+  search: 'search',
+  feed: 'feed',
+  explore: 'feed',
+  reels: 'feed',
+  foryou: 'feed',
+  music: 'feed',
+  home: 'feed',
+  shorts: 'feed',
 });
 
 /** True for the scroll pages chips are drawn on. */
 export function isFeedPage(where) {
-  return Object.hasOwn(SEEN_ON, where?.kind ?? "");
+  return Object.hasOwn(SEEN_ON, where?.kind ?? '');
 }
 
 /** Where a page's posts are seen, for the glance: {kind, term?}; null on a creator's own page. */
 export function seenOn(where) {
   if (!isFeedPage(where)) return null;
-  const term = typeof where.term === "string" ? clip(where.term.trim(), GLANCE_LIMITS.term) : "";
+  const term = typeof where.term === 'string' ? clip(where.term.trim(), GLANCE_LIMITS.term) : '';
   return term ? { kind: SEEN_ON[where.kind], term } : { kind: SEEN_ON[where.kind] };
 }
 
@@ -34,7 +41,7 @@ export function seenOn(where) {
  * URL with every post, and stay one feed).
  */
 export function feedKey(where) {
-  return isFeedPage(where) ? `${where.kind}:${where.term ?? ""}` : null;
+  return isFeedPage(where) ? `${where.kind}:${where.term ?? ''}` : null;
 }
 
 /**
@@ -43,7 +50,7 @@ export function feedKey(where) {
  */
 export function outermost(root, test, limit = 1_000_000) {
   const out = [];
-  if (!root || typeof root !== "object") return out;
+  if (!root || typeof root !== 'object') return out;
   const stack = [root];
   let seen = 0;
   while (stack.length && seen++ < limit) {
@@ -55,7 +62,7 @@ export function outermost(root, test, limit = 1_000_000) {
     const children = Array.isArray(node) ? node : Object.values(node);
     for (let i = children.length - 1; i >= 0; i--) {
       const v = children[i];
-      if (v !== null && typeof v === "object") stack.push(v);
+      if (v !== null && typeof v === 'object') stack.push(v);
     }
   }
   return out;
@@ -71,10 +78,10 @@ export class FeedItems {
 
   /** Add a post; a second copy of the same post fills in what the first lacked. */
   add({ handle, text, followers, postId }) {
-    const bare = typeof handle === "string" ? handle.replace(/^@/, "").trim() : "";
+    const bare = typeof handle === 'string' ? handle.replace(/^@/, '').trim() : '';
     if (!this.seenOn || !bare || bare.length > GLANCE_LIMITS.handle || /[\s/?#@]/.test(bare)) return;
     const key = postId ? `post:${postId}` : `creator:${bare.toLowerCase()}`;
-    const caption = typeof text === "string" ? clip(text.trim(), GLANCE_LIMITS.text) : "";
+    const caption = typeof text === 'string' ? clip(text.trim(), GLANCE_LIMITS.text) : '';
     const count = exactCount(followers);
     const old = this.items.get(key);
     if (old) {

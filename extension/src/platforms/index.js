@@ -1,14 +1,14 @@
 // The adapters by platform, and the one list of page API answers the MAIN-world hook keeps.
 
-import { instagram } from "./instagram.js";
-import { tiktok } from "./tiktok.js";
-import { youtube } from "./youtube.js";
-import { readFeed as readInstagramFeed } from "./instagram-feed.js";
-import { readFeed as readTiktokFeed } from "./tiktok-feed.js";
-import { readFeed as readYoutubeFeed } from "./youtube-feed.js";
+import { instagram } from './instagram.js';
+import { tiktok } from './tiktok.js';
+import { youtube } from './youtube.js';
+import { readFeed as readInstagramFeed } from './instagram-feed.js';
+import { readFeed as readTiktokFeed } from './tiktok-feed.js';
+import { readFeed as readYoutubeFeed } from './youtube-feed.js';
 
-export { parseCount, exactCount } from "./counts.js";
-export { GLANCE_LIMITS, feedKey, isFeedPage, seenOn } from "./feed.js";
+export { parseCount, exactCount } from './counts.js';
+export { GLANCE_LIMITS, feedKey, isFeedPage, seenOn } from './feed.js';
 
 /** Every adapter: {id, matchUrl(url), buildSnapshot(pageData)}. */
 export const ADAPTERS = Object.freeze([instagram, tiktok, youtube]);
@@ -34,11 +34,11 @@ export const RESPONSE_PATTERNS = Object.freeze([
   String.raw`^https://(www|m)\.youtube\.com/youtubei/v1/(browse|next|search|player|reel/reel_item_watch)\b`,
 ]);
 
-const RESPONSE_RES = RESPONSE_PATTERNS.map((p) => new RegExp(p, "i"));
+const RESPONSE_RES = RESPONSE_PATTERNS.map((p) => new RegExp(p, 'i'));
 
 /** True when the hook should copy the answer to this request URL. */
 export function isWantedResponse(url) {
-  return typeof url === "string" && RESPONSE_RES.some((re) => re.test(url));
+  return typeof url === 'string' && RESPONSE_RES.some((re) => re.test(url));
 }
 
 const FEED_READERS = Object.freeze({ instagram: readInstagramFeed, tiktok: readTiktokFeed, youtube: readYoutubeFeed });

@@ -16,10 +16,19 @@ const settings = { serverUrl: SERVER, apiToken: TOKEN };
 const sender = { id: 'x', tab: { id: 3 } };
 
 const creator = (handle, extra = {}) => ({
-  platform: 'instagram', handle, texts: [`${handle} bakes sourdough`], seen_on: { kind: 'hashtag', term: 'sourdough' }, ...extra,
+  platform: 'instagram',
+  handle,
+  texts: [`${handle} bakes sourdough`],
+  seen_on: { kind: 'hashtag', term: 'sourdough' },
+  ...extra,
 });
-const answerFor = (c) => ({ platform: c.platform, handle: c.handle, tier: 'micro',
-  niche_fit: [{ niche: 'baking', name: 'Baking', score: 81.4 }], languages: { en: 1 } });
+const answerFor = (c) => ({
+  platform: c.platform,
+  handle: c.handle,
+  tier: 'micro',
+  niche_fit: [{ niche: 'baking', name: 'Baking', score: 81.4 }],
+  languages: { en: 1 },
+});
 const server = (request) => ({ body: { creators: request.body.creators.map(answerFor) } });
 
 function withServer(answer = server) {
@@ -47,7 +56,10 @@ test('server-api glance() posts the exact body to /v1/glance with the token and 
 
 const MISMATCHES = [
   ['fewer answers', (body) => ({ creators: body.creators.slice(1).map(answerFor) })],
-  ['another creator', (body) => ({ creators: body.creators.map((c) => ({ ...answerFor(c), handle: 'someone.else' })) })],
+  [
+    'another creator',
+    (body) => ({ creators: body.creators.map((c) => ({ ...answerFor(c), handle: 'someone.else' })) }),
+  ],
   ['no list', () => ({ glances: [] })],
   ['an answer that is not an object', (body) => ({ creators: body.creators.map(() => 'fit') })],
 ];
@@ -65,7 +77,10 @@ for (const [name, reply] of MISMATCHES) {
 }
 
 test('server-api glance(): an old server without the route is a calm rejection, not an exception', async () => {
-  const fetch = withServer(() => ({ status: 404, body: { error: { code: 'not_found', message: 'No such route.', details: null } } }));
+  const fetch = withServer(() => ({
+    status: 404,
+    body: { error: { code: 'not_found', message: 'No such route.', details: null } },
+  }));
   try {
     const answer = await glance(settings, { creators: [creator('a')] });
     assert.deepEqual([answer.ok, answer.state, answer.status], [false, STATE.REJECTED, 404]);
@@ -80,15 +95,24 @@ test('glance message: only uncached creators go to the server, in one request; o
     const first = await ask([creator('crumbandcrust'), creator('levain.lena')]);
     assert.equal(first.ok, true);
     assert.equal(first.cached, 0);
-    assert.deepEqual(first.creators.map((c) => c.handle), ['crumbandcrust', 'levain.lena']);
+    assert.deepEqual(
+      first.creators.map((c) => c.handle),
+      ['crumbandcrust', 'levain.lena'],
+    );
     assert.equal(fetch.requests.length, 1);
 
     // scrolling on: one new creator beside the two already seen
     const second = await ask([creator('crumbandcrust'), creator('bakerbyday'), creator('levain.lena')]);
-    assert.deepEqual(second.creators.map((c) => c.handle), ['crumbandcrust', 'bakerbyday', 'levain.lena']);
+    assert.deepEqual(
+      second.creators.map((c) => c.handle),
+      ['crumbandcrust', 'bakerbyday', 'levain.lena'],
+    );
     assert.equal(second.cached, 2);
     assert.equal(fetch.requests.length, 2);
-    assert.deepEqual(fetch.requests[1].body.creators.map((c) => c.handle), ['bakerbyday']);
+    assert.deepEqual(
+      fetch.requests[1].body.creators.map((c) => c.handle),
+      ['bakerbyday'],
+    );
 
     // all cached: no request at all
     const third = await ask([creator('bakerbyday'), creator('levain.lena')]);
@@ -96,8 +120,10 @@ test('glance message: only uncached creators go to the server, in one request; o
     assert.equal(fetch.requests.length, 2);
 
     // a creator seen with a new post (another text) is asked again; so is one seen somewhere else
-    await ask([creator('levain.lena', { texts: ['levain.lena bakes sourdough', 'a new post'] }),
-      creator('bakerbyday', { seen_on: { kind: 'search', term: 'rye bread' } })]);
+    await ask([
+      creator('levain.lena', { texts: ['levain.lena bakes sourdough', 'a new post'] }),
+      creator('bakerbyday', { seen_on: { kind: 'search', term: 'rye bread' } }),
+    ]);
     assert.equal(fetch.requests.length, 3);
     assert.equal(fetch.requests[2].body.creators.length, 2);
   } finally {
@@ -112,7 +138,9 @@ test('glance message: the server away leaves cached answers in place and says wh
   } finally {
     fetch.restore();
   }
-  const down = fakeFetch(() => { throw new TypeError('Failed to fetch'); });
+  const down = fakeFetch(() => {
+    throw new TypeError('Failed to fetch');
+  });
   try {
     const answer = await ask([creator('crumbandcrust'), creator('new.face')]);
     assert.equal(answer.ok, false);
@@ -139,8 +167,15 @@ test('glance message: the request is rebuilt from known fields, texts trimmed, c
   const fetch = withServer();
   try {
     const texts = ['  first  ', '', 42, ...Array.from({ length: 20 }, (_, i) => `t${i} ${'x'.repeat(1000)}`)];
-    const answer = await ask([{ ...creator('crumbandcrust'), texts, followers: 23418, extra: 'dropped',
-      seen_on: { kind: 'hashtag', term: '  sourdough  ', where: 'x' } }]);
+    const answer = await ask([
+      {
+        ...creator('crumbandcrust'),
+        texts,
+        followers: 23418,
+        extra: 'dropped',
+        seen_on: { kind: 'hashtag', term: '  sourdough  ', where: 'x' },
+      },
+    ]);
     assert.equal(answer.ok, true);
     const [sent] = fetch.requests[0].body.creators;
     assert.deepEqual(Object.keys(sent).sort(), ['followers', 'handle', 'platform', 'seen_on', 'texts']);
@@ -180,8 +215,13 @@ test('glance message: an unknown seen_on kind and a bad follower count are left 
   const fetch = withServer();
   try {
     await ask([creator('a', { followers: -3, seen_on: { kind: 'stories' } }), creator('b', { followers: 1.5 })]);
-    assert.deepEqual(fetch.requests[0].body.creators.map((c) => Object.keys(c).sort()),
-      [['handle', 'platform', 'texts'], ['handle', 'platform', 'seen_on', 'texts']]);
+    assert.deepEqual(
+      fetch.requests[0].body.creators.map((c) => Object.keys(c).sort()),
+      [
+        ['handle', 'platform', 'texts'],
+        ['handle', 'platform', 'seen_on', 'texts'],
+      ],
+    );
   } finally {
     fetch.restore();
   }

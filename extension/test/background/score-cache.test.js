@@ -1,7 +1,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { TTL_MS, cacheKey, clearCached, fingerprint, readCached, writeCached } from '../../src/background/score-cache.js';
+import {
+  TTL_MS,
+  cacheKey,
+  clearCached,
+  fingerprint,
+  readCached,
+  writeCached,
+} from '../../src/background/score-cache.js';
 import { Area } from './fakes.js';
 
 const snapshot = { platform: 'tiktok', handle: 'a', followers: 10, posts: [{ id: '1', likes: 3 }], captured_at: 'T1' };
@@ -10,7 +17,10 @@ test('the fingerprint ignores the capture time and key order, and changes with t
   const same = { captured_at: 'T2', posts: [{ likes: 3, id: '1' }], followers: 10, handle: 'a', platform: 'tiktok' };
   assert.equal(await fingerprint(snapshot), await fingerprint(same));
   assert.notEqual(await fingerprint(snapshot), await fingerprint({ ...snapshot, followers: 11 }));
-  assert.notEqual(await fingerprint(snapshot), await fingerprint({ ...snapshot, posts: [...snapshot.posts, { id: '2' }] }));
+  assert.notEqual(
+    await fingerprint(snapshot),
+    await fingerprint({ ...snapshot, posts: [...snapshot.posts, { id: '2' }] }),
+  );
 });
 
 test('cache keys are per creator, handles case-insensitive', () => {

@@ -8,8 +8,16 @@ import { STATE } from '../../src/shared/messages.js';
 import { loadPage } from '../fixtures/load.js';
 
 const hashtag = () => readFeed(loadPage('instagram/page-hashtag.json'));
-const answer = (handle, extra = {}) => ({ platform: 'instagram', handle, tier: 'micro',
-  niche_fit: [{ niche: 'running', name: 'Running', score: 12.2 }, { niche: 'baking', name: 'Home baking', score: 81.6 }], ...extra });
+const answer = (handle, extra = {}) => ({
+  platform: 'instagram',
+  handle,
+  tier: 'micro',
+  niche_fit: [
+    { niche: 'running', name: 'Running', score: 12.2 },
+    { niche: 'baking', name: 'Home baking', score: 81.6 },
+  ],
+  ...extra,
+});
 
 test('one creator per handle, texts of all their posts (up to ten), post ids point at the creator', () => {
   const book = new CreatorBook();
@@ -18,11 +26,17 @@ test('one creator per handle, texts of all their posts (up to ten), post ids poi
   assert.equal(changed.length, 8);
   const crumb = book.byHandle('instagram', 'CrumbAndCrust');
   assert.equal(crumb.texts.length, 3);
-  for (const item of hashtag().filter((i) => i.handle === 'crumbandcrust')) assert.equal(book.byPost(item.post_id), crumb);
+  for (const item of hashtag().filter((i) => i.handle === 'crumbandcrust'))
+    assert.equal(book.byPost(item.post_id), crumb);
   assert.deepEqual(book.add(hashtag()), [], 'the same posts again change nothing');
 
-  const many = Array.from({ length: 15 }, (_, i) => ({ platform: 'tiktok', handle: 'busy', texts: [`post ${i}`], post_id: `${i}`,
-    seen_on: { kind: 'feed' } }));
+  const many = Array.from({ length: 15 }, (_, i) => ({
+    platform: 'tiktok',
+    handle: 'busy',
+    texts: [`post ${i}`],
+    post_id: `${i}`,
+    seen_on: { kind: 'feed' },
+  }));
   book.add(many);
   assert.equal(book.byHandle('tiktok', 'busy').texts.length, GLANCE_LIMITS.texts);
 });
@@ -35,16 +49,26 @@ test('a glance asks each creator once for what was seen; new posts of a creator 
   const request = book.ask(first);
   assert.deepEqual(request[0], glanceOf(first[0]));
   assert.deepEqual(Object.keys(request[0]).sort(), ['handle', 'platform', 'seen_on', 'texts']);
-  assert.ok(first.every((c) => !book.needsGlance(c)), 'not twice while the request is on its way');
+  assert.ok(
+    first.every((c) => !book.needsGlance(c)),
+    'not twice while the request is on its way',
+  );
   book.settle(first, { ok: true, creators: first.map((c) => answer(c.handle)) });
   assert.ok(first.every((c) => !book.needsGlance(c)));
 
   // scrolling on: a new creator, and a new post of one already answered
   const changed = book.add(hashtag().slice(4, 8));
-  const again = [...book.creators.values()].filter((c) => book.needsGlance(c)).map((c) => c.handle).sort();
+  const again = [...book.creators.values()]
+    .filter((c) => book.needsGlance(c))
+    .map((c) => c.handle)
+    .sort();
   assert.deepEqual(again, ['glowup.deals', 'levain.lena', 'trailmix.tara', 'weeknight.wes']);
   assert.ok(changed.some((c) => c.handle === 'levain.lena'));
-  assert.equal(book.byHandle('instagram', 'crumbandcrust').answer.handle, 'crumbandcrust', 'the old answer stays shown');
+  assert.equal(
+    book.byHandle('instagram', 'crumbandcrust').answer.handle,
+    'crumbandcrust',
+    'the old answer stays shown',
+  );
   assert.equal(book.needsGlance(book.byHandle('instagram', 'rye.and.shine')), false);
 });
 
@@ -71,12 +95,21 @@ test('a failed glance waits before asking again, longer when only the user can f
 
 test('a chip: pending, then the best fit, the tier and the watchlist overall', () => {
   const creator = { handle: 'crumbandcrust', texts: ['a', 'b'], answer: null, problem: null };
-  assert.deepEqual(chipView(creator), { state: 'pending', fit: null, label: '…', title: 'microscout: looking at @crumbandcrust…',
-    tier: null, overall: null });
+  assert.deepEqual(chipView(creator), {
+    state: 'pending',
+    fit: null,
+    label: '…',
+    title: 'microscout: looking at @crumbandcrust…',
+    tier: null,
+    overall: null,
+  });
 
   creator.answer = answer('crumbandcrust');
   const plain = chipView(creator);
-  assert.deepEqual([plain.state, plain.fit, plain.tier, plain.overall, plain.label], [STATE.OK, 82, 'micro', null, '82 · micro']);
+  assert.deepEqual(
+    [plain.state, plain.fit, plain.tier, plain.overall, plain.label],
+    [STATE.OK, 82, 'micro', null, '82 · micro'],
+  );
   assert.match(plain.title, /best fit 82 \(Home baking\) from 2 posts seen; micro creator$/);
 
   creator.answer = answer('crumbandcrust', { tier: undefined, watchlist: { status: 'shortlisted', overall: 74.4 } });
@@ -98,7 +131,12 @@ const PROBLEMS = [
 ];
 for (const [state, words] of PROBLEMS) {
   test(`a chip with the server ${state}: a calm dash, no number, the reason in its title`, () => {
-    const view = chipView({ handle: 'x', texts: ['a'], answer: null, problem: { ok: false, state, message: 'No such route.' } });
+    const view = chipView({
+      handle: 'x',
+      texts: ['a'],
+      answer: null,
+      problem: { ok: false, state, message: 'No such route.' },
+    });
     assert.deepEqual([view.state, view.fit, view.label], [state, null, '–']);
     assert.ok(view.title.includes(words), view.title);
   });
