@@ -4,11 +4,22 @@
 // v1 comment lists and preview comments; og:description and the header DOM as fallbacks.
 
 import { exactCount, parseCount } from './counts.js';
-import { Capture, dig, findObjects, first, onHost, jsonDocuments, remember, sameHandle, walk } from './snapshot.js';
+import {
+  Capture,
+  decoded,
+  dig,
+  findObjects,
+  first,
+  onHost,
+  jsonDocuments,
+  remember,
+  sameHandle,
+  walk,
+} from './snapshot.js';
 
 const HOSTS = new Set(['instagram.com', 'www.instagram.com', 'm.instagram.com']);
 const HANDLE = /^[A-Za-z0-9._]{1,30}$/;
-const POST_KINDS = new Set(['p', 'reel', 'reels', 'tv']);
+const POST_KINDS = new Set(['p', 'reel', 'tv']);
 // First path segments that are Instagram's own pages, never a creator.
 const RESERVED = new Set([
   'explore',
@@ -31,13 +42,22 @@ const RESERVED = new Set([
   'directory',
   'topics',
   'ar',
+  'reels',
 ]);
 
-/** @returns {{kind: "profile"|"post"|null, handle: string|null, postId: string|null}} */
+/**
+ * The page a URL shows: a creator's profile or post, or a scroll page (`term` is the hashtag or
+ * search text): `/explore/tags/<tag>/` hashtag, `/explore/` explore, `/explore/search/keyword/?q=`
+ * search, `/` the home feed, `/reels/` (and `/reels/<code>/` as the reel feed moves on) reels.
+ * @returns {{kind: string|null, handle: string|null, postId: string|null, term?: string|null}}
+ */
 export function matchUrl(url) {
   const none = { kind: null, handle: null, postId: null };
-  const parts = onHost(url, HOSTS)?.parts;
-  if (!parts) return none;
+  const page = onHost(url, HOSTS);
+  if (!page) return none;
+  const { parts } = page;
+  const feed = feedPage(page);
+  if (feed) return feed;
   if (parts.length >= 2 && POST_KINDS.has(parts[0])) return { kind: 'post', handle: null, postId: parts[1] };
   if (parts.length >= 3 && POST_KINDS.has(parts[1]) && HANDLE.test(parts[0])) {
     return { kind: 'post', handle: parts[0], postId: parts[2] };
@@ -51,6 +71,20 @@ export function matchUrl(url) {
     return { kind: 'profile', handle: parts[0], postId: null };
   }
   return none;
+}
+
+function feedPage({ url, parts }) {
+  const at = (kind, term = null, postId = null) => ({ kind, handle: null, postId, term });
+  if (parts.length === 0) return at('feed');
+  if (parts[0] === 'reels' && parts.length <= 2) return at('reels', null, parts[1] ?? null);
+  if (parts[0] !== 'explore') return null;
+  if (parts.length === 1) return at('explore');
+  if (parts[1] === 'tags' && parts[2]) return at('hashtag', decoded(parts[2]));
+  if (parts[1] === 'search') {
+    const q = url.searchParams.get('q')?.trim();
+    return q ? at('search', q) : null;
+  }
+  return null;
 }
 
 const isUser = (o) =>
@@ -204,8 +238,9 @@ function fromMeta(cap, meta, locale, handle) {
       if (said) cap.offer('handle', said, 'meta');
     }
   }
-  const title = first(meta?.['og:title'], meta?.['twitter:title']);
-  fromTitle(cap, title, handle, 'meta');
+  // a post page's og:title may read "Name on Instagram: ..." while twitter:title names the @handle
+  fromTitle(cap, meta?.['og:title'], handle, 'meta');
+  fromTitle(cap, meta?.['twitter:title'], handle, 'meta');
 }
 
 /** "Name (@handle) • Instagram photos and videos" */
@@ -255,6 +290,33 @@ function fromTiles(cap, dom, handle) {
   }
 }
 
+const userKey = (u) => first(u?.pk, u?.pk_id, u?.id);
+
+/**
+ * Who owns the post a /p/ or /reel/ page shows. The first copy of it may be the profile grid's,
+ * whose user has only pk/id: take the owner from a copy that names it, else the user with that
+ * pk anywhere on the page; else null (the twitter:title meta tag is the next source).
+ */
+function postOwner(media, postId, docs) {
+  const copies = media.filter((m) => first(m.code, m.shortcode) === postId);
+  const named = copies.map(ownerOf).find(Boolean);
+  if (named) return named;
+  const keys = new Set(
+    copies
+      .map((m) => userKey(m.user ?? m.owner))
+      .filter((k) => k !== undefined)
+      .map(String),
+  );
+  if (!keys.size) return null;
+  for (const d of docs) {
+    const user = findObjects(d.json, hasUsername).find((u) => keys.has(String(userKey(u))));
+    if (user) return user.username;
+  }
+  return null;
+}
+
+const hasUsername = (o) => typeof o.username === 'string' && userKey(o) !== undefined;
+
 /**
  * Instagram page data -> snapshot.
  * @param {object} pageData see README.md
@@ -268,7 +330,12 @@ export function buildSnapshot(pageData) {
   const media = docs.flatMap((d) => findObjects(d.json, isMedia).map((m) => [m, d.source]));
   let handle = where.handle;
   if (!handle && where.postId)
-    handle = ownerOf(media.find(([m]) => first(m.code, m.shortcode) === where.postId)?.[0]) ?? null;
+    handle =
+      postOwner(
+        media.map(([m]) => m),
+        where.postId,
+        docs,
+      ) ?? null;
 
   for (const d of docs) {
     for (const u of findObjects(d.json, isUser)) {

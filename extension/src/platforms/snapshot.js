@@ -195,6 +195,61 @@ export function englishDate(text) {
   return new Date(Date.UTC(Number(year), m, Number(day))).toISOString();
 }
 
+// Month names by prefix in the languages YouTube's watch pages most often show besides English.
+const MONTH_WORDS = [
+  ['jan', 'ene', 'gen'],
+  ['feb', 'fév', 'fev'],
+  ['mar', 'mär', 'maa'],
+  ['apr', 'avr', 'abr'],
+  ['may', 'mai', 'mag', 'mei'],
+  ['jun', 'juin', 'giu'],
+  ['jul', 'juil', 'lug'],
+  ['aug', 'aoû', 'aou', 'ago'],
+  ['sep', 'set'],
+  ['oct', 'okt', 'ott', 'out'],
+  ['nov'],
+  ['dec', 'déc', 'dez', 'dic'],
+];
+
+function utcDate(year, month, day) {
+  const y = Number(year);
+  const m = Number(month);
+  const d = Number(day);
+  if (!(m >= 1 && m <= 12 && d >= 1 && d <= 31 && y >= 2000 && y <= 2100)) return null;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCDate() === d ? date.toISOString() : null; // no 31 April
+}
+
+/**
+ * A calendar date under a video, at 00:00 UTC, in the page's language: "May 22, 2024",
+ * "27.04.2021", "27/04/2021" (04/27/2021 in en-US), "2021/04/27", "2021年4月27日",
+ * "27 avr. 2021", "27. Apr. 2021", "27 de abr. de 2021".
+ * @param {string} text
+ * @param {string|null} locale the page's language (decides 04/05/2021)
+ * @returns {string|null}
+ */
+export function calendarDate(text, locale = null) {
+  if (typeof text !== 'string') return null;
+  const english = englishDate(text);
+  if (english) return english;
+  const ymd = /(\d{4})\s*[./\-年]\s*(\d{1,2})\s*[./\-月]\s*(\d{1,2})/.exec(text);
+  if (ymd) return utcDate(ymd[1], ymd[2], ymd[3]);
+  const numeric = /\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b/.exec(text);
+  if (numeric) {
+    const [, a, b, year] = numeric;
+    const monthFirst = /^en-(US|PH)$/i.test(locale ?? '');
+    if (Number(a) > 12 || (!monthFirst && Number(b) <= 12)) return utcDate(year, b, a); // day first
+    return utcDate(year, a, b);
+  }
+  const worded = /(\d{1,2})\.?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})/u.exec(text);
+  if (worded) {
+    const word = worded[2].toLowerCase();
+    const month = MONTH_WORDS.findIndex((names) => names.some((n) => word.startsWith(n)));
+    if (month >= 0) return utcDate(worded[3], month + 1, worded[1]);
+  }
+  return null;
+}
+
 const SECONDS = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800, month: 2629800, year: 31557600 };
 // Unit words by prefix in the languages YouTube most often answers in; longest prefix wins.
 const UNIT_WORDS = [
@@ -435,7 +490,7 @@ export class Capture {
 
   #comment(c, handle) {
     const author = clip(str(c.author)?.replace(/^@/, ''), LIMITS.author) ?? null;
-    return {
+    const comment = {
       id: c.id === null || c.id === undefined ? null : clip(String(c.id), LIMITS.id),
       post_id: c.post_id === null || c.post_id === undefined ? null : clip(String(c.post_id), LIMITS.id),
       author,
@@ -445,6 +500,9 @@ export class Capture {
       by_creator: c.by_creator === true || (handle !== null && sameHandle(author, handle)),
       posted_at: toIso(c.posted_at),
     };
+    // the platform shows that the creator answered this comment, though the answer is not loaded
+    if (c.creator_replied === true) comment.creator_replied = true;
+    return comment;
   }
 
   #mixed(field, itemSources, sources) {
@@ -461,6 +519,15 @@ function str(value) {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
+}
+
+/** A percent-encoded URL part decoded, or as it is when it does not decode. */
+export function decoded(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /**

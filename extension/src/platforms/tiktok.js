@@ -3,22 +3,51 @@
 // and the embedded items; comments from /api/comment/list/; ld+json, meta and data-e2e as fallbacks.
 
 import { exactCount, parseCount } from './counts.js';
-import { Capture, dig, findObjects, first, onHost, jsonDocuments, sameHandle } from './snapshot.js';
+import { Capture, decoded, dig, findObjects, first, onHost, jsonDocuments, sameHandle } from './snapshot.js';
 
 const HOSTS = new Set(['tiktok.com', 'www.tiktok.com', 'm.tiktok.com']);
 const HANDLE = /^@([A-Za-z0-9._]{1,30})$/;
 
-/** @returns {{kind: "profile"|"video"|null, handle: string|null, postId: string|null}} */
+/**
+ * The page a URL shows: a creator's profile or video, or a scroll page (`term` is the tag, search
+ * text or sound): `/` and `/foryou` For You, `/search?q=` (and its tabs) search, `/tag/<name>`
+ * tag, `/music/<title>-<id>` music.
+ * @returns {{kind: string|null, handle: string|null, postId: string|null, term?: string|null}}
+ */
 export function matchUrl(url) {
   const none = { kind: null, handle: null, postId: null };
-  const parts = onHost(url, HOSTS)?.parts;
-  if (!parts) return none;
-  const handle = HANDLE.exec(decodeURIComponent(parts[0] || ''))?.[1];
+  const page = onHost(url, HOSTS);
+  if (!page) return none;
+  const { parts } = page;
+  const feed = feedPage(page);
+  if (feed) return feed;
+  let head;
+  try {
+    head = decodeURIComponent(parts[0] || '');
+  } catch {
+    return none;
+  }
+  const handle = HANDLE.exec(head)?.[1];
   if (!handle) return none;
   if (parts.length >= 3 && (parts[1] === 'video' || parts[1] === 'photo') && /^\d+$/.test(parts[2])) {
     return { kind: 'video', handle, postId: parts[2] };
   }
   return { kind: 'profile', handle, postId: null };
+}
+
+function feedPage({ url, parts }) {
+  const at = (kind, term = null) => ({ kind, handle: null, postId: null, term });
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'foryou')) return at('foryou');
+  if (parts[0] === 'search') {
+    const q = url.searchParams.get('q')?.trim();
+    return q ? at('search', q) : null;
+  }
+  if (parts[0] === 'tag' && parts[1]) return at('tag', decoded(parts[1]));
+  if (parts[0] === 'music' && parts[1]) {
+    // "/music/original-sound-Casey-7301234567890123456": the title, without its id
+    return at('music', decoded(parts[1]).replace(/-\d+$/, '').replace(/-/g, ' ').trim() || null);
+  }
+  return null;
 }
 
 const userHandle = (u) => first(u?.uniqueId, u?.unique_id);
@@ -106,6 +135,15 @@ function offerProfiles(cap, docs, handle) {
     for (const item of findObjects(d.json, isItem)) {
       if (item.author && typeof item.author === 'object' && sameHandle(userHandle(item.author), handle)) {
         offerUser(cap, item.author, item.authorStats, item.authorStatsV2, d.source);
+      } else if (typeof item.author === 'string' && sameHandle(item.author, handle)) {
+        // legacy SIGI_STATE ItemModule: the author by name, its stats and nickname beside it
+        offerUser(
+          cap,
+          { uniqueId: item.author, nickname: item.nickname },
+          item.authorStats,
+          item.authorStatsV2,
+          d.source,
+        );
       }
     }
   }

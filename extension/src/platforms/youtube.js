@@ -6,8 +6,9 @@
 import { exactCount, parseCount } from './counts.js';
 import {
   Capture,
+  calendarDate,
+  decoded,
   dig,
-  englishDate,
   findObjects,
   first,
   onHost,
@@ -24,19 +25,32 @@ const HOSTS = new Set(['youtube.com', 'www.youtube.com', 'm.youtube.com']);
 const CHANNEL_ID = /^UC[A-Za-z0-9_-]{22}$/;
 const VIDEO_ID = /^[A-Za-z0-9_-]{11}$/;
 
-/** @returns {{kind: "profile"|"video"|null, handle: string|null, postId: string|null, channelId?: string}} */
+/**
+ * The page a URL shows: a channel or a video, or a scroll page (`term` is the search text or
+ * hashtag): `/results?search_query=` search, `/` home, `/hashtag/<tag>` hashtag, `/shorts/<id>`
+ * (and `/shorts`) the Shorts feed.
+ * @returns {{kind: string|null, handle: string|null, postId: string|null, channelId?: string, term?: string|null}}
+ */
 export function matchUrl(url) {
   const none = { kind: null, handle: null, postId: null };
   const page = onHost(url, HOSTS);
   if (!page) return none;
   const { url: u, parts } = page;
-  let head;
-  try {
-    head = decodeURIComponent(parts[0] || '');
-  } catch {
-    return none;
+  const head = decoded(parts[0] || '');
+  const feed = (kind, term = null, postId = null) => ({ kind, handle: null, postId, term });
+  if (parts.length === 0) return feed('home');
+  if (head === 'results') {
+    const q = first(u.searchParams.get('search_query'), u.searchParams.get('q'))?.trim();
+    return q ? feed('search', q) : none;
   }
-  if (head.startsWith('@') && head.length > 1) return { kind: 'profile', handle: head.slice(1), postId: null };
+  if (head === 'hashtag' && parts[1]) return feed('hashtag', decoded(parts[1]));
+  if (head === 'shorts') {
+    if (parts.length === 1) return feed('shorts');
+    return VIDEO_ID.test(parts[1]) ? feed('shorts', null, parts[1]) : none;
+  }
+  if (head.startsWith('@') && head.length > 1 && !/[%/]/.test(head)) {
+    return { kind: 'profile', handle: head.slice(1), postId: null };
+  }
   if (head === 'channel' && CHANNEL_ID.test(parts[1] || '')) {
     return { kind: 'profile', handle: null, postId: null, channelId: parts[1] };
   }
@@ -44,9 +58,7 @@ export function matchUrl(url) {
   if (head === 'watch' && VIDEO_ID.test(u.searchParams.get('v') || '')) {
     return { kind: 'video', handle: null, postId: u.searchParams.get('v') };
   }
-  if ((head === 'shorts' || head === 'live') && VIDEO_ID.test(parts[1] || '')) {
-    return { kind: 'video', handle: null, postId: parts[1] };
-  }
+  if (head === 'live' && VIDEO_ID.test(parts[1] || '')) return { kind: 'video', handle: null, postId: parts[1] };
   return none;
 }
 
@@ -61,6 +73,7 @@ const KEYS = [
   'commentsEntryPointHeaderRenderer',
   'commentEntityPayload',
   'commentRenderer',
+  'commentThreadRenderer',
   'videoRenderer',
   'gridVideoRenderer',
   'reelItemRenderer',
@@ -76,14 +89,15 @@ const GRID_KEYS = [
 ];
 const hasLikeButton = (o) => Boolean(o.likeButtonViewModel);
 const hasButton = (o) => Boolean(o.buttonViewModel);
+const isLikeToggle = (o) => dig(o, 'toggleButtonRenderer', 'defaultIcon', 'iconType') === 'LIKE';
 const all = (json, key) => valuesByKey(json, KEYS).get(key);
 
-const SUBSCRIBERS =
+export const SUBSCRIBERS =
   /subscri|abonn|suscrip|inscrit|iscritt|подпис|підпис|登録者|订阅|訂閱|구독자|abone|pelanggan|subskryb|prenumer|tilaaj|συνδρομ|מנוי|مشترك|مشترک|सदस्य|ผู้ติดตาม|đăng ký/i;
 const VIDEOS = /vid[eé]o|vídeo|видео|відео|動画|视频|影片|동영상|वीडियो|فيديو|ویدیو|วิดีโอ/i;
 
 /** "/@kurzgesagt", "http://www.youtube.com/@kurzgesagt" or "@kurzgesagt" -> "kurzgesagt" */
-function handleFrom(text) {
+export function handleFrom(text) {
   if (typeof text !== 'string') return undefined;
   const m = /(?:^|\/)@([^/?#\s]+)/.exec(text);
   if (!m) return undefined;
@@ -180,11 +194,23 @@ function watchIn(json) {
   for (const p of all(json, 'videoPrimaryInfoRenderer')) {
     w.title ??= textOf(p.title);
     const count = dig(p, 'viewCount', 'videoViewCountRenderer');
-    w.views ??= first(exactCount(count?.originalViewCount), textOf(count?.viewCount));
+    // after in-site navigation originalViewCount is "0" while the text says "53,118 views"
+    const original = exactCount(count?.originalViewCount);
+    w.views ??= original ? original : first(textOf(count?.viewCount), original ?? undefined);
     w.dateText ??= textOf(p.dateText);
+    w.relativeDateText ??= textOf(p.relativeDateText);
     for (const like of findObjects(p, hasLikeButton)) {
       const button = findObjects(like, hasButton)[0]?.buttonViewModel;
       w.likes ??= first(button?.accessibilityText, button?.title);
+    }
+    for (const toggle of findObjects(p, isLikeToggle)) {
+      // the older toggleButtonRenderer layout
+      const label = toggle.toggleButtonRenderer.defaultText;
+      w.likes ??= first(
+        dig(label, 'accessibility', 'accessibilityData', 'label'),
+        dig(toggle.toggleButtonRenderer, 'accessibilityData', 'accessibilityData', 'label'),
+        textOf(label),
+      );
     }
   }
   for (const s of all(json, 'videoSecondaryInfoRenderer')) {
@@ -212,8 +238,8 @@ function watchIn(json) {
   }
   if (details) {
     w.title ??= details.title;
-    w.description = first(details.shortDescription, w.description); // the full text, not a preview
-    w.views ??= exactCount(details.viewCount);
+    w.fullDescription = details.shortDescription; // the full text, not a preview
+    w.exactViews = exactCount(details.viewCount);
     const micro = dig(json, 'microformat', 'playerMicroformatRenderer');
     w.date = first(micro?.publishDate, micro?.uploadDate);
     w.owner ??= { handle: handleFrom(micro?.ownerProfileUrl), channelId: details.channelId, title: details.author };
@@ -289,6 +315,7 @@ function commentsIn(json, locale, now) {
   const out = [];
   // YouTube leaves a count blank when it is zero
   const count = (t) => (typeof t === 'string' && t.trim() === '' ? 0 : parseCount(t, locale));
+  const answered = creatorAnswered(json);
   for (const p of all(json, 'commentEntityPayload')) {
     const props = p.properties || {};
     out.push({
@@ -314,7 +341,24 @@ function commentsIn(json, locale, now) {
       published: textOf(r.publishedTimeText),
     });
   }
-  return out.map((c) => ({ ...c, posted_at: relativeTime(c.published, now) }));
+  return out.map((c) => ({ ...c, posted_at: relativeTime(c.published, now), creator_replied: answered.has(c.id) }));
+}
+
+/**
+ * Threads the creator answered, by top comment id: a collapsed thread shows the creator's avatar on
+ * its "replies" button (commentRepliesRenderer.viewRepliesCreatorThumbnail) before any reply loads.
+ */
+function creatorAnswered(json) {
+  const ids = new Set();
+  for (const t of all(json, 'commentThreadRenderer')) {
+    if (!dig(t, 'replies', 'commentRepliesRenderer', 'viewRepliesCreatorThumbnail')) continue;
+    const id = first(
+      dig(t, 'commentViewModel', 'commentViewModel', 'commentId'),
+      dig(t, 'comment', 'commentRenderer', 'commentId'),
+    );
+    if (typeof id === 'string') ids.add(id);
+  }
+  return ids;
 }
 
 function matches(ch, where, handle) {
@@ -351,7 +395,6 @@ export function buildSnapshot(pageData) {
       .map((d) => [d, watchIn(d.json)])
       .filter(([d, w]) => (w.videoId ?? matchUrl(d.pageUrl).postId) === where.postId);
     const post = { id: where.postId, url: `https://www.youtube.com/watch?v=${where.postId}` };
-    let titled = false;
     for (const [d, w] of watches) {
       if (w.owner) {
         handle ??= w.owner.handle;
@@ -363,22 +406,31 @@ export function buildSnapshot(pageData) {
           if (w.owner.verified !== undefined) cap.offer('verified', w.owner.verified, d.source);
         }
       }
-      if (w.title && !titled) {
-        post.caption = w.description ? `${w.title}\n\n${w.description}` : w.title;
-        titled = true;
-      }
-      post.views ??= typeof w.views === 'number' ? w.views : parseCount(w.views, locale);
+      post.views ??= w.exactViews ?? (typeof w.views === 'number' ? w.views : parseCount(w.views, locale));
       post.likes ??= parseCount(w.likes, locale);
       post.comments_count ??= parseCount(w.comments, locale);
       post.paid_partnership ||= w.paid === true;
     }
-    // the player's publishDate is exact; "May 22, 2024" under the title only has the day
+    // the player's exact views and publishDate win; "May 22, 2024" under the title only has the day,
+    // and "vor 4 Jahren" only the year
+    const exact = watches.map(([, w]) => w.exactViews).find((v) => v !== null && v !== undefined);
+    if (exact !== undefined) post.views = exact;
     post.posted_at = first(
       ...watches.map(([, w]) => toIso(w.date)).filter(Boolean),
-      ...watches.map(([, w]) => englishDate(w.dateText) ?? relativeTime(w.dateText, now)).filter(Boolean),
+      ...watches.map(([, w]) => calendarDate(w.dateText, locale) ?? relativeTime(w.dateText, now)).filter(Boolean),
+      ...watches.map(([, w]) => relativeTime(w.relativeDateText, now)).filter(Boolean),
       null,
     );
-    if (titled) cap.addPost(post, watches.find(([, w]) => w.title)[0].source);
+    if (!watches.some(([, w]) => toIso(w.date) || calendarDate(w.dateText, locale)) && post.posted_at) {
+      cap.note("the video's date was estimated from a relative time");
+    }
+    const titled = watches.find(([, w]) => w.title);
+    if (titled) {
+      // the player's full description wherever it came from, else the preview under the video
+      const description = first(...watches.map(([, w]) => w.fullDescription), ...watches.map(([, w]) => w.description));
+      post.caption = description ? `${titled[1].title}\n\n${description}` : titled[1].title;
+      cap.addPost(post, titled[0].source);
+    }
   } else if (where.kind === 'profile') {
     let strayPages = 0;
     for (const d of docs) {
@@ -432,6 +484,7 @@ export function buildSnapshot(pageData) {
   // /next answers do not name their video: the page the user was on does; keep comments on this
   // creator's videos (in the snapshot, or the one the URL names)
   let relativeComments = 0;
+  let answeredThreads = 0;
   let strays = 0;
   for (const d of docs) {
     const postId = matchUrl(d.pageUrl).postId ?? where.postId;
@@ -452,12 +505,16 @@ export function buildSnapshot(pageData) {
           likes: c.likes,
           replies: c.replies,
           by_creator: byCreator,
+          creator_replied: c.creator_replied,
           posted_at: c.posted_at,
         },
         d.source,
       );
+      if (c.creator_replied) answeredThreads += 1;
     }
   }
+  if (answeredThreads)
+    cap.note(`${answeredThreads} comment threads show a creator reply that was not loaded (collapsed)`);
   if (strays) cap.note(`ignored ${strays} comments on videos that are not this channel's`);
   if (cap.comments.size === 0) fromDomComments(cap, pageData?.dom, locale, where);
   if (approximate) cap.note(`posted_at of ${approximate} videos estimated from relative times ("3 days ago")`);

@@ -14,6 +14,7 @@ function line(element, text, ok) {
 
 function describeTab(tab) {
   if (!tab || tab.state === 'idle') return 'No creator page open here.';
+  if (tab.state === 'chips') return "A scroll page: each post shows a chip with its creator's niche fit.";
   const who = tab.handle ? `@${tab.handle} on ${tab.platform}` : (tab.platform ?? 'this page');
   if (tab.state === 'ok') {
     const score = tab.overall === null ? 'no overall score' : `overall ${Math.round(tab.overall)}`;

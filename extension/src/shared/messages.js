@@ -5,6 +5,7 @@
 export const MSG = Object.freeze({
   // content scripts (and extension pages)
   SCORE: 'score',
+  GLANCE: 'glance',
   SAVE: 'save',
   LABEL: 'label',
   COMMENT_LABEL: 'comment-label',
@@ -19,6 +20,7 @@ export const MSG = Object.freeze({
 
 export const CONTENT_TYPES = Object.freeze([
   MSG.SCORE,
+  MSG.GLANCE,
   MSG.SAVE,
   MSG.LABEL,
   MSG.COMMENT_LABEL,

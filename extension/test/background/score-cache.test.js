@@ -9,25 +9,7 @@ import {
   readCached,
   writeCached,
 } from '../../src/background/score-cache.js';
-
-// The chrome.storage.session calls score-cache makes (get, set, remove), over a Map: the real area
-// only exists in a browser, where tests/browser exercises it.
-class Area {
-  constructor() {
-    this.map = new Map();
-  }
-  async get(keys) {
-    if (keys === null) return Object.fromEntries(this.map);
-    const list = Array.isArray(keys) ? keys : [keys];
-    return Object.fromEntries(list.filter((k) => this.map.has(k)).map((k) => [k, structuredClone(this.map.get(k))]));
-  }
-  async set(items) {
-    for (const [k, v] of Object.entries(items)) this.map.set(k, structuredClone(v));
-  }
-  async remove(keys) {
-    for (const k of [keys].flat()) this.map.delete(k);
-  }
-}
+import { Area } from './fakes.js';
 
 const snapshot = { platform: 'tiktok', handle: 'a', followers: 10, posts: [{ id: '1', likes: 3 }], captured_at: 'T1' };
 
@@ -51,12 +33,12 @@ test('a cached score is used for the same capture within the TTL only', async ()
   const key = cacheKey('tiktok', 'a');
   const print = await fingerprint(snapshot);
   await writeCached(key, print, { overall: { score: 61 } }, 1000, area);
-  assert.deepEqual((await readCached(key, print, 1000 + TTL_MS - 1, area)).score, { overall: { score: 61 } });
+  assert.deepEqual((await readCached(key, print, 1000 + TTL_MS - 1, area)).value, { overall: { score: 61 } });
   assert.equal(await readCached(key, print, 1000 + TTL_MS + 1, area), null, 'expired');
   assert.equal(await readCached(key, 'another-print', 1001, area), null, 'different capture');
 });
 
-test('writing prunes expired entries; clearing forgets only scores', async () => {
+test('writing prunes expired entries; clearing forgets only cached answers', async () => {
   const area = new Area();
   await area.set({ 'tab:1': { state: 'ok' } });
   await writeCached(cacheKey('youtube', 'old'), 'p', {}, 0, area);
