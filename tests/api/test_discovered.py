@@ -39,7 +39,8 @@ def test_a_good_glance_waits_for_the_models(client, auth):
 
 
 def test_a_glance_is_counted_by_its_texts():
-    request = GlanceRequest.model_validate({"creators": [creator(), creator(handle="@Baker", texts=["bread"])]})
+    request = GlanceRequest.model_validate({"creators": [creator(),
+                                                         creator(handle="@Baker", texts=["bread"])]})
     assert request.texts() == [*RUNNING_CAPTIONS[:2], "bread"]
     assert request.creators[1].handle == "Baker"  # bare, as in a snapshot
 
@@ -106,9 +107,11 @@ def test_dismiss_and_bring_back(client, auth, inbox):
 
 
 def test_saving_to_the_watchlist_makes_it_saved(client, auth, inbox):
-    assert client.put("/v1/watchlist/instagram/casey", json={"status": "shortlisted"}, headers=auth).status_code == 201
+    saved = client.put("/v1/watchlist/instagram/casey", json={"status": "shortlisted"}, headers=auth)
+    assert saved.status_code == 201
     listed = client.get("/v1/discovered?status=saved", headers=auth).get_json()["creators"]
-    assert [(c["handle"], c["watchlist"]) for c in listed] == [("casey", {"status": "shortlisted", "overall": None})]
+    assert [(c["handle"], c["watchlist"]) for c in listed] == [
+        ("casey", {"status": "shortlisted", "overall": None})]
 
 
 def test_the_routes_need_a_token_and_are_documented(client, auth):
@@ -117,7 +120,8 @@ def test_the_routes_need_a_token_and_are_documented(client, auth):
     paths = client.get("/openapi.json").get_json()["paths"]
     glance = paths["/v1/glance"]["post"]
     assert glance["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/GlanceRequest")
-    assert glance["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/GlanceResponse")
+    answer = glance["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["$ref"].endswith("/GlanceResponse")
     assert {p["name"] for p in paths["/v1/discovered"]["get"]["parameters"]} >= {
         "niche", "platform", "tier", "seen_on", "status", "sort"}
     assert "put" in paths["/v1/discovered/{platform}/{handle}"]

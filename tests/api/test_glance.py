@@ -20,8 +20,8 @@ def niches(scoring_client, auth):
 
 def body(**overrides):
     return {"creators": [
-        {"platform": "instagram", "handle": "Casey", "texts": samples.RUNNING_CAPTIONS[:2], "followers": 24_300,
-         "seen_on": {"kind": "hashtag", "term": "running"}},
+        {"platform": "instagram", "handle": "Casey", "texts": samples.RUNNING_CAPTIONS[:2],
+         "followers": 24_300, "seen_on": {"kind": "hashtag", "term": "running"}},
         {"platform": "tiktok", "handle": "baker", "texts": COOKING[:2], "seen_on": {"kind": "feed"}},
         {"platform": "youtube", "handle": "mixed", "texts": [samples.RUNNING_CAPTIONS[5], COOKING[2]],
          "followers": 2_000_000, "seen_on": {"kind": "search", "term": "marathon"}},

@@ -191,9 +191,10 @@ def test_threads_marked_as_answered_by_the_creator_count(marked, creator_comment
     if creator_comment:
         comments.append({"text": "about 60 km", "post_id": "p1", "by_creator": True, "author": "creator",
                          "posted_at": T0 + timedelta(hours=2)})
-    snap = Snapshot.model_validate({"platform": "youtube", "handle": "creator",
-                                    "posts": [{"id": "p0", "caption": "race"}, {"id": "p1", "caption": "plan"}],
-                                    "comments": [{"author": f"user{i}", **c} for i, c in enumerate(comments)]})
+    posts = [{"id": "p0", "caption": "race"}, {"id": "p1", "caption": "plan"}]
+    comments = [{"author": f"user{i}", **c} for i, c in enumerate(comments)]
+    snap = Snapshot.model_validate({"platform": "youtube", "handle": "creator", "posts": posts,
+                                    "comments": comments})
     out = run(snap)
     assert out["creator_reply_rate"] == rate
     assert out["creator_replies"]["threads_answered"] == len(marked)
