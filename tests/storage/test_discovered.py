@@ -265,3 +265,39 @@ def test_sqlite_migrates_a_version_1_file(tmp_path):
     store.remember_glances([glance()])
     assert store.list_discovered()[1] == 1
     store.close()
+
+
+KILLED_WRITER = """
+import sys
+from server.storage.sqlite import SQLiteStore
+store = SQLiteStore(sys.argv[1])
+for i in range(100000):
+    store.remember_glances([{"platform": "instagram", "handle": f"c{i}", "texts": [f"post {i}"]}])
+    print(i, flush=True)
+"""
+
+
+def test_a_kill_9_loses_no_acknowledged_glance_on_sqlite(tmp_path):
+    """Glances are committed without an fsync (a power cut may lose the last ones), but a kill -9 of
+    the server never loses one it answered: the OS holds the WAL."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "inbox.db"
+    SQLiteStore(path).close()
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE,
+                              text=True)
+    assert writer.stdout is not None
+    acknowledged = -1
+    for line in writer.stdout:
+        acknowledged = int(line)
+        if acknowledged >= 200:
+            break
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    writer.stdout.close()
+    store = SQLiteStore(path)
+    found = store.get_discovered([("instagram", f"c{i}") for i in range(acknowledged + 1)])
+    assert all(found), f"{sum(1 for f in found if f is None)} acknowledged glances lost"
+    store.close()
