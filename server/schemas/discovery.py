@@ -123,6 +123,7 @@ class DiscoveredCreator(BaseModel):
                                                      "glance")
     best_fit: float | None
     best_niche: str | None
+    posts_seen: int = Field(description="posts the fit rests on (the newest kept)")
     posts: list[DiscoveredPost] = Field(description="the newest posts seen (at most 10)")
     watchlist: GlanceWatch | None = None
 

@@ -4,8 +4,9 @@ construction (merging a glance, bounds, the status, filters, sorting, CSV).
 A discovered creator is kept as two parts, so listing thousands stays cheap:
 
 entry  {"platform", "handle", "first_seen", "last_seen", "seen_count", "seen_on": [place], "followers",
-        "fit": {niche id: score}, "best_fit", "best_niche", "status": "new" | "dismissed",
-        "status_at"}; place = {"kind", "term", "count", "first_seen", "last_seen"}
+        "fit": {niche id: score}, "best_fit", "best_niche", "posts_seen", "status": "new" | "dismissed",
+        "status_at"}; place = {"kind", "term", "count", "first_seen", "last_seen"}; posts_seen is how
+        many posts the fit rests on (the posts kept)
 posts  [{"id", "text", "first_seen", "last_seen"}], newest first, at most MAX_POSTS_KEPT
 
 A record as read (``view``) is the entry with its posts, the tier, and the watchlist's state:
@@ -106,7 +107,9 @@ def merge_glance(existing: tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]
         entry["followers"] = int(glance["followers"])
     entry["fit"] = {**entry["fit"], **(glance.get("fit") or {})}
     entry["best_fit"], entry["best_niche"] = _best(entry["fit"])
-    return entry, kept_posts(posts, glance["texts"], at)
+    kept = kept_posts(posts, glance["texts"], at)
+    entry["posts_seen"] = len(kept)
+    return entry, kept
 
 
 def merge_glances(existing: Mapping[str, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]] | None],
@@ -220,8 +223,9 @@ def _matches(record: Mapping[str, Any], query: DiscoveredQuery) -> bool:
 
 
 def _sort_value(record: Mapping[str, Any], query: DiscoveredQuery) -> Any:
-    if query.sort == "fit":
-        return query.fit_of(record)
+    if query.sort == "fit":  # fits saturate at 100 on a few on-niche posts: more posts seen rank first
+        fit = query.fit_of(record)
+        return None if fit is None else (fit, record.get("posts_seen") or 0)
     if query.sort == "handle":
         return str(record["handle"]).casefold()
     return record.get(query.sort)

@@ -131,6 +131,14 @@ def test_filter_and_sort(query, expected):
     assert total == (len(expected) if "limit" not in query else 4)
 
 
+def test_equal_fits_rank_the_creator_seen_in_more_posts_first():
+    one, three = {**record("one", fit={"running": 100.0}), "posts_seen": 1}, {
+        **record("three", fit={"running": 100.0}), "posts_seen": 3}
+    page, _ = select([one, three, record("none")], DiscoveredQuery(sort="fit"))
+    assert [r["handle"] for r in page] == ["three", "one", "none"]
+    assert merge_glance(None, glance(texts=["a", "b", "c"]), "t1")[0]["posts_seen"] == 3
+
+
 def test_csv_escapes_formulas_and_names_where_seen():
     rows = [{**INBOX[0], "handle": "=cmd", "posts": [{"text": "+1 what a run"}]}, INBOX[1]]
     table = list(csv.reader(io.StringIO(to_csv(rows, ["baking", "running"]))))
