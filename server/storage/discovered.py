@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.storage.protocol import InvalidValue
-from server.storage.records import check_creator, creator_key, escape_cell
+from server.storage.records import check_creator, check_listing, creator_key, escape_cell, sort_and_page
 from server.vocab import INBOX_STATUSES, PLATFORMS, SEEN_ON_KINDS, TIERS
 from server.vocab import tier as vocab_tier
 
@@ -188,14 +188,7 @@ class DiscoveredQuery:
             raise InvalidValue(f"seen_on starts with one of {', '.join(SEEN_ON_KINDS)}", "seen_on")
         if any(s not in INBOX_STATUSES for s in self.status):
             raise InvalidValue(f"status must be among {', '.join(INBOX_STATUSES)}", "status")
-        if self.sort not in SORT_KEYS:
-            raise InvalidValue(f"sort must be one of {', '.join(SORT_KEYS)}", "sort")
-        if self.order not in (None, "asc", "desc"):
-            raise InvalidValue("order is asc or desc", "order")
-        if self.limit is not None and not 0 <= self.limit <= 10_000:
-            raise InvalidValue("limit is 0..10000", "limit")
-        if self.offset < 0:
-            raise InvalidValue("offset is 0 or more", "offset")
+        check_listing(self.sort, SORT_KEYS, self.order, self.limit, self.offset)
 
     def fit_of(self, record: Mapping[str, Any]) -> float | None:
         """The fit this query shows: for its niche, else the best."""
@@ -235,15 +228,10 @@ def select(records: Iterable[Mapping[str, Any]], query: DiscoveredQuery | None =
            ) -> tuple[list[dict[str, Any]], int]:
     """(the page of records, how many match): filtered, sorted, records without the sort value last."""
     query = query or DiscoveredQuery()
-    chosen = sorted((dict(r) for r in records if _matches(r, query)),
-                    key=lambda r: creator_key(r["platform"], r["handle"]))  # stable tie-break
-    known = [r for r in chosen if _sort_value(r, query) is not None]
-    unknown = [r for r in chosen if _sort_value(r, query) is None]
-    descending = (query.order or ("asc" if query.sort == "handle" else "desc")) == "desc"
-    known.sort(key=lambda r: _sort_value(r, query), reverse=descending)
-    ordered = known + unknown
-    end = None if query.limit is None else query.offset + query.limit
-    return ordered[query.offset:end], len(ordered)
+    chosen = [dict(r) for r in records if _matches(r, query)]
+    page = sort_and_page(chosen, lambda r: _sort_value(r, query), offset=query.offset, limit=query.limit,
+                         ascending=(query.order or ("asc" if query.sort == "handle" else "desc")) == "asc")
+    return page, len(chosen)
 
 
 # ---- export -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from server.dashboard import bp, security
 from server.dashboard.drafting import profile_url
 from server.dashboard.pages import safe_next, store
+from server.dashboard.present import PLATFORM_NAMES
 from server.storage import StoreError
 from server.storage.discovered import DiscoveredQuery, to_csv
 from server.vocab import INBOX_STATUSES, PLATFORMS, SEEN_ON_KINDS, TIERS
@@ -73,11 +74,15 @@ def discovered():
         query=query,
         niches=niches,
         niche_names={n["id"]: n["name"] for n in niches},
-        platforms=PLATFORMS,
-        tiers=TIERS,
-        places=_places(recent, query.seen_on),
+        choices={  # each filter's (value, text) pairs
+            "niche": [(n["id"], n["name"]) for n in niches],
+            "platform": [(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
+            "tier": [(t, t.capitalize()) for t in TIERS],
+            "seen_on": _places(recent, query.seen_on),
+            "status": [*((s, s.capitalize()) for s in INBOX_STATUSES), ("all", "All")],
+            "sort": [("fit", "Fit"), ("last_seen", "Last seen")],
+        },
         status=request.args.get("status", ""),
-        statuses=INBOX_STATUSES,
         place_label=place_label,
         filtered=any(request.args.get(k) for k in ("niche", "platform", "tier", "seen_on", "status")),
         csv_url=url_for("dashboard.discovered_csv", **request.args.to_dict(flat=False)),
