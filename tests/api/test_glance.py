@@ -101,3 +101,10 @@ def test_a_repeat_embeds_nothing(scoring_client, auth, niches):
     before = embedder.texts_embedded
     glance(scoring_client, auth, body())
     assert embedder.texts_embedded == before
+
+
+def test_without_niches_a_glance_still_answers_tier_and_remembers(scoring_client, auth):
+    casey = glance(scoring_client, auth, body())[0]
+    assert casey["niche_fit"] == [] and casey["tier"] == "micro"
+    listed = scoring_client.get("/v1/discovered?platform=instagram", headers=auth).get_json()["creators"]
+    assert listed[0]["best_fit"] is None and listed[0]["posts_seen"] == 2

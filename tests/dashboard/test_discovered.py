@@ -92,6 +92,8 @@ def test_save_to_the_watchlist_with_the_chosen_niche(signed_in, inbox, csrf):
     again = signed_in.post("/discovered/save", follow_redirects=True,
                            data={"csrf_token": csrf, "platform": "tiktok", "handle": "pacer"})
     assert "already on the watchlist" in again.get_data(as_text=True)
+    creator_page = signed_in.get("/creators/tiktok/pacer")  # saved from the inbox: no score yet
+    assert creator_page.status_code == 200 and "@pacer" in creator_page.get_data(as_text=True)
 
 
 def test_dismiss_hides_until_restored(signed_in, inbox, csrf):
