@@ -59,7 +59,7 @@ def _places(recent: list[dict[str, Any]], chosen: str | None) -> list[tuple[str,
 
 @bp.get("/discovered")
 @security.require_sign_in
-def discovered():
+def discovered() -> str:
     niches = store().list_niches()
     query = read_query(request.args, {n["id"] for n in niches})
     rows, total = store().list_discovered(replace(query, limit=ROWS))
@@ -85,13 +85,13 @@ def discovered():
         status=request.args.get("status", ""),
         place_label=place_label,
         filtered=any(request.args.get(k) for k in ("niche", "platform", "tier", "seen_on", "status")),
-        csv_url=url_for("dashboard.discovered_csv", **request.args.to_dict(flat=False)),
+        csv_url=url_for("dashboard.discovered_csv", **request.args.to_dict(flat=False)),  # type: ignore[arg-type]
     )
 
 
 @bp.get("/discovered.csv")
 @security.require_sign_in
-def discovered_csv():
+def discovered_csv() -> Response:
     niches = [n["id"] for n in store().list_niches()]
     rows, _ = store().list_discovered(read_query(request.args, set(niches)))
     return Response(to_csv(rows, niches), mimetype="text/csv",
@@ -105,12 +105,12 @@ def _chosen() -> tuple[str, str] | None:
 
 @bp.post("/discovered/save")
 @security.require_sign_in
-def discovered_save():
+def discovered_save() -> Any:
     """Put a discovered creator on the watchlist, with the niche it was ranked by and where it was seen."""
     back = safe_next(url_for("dashboard.discovered"))
     chosen = _chosen()
     record = store().get_discovered([chosen])[0] if chosen else None
-    if record is None:
+    if chosen is None or record is None:
         flash("That creator is not in the inbox.", "error")
         return redirect(back)
     if store().get_creator(*chosen) is not None:
@@ -133,7 +133,7 @@ def discovered_save():
 
 @bp.post("/discovered/status")
 @security.require_sign_in
-def discovered_status():
+def discovered_status() -> Any:
     back = safe_next(url_for("dashboard.discovered"))
     chosen, status = _chosen(), request.form.get("status", "")
     if chosen is None or status not in ("new", "dismissed"):
