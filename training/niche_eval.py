@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from server.scoring import niche
 from training.encoders import Encoder
@@ -146,25 +145,32 @@ def creators(on: np.ndarray, off: np.ndarray, rng: np.random.Generator) -> dict[
 
 
 class Calibration:
-    """niche.py's calibration against a background, for one setting of the grid."""
+    """niche.py's calibration of one brief against one background, for every setting of the grid."""
 
-    def __init__(self, background: niche.Background, setting: dict[str, Any]):
+    def __init__(self, background: niche.Background, brief: np.ndarray):
         self.background = background
-        self.setting = setting
+        self.brief = brief
+        self._calibrated: dict[tuple[float, float], tuple[float, np.ndarray]] = {}
 
-    def scores(self, sims: np.ndarray, brief: np.ndarray) -> np.ndarray:
+    def scores(self, sims: np.ndarray, setting: dict[str, Any]) -> np.ndarray:
         """Creator scores from their posts' similarities (n_creators, POSTS), as niche.assess computes."""
-        quantile, softness = self.setting["quantile"], self.setting["softness"]
-        threshold, reference = self.background.calibrate(brief, quantile, softness)
+        quantile, softness = setting["quantile"], setting["softness"]
+        if (quantile, softness) not in self._calibrated:
+            self._calibrated[(quantile, softness)] = self.background.calibrate(self.brief, quantile, softness)
+        threshold, reference = self._calibrated[(quantile, softness)]
         consistency = niche.on_niche(sims, threshold, softness).mean(axis=1)
-        if self.setting["form"] == "consistency":
+        if setting["form"] == "consistency":
             return consistency
         return niche.fit_scores(consistency, reference)
 
 
+def auc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """ROC AUC as the Mann-Whitney statistic: P(pos > neg), ties half (sklearn's value, 1000x faster)."""
+    diff = np.asarray(pos)[:, None] - np.asarray(neg)[None, :]
+    return float((diff > 0).mean() + 0.5 * (diff == 0).mean())
+
+
 def aucs(scores: dict[str, np.ndarray]) -> dict[str, float]:
-    def auc(pos: np.ndarray, neg: np.ndarray) -> float:
-        return float(roc_auc_score(np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg]))
     return {"all_vs_none": auc(scores["all"], scores["none"]),
             "all_vs_one": auc(scores["all"], scores["one"])}
 
@@ -209,10 +215,11 @@ def evaluate_split(datasets: Sequence[Dataset], vectors: dict[str, np.ndarray],
                 row = {"dataset": ds.name, "family": ds.family, "language": ds.language, "niche": key,
                        "brief": which, "seed": seed, "on_posts": len(on),
                        "plain": aucs({k: s.mean(axis=1) for k, s in sims.items()})}
+                calibrations = {reach: Calibration(bgs["all" if reach == "all" else ds.language], brief)
+                                for reach in GRID["background"]}
                 for i, setting in enumerate(settings):
-                    calibration = Calibration(bgs[setting["background"] if setting["background"] == "all"
-                                                  else ds.language], setting)
-                    row[f"setting{i}"] = aucs({k: calibration.scores(s, brief) for k, s in sims.items()})
+                    calibration = calibrations[setting["background"]]
+                    row[f"setting{i}"] = aucs({k: calibration.scores(s, setting) for k, s in sims.items()})
                 rows.append(row)
     return rows
 

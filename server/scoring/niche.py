@@ -94,7 +94,7 @@ class Background:
 
     def __init__(self, vectors: np.ndarray, members: np.ndarray, source: str):
         self.vectors = vectors      # (n_posts, dim)
-        self.members = members      # (n_creators, n_posts) row-normalised: creator means = members @ sims
+        self.members = members      # (n_creators, posts per creator): indices of each creator's posts
         self.source = source
 
     @classmethod
@@ -122,18 +122,14 @@ class Background:
         for _ in range(MIXED_CREATORS):
             sets.append(rng.choice(len(topics), size=POSTS_PER_BACKGROUND_CREATOR,
                                    replace=len(topics) < POSTS_PER_BACKGROUND_CREATOR))
-        members = np.zeros((len(sets), len(topics)), dtype=np.float32)
-        for r, chosen in enumerate(sets):
-            np.add.at(members[r], chosen, 1.0)
-        members /= members.sum(axis=1, keepdims=True)
-        return cls(vectors, members, f"{source}, {len(sets)} background creators")
+        return cls(vectors, np.array(sets), f"{source}, {len(sets)} background creators")
 
     def calibrate(self, niche_vector: np.ndarray, quantile: float = ON_NICHE_QUANTILE,
                   softness: float = SOFTNESS) -> tuple[float, np.ndarray]:
         """(post on-niche threshold, sorted consistency S of the background creators) for one niche."""
         sims = self.vectors @ niche_vector
         threshold = float(np.quantile(sims, quantile))
-        return threshold, np.sort(self.members @ on_niche(sims, threshold, softness))
+        return threshold, np.sort(on_niche(sims, threshold, softness)[self.members].mean(axis=1))
 
 
 def on_niche(similarities: np.ndarray, threshold: float, softness: float = SOFTNESS) -> np.ndarray:
