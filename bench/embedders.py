@@ -117,7 +117,8 @@ def sib(encoders: list[str]) -> None:
             means[enc].append(retrieval)
             cells += [f"{retrieval:.3f}", f"{consistency:.3f}"]
         print(f"| {lang} | " + " | ".join(cells) + " |")
-    print("| **mean retrieval** | " + " | ".join(f"{np.mean(means[e]):.3f} | " for e in encoders) + "")
+    cells = [cell for e in encoders for cell in (f"{np.mean(means[e]):.3f}", "")]
+    print("| **mean** | " + " | ".join(cells) + " |")
 
 
 def agreement(data_dir: str, step: int) -> None:
@@ -137,7 +138,8 @@ def agreement(data_dir: str, step: int) -> None:
             embedder._model.max_tokens = embedder._model.max_length = cap  # type: ignore[union-attr]
             t0 = time.perf_counter()
             cosines = (embedder.encode_uncached(texts) * reference).sum(axis=1)
-            print(f"| {backend} | cap {cap} | mean {cosines.mean():.5f} | 1st pct {np.percentile(cosines, 1):.5f} "
+            low = np.percentile(cosines, 1)
+            print(f"| {backend} | cap {cap} | mean {cosines.mean():.5f} | 1st pct {low:.5f} "
                   f"| min {cosines.min():.5f} | {time.perf_counter() - t0:.1f} s |")
 
 

@@ -292,9 +292,12 @@ def _table(results: list[dict[str, Any]], by: tuple[str, str], title: str) -> li
     return lines + [""]
 
 
-def markdown(results: list[dict[str, Any]], seconds: float) -> str:
+def markdown(results: list[dict[str, Any]], seconds: float | None) -> str:
+    made = (f"`python -m training.niche_eval` ({seconds:.0f} s)" if seconds is not None else
+            "`python -m training.niche_eval --encoders NAME --out FILE` per encoder in parallel, "
+            "then `--merge`")
     lines = ["# Zero-shot niche fit on unseen creators, per language", "",
-             f"Made by `python -m training.niche_eval` ({seconds:.0f} s). Protocol: training/niche_eval.py's "
+             f"Made by {made}. Protocol: training/niche_eval.py's "
              f"docstring. Creators of {POSTS} posts, {CREATORS} of each kind per niche, seeds {list(SEEDS)}; "
              "AUC averaged over niches, brief languages (English and the creators' own) and seeds.", "",
              "Columns: `plain` is the mean of cosines to the brief (the baseline, same run); `ms` is "
@@ -316,13 +319,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.niche_eval", description=__doc__.split("\n")[0])
     parser.add_argument("--encoders", nargs="+", default=["minilm", "e5"], choices=encoders.NAMES)
     parser.add_argument("--out", type=Path, default=REPORTS_DIR / "niche-fit")
+    parser.add_argument("--merge", nargs="+", type=Path, default=[],
+                        help="write the report from these JSON results (one encoder's run each)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    datasets = load_datasets()
-    results = [run(encoders.load(name), datasets) for name in args.encoders]
+    if args.merge:
+        results = [r for path in args.merge for r in json.loads(path.read_text())]
+    else:
+        datasets = load_datasets()
+        results = [run(encoders.load(name), datasets) for name in args.encoders]
     seconds = time.perf_counter() - started
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))
-    args.out.with_suffix(".md").write_text(markdown(results, seconds))
+    args.out.with_suffix(".md").write_text(markdown(results, None if args.merge else seconds))
     print(args.out.with_suffix(".md").read_text())
     return 0
 

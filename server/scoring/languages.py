@@ -5,9 +5,10 @@ and zero-width characters are removed first, words are cut to ``MAX_WORD`` chara
 ``MAX_CHARS`` (a 5,000-character "word" costs the detector nothing and tells it nothing). A text
 with fewer than ``MIN_LETTERS`` letters left, or one the detector is unsure of, is ``und``.
 
-The detector is py3langid (langid.py's model; its 114 ISO 639-1 languages), chosen over lingua-language-detector
-by bench/language_bench.py on short real texts (training/reports/languages.md): as accurate or more
-on every source (0.989 mean against 0.968; Indonesian 0.949 against 0.767) and three times faster.
+The detector is py3langid (langid.py's model; its 114 ISO 639-1 languages), chosen over
+lingua-language-detector by bench/language_bench.py on short real texts
+(training/reports/languages.md): as accurate or more on every source (0.989 mean against 0.968;
+Indonesian 0.949 against 0.767) and three times faster.
 Both stay behind ``detector(name)`` so the bench can compare them; the server uses ``DEFAULT``.
 """
 
