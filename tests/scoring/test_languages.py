@@ -1,0 +1,61 @@
+"""Language shares: real sentences in 13 languages, and the bad input of issue 10 (each gets an answer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.scoring import languages
+from training.niche_eval import SHARED, SIB_LANGUAGES
+
+
+def sib_sentences(folder: str, n: int) -> list[str]:
+    lines = (SHARED / "sib-200" / folder / "dev.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [line.split("\t", 2)[2] for line in lines[:n]]
+
+
+@pytest.mark.parametrize("folder", sorted(SIB_LANGUAGES))
+def test_real_sentences_get_their_language(folder):
+    found = languages.shares(sib_sentences(folder, 20))
+    assert max(found, key=found.get) == SIB_LANGUAGES[folder]
+    assert found[SIB_LANGUAGES[folder]] >= 0.9
+
+
+def test_shares_add_up_and_come_largest_first():
+    texts = sib_sentences("spa_Latn", 6) + sib_sentences("deu_Latn", 3) + ["😍😍😍"]
+    found = languages.shares(texts)
+    assert list(found) == ["es", "de", "und"]
+    assert found == {"es": 0.6, "de": 0.3, "und": 0.1}
+    assert languages.shares([]) == {}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😍🔥👏👏", "12345 !!! ???", "@someone #", "\u200b\u200d\u200b",
+                                  "https://example.com/x?y=1", "ok"])
+def test_nothing_to_read_is_und(text):
+    assert languages.detect(text) == languages.UNKNOWN
+
+
+def test_bad_input_gets_an_answer():
+    arabic = "أحب الطبخ في المنزل مع عائلتي كل يوم جمعة"
+    hindi = "मुझे हर सुबह दौड़ना और योग करना पसंद है"
+    assert languages.detect(arabic) == "ar"  # right to left
+    assert languages.detect(hindi) == "hi"  # Devanagari with its vowel signs (marks)
+    assert languages.detect("x" * 5000) == languages.UNKNOWN or len(languages.detect("x" * 5000)) == 2
+    long_word = "Rutina de piernas en el gimnasio: sentadillas y peso muerto " + "a" * 5000
+    assert languages.detect(long_word) == "es"
+    zero_width = "Rutina\u200b de piernas\u200d en el gimnasio\ufeff con sentadillas"
+    assert languages.detect(zero_width) == "es"
+    with_handles = "@maria_fit https://t.co/abc #fitness Rutina de piernas en el gimnasio hoy 💪💪"
+    assert languages.detect(with_handles) == "es"
+    mixed = "Love this! " + "Me encanta esta receta de tortilla de patatas con cebolla, la mejor del mundo"
+    assert languages.detect(mixed) == "es"  # the larger part wins
+
+
+def test_clean_bounds_what_the_detector_reads():
+    cleaned = languages.clean("ab" * 10_000 + " " + "mot " * 1000)
+    assert len(cleaned) <= languages.MAX_CHARS
+    assert max(len(word) for word in cleaned.split()) <= languages.MAX_WORD
+
+
+def test_unknown_detector_is_refused():
+    with pytest.raises(ValueError, match="unknown language detector"):
+        languages.detector("cld9")
