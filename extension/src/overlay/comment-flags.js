@@ -4,6 +4,7 @@
 // aborts.
 
 import { h } from './dom.js';
+import { closedRoot, trusted } from './shadow.js';
 import { flagReason } from './sections.js';
 import { OVERLAY_CSS } from './styles.js';
 
@@ -71,14 +72,12 @@ function mark(element, item, theme, onUnflag) {
   host.setAttribute('data-microscout-flag', '');
   host.dataset.label = String(item.label ?? 'flagged');
   host.dataset.theme = theme;
-  const root = host.attachShadow({ mode: 'open' });
-  const style = document.createElement('style');
-  style.textContent = OVERLAY_CSS;
+  const root = closedRoot(host, OVERLAY_CSS);
   const result = h('span', { class: 'result', role: 'status', 'aria-live': 'polite' });
   const button = h('button', {
     type: 'button', 'data-microscout-action': 'unflag', title: 'This comment is genuine: teach the server',
   }, 'Unflag: genuine');
-  button.addEventListener('click', async () => {
+  button.addEventListener('click', trusted(async () => {
     button.disabled = true;
     result.textContent = 'Sending…';
     const answer = await onUnflag?.(item);
@@ -91,8 +90,8 @@ function mark(element, item, theme, onUnflag) {
       result.dataset.ok = 'false';
       button.disabled = false;
     }
-  });
-  root.append(style, h('div', { class: 'flag' }, h('strong', {}, 'microscout'), h('span', {}, flagReason(item)), button, result));
+  }));
+  root.append(h('div', { class: 'flag' }, h('strong', {}, 'microscout'), h('span', {}, flagReason(item)), button, result));
   element.after(host);
   return host;
 }

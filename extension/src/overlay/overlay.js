@@ -1,11 +1,14 @@
-// The overlay: a badge by the profile header and a panel under it, inside a shadow root so page CSS
-// and ours never meet. Mounted once (a second mount returns the same overlay), removed whole by
-// stop(). The host element carries the attributes tests and users' tooling rely on:
-// data-microscout-overlay, data-state, data-platform, data-handle, data-tier, data-overall.
+// The overlay: a badge by the profile header and a panel under it, inside a closed shadow root so
+// page CSS and ours never meet and page script can neither read it nor press its buttons (every
+// listener hears trusted events only; see shadow.js). Mounted once (a second mount returns the same
+// overlay), removed whole by stop(). The host element carries the attributes tests and users'
+// tooling rely on: data-microscout-overlay, data-state, data-platform, data-handle, data-tier,
+// data-overall.
 
 import { STATE } from '../shared/messages.js';
 import { describe } from '../shared/state-text.js';
 import { h, replace } from './dom.js';
+import { closedRoot, trusted } from './shadow.js';
 import {
   authenticitySection, band, bestFit, captureSection, disclosureSection, engagementSection, nicheSection,
   overallSection, roundScore,
@@ -41,18 +44,16 @@ class Overlay {
     this.host.setAttribute('style', HOST_STYLE.inline);
     this.host.setAttribute('data-microscout-overlay', '');
     this.host.dataset.theme = theme;
-    this.root = this.host.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = OVERLAY_CSS;
+    this.root = closedRoot(this.host, OVERLAY_CSS);
     this.card = h('div', { class: 'card' });
-    this.root.append(style, this.card);
+    this.root.append(this.card);
     this.expanded = false;
-    this.root.addEventListener('keydown', (event) => {
+    this.root.addEventListener('keydown', trusted((event) => {
       if (event.key === 'Escape' && this.expanded) {
         this.toggle(false);
         this.badge?.focus();
       }
-    });
+    }));
   }
 
   /** Put the overlay right after ``anchor`` (in the page's flow), or float it in a corner. */
@@ -245,14 +246,14 @@ class Overlay {
     const nicheName = () => nicheSelect.selectedOptions[0]?.textContent ?? nicheSelect.value;
     const fit = h('button', { type: 'button', 'data-microscout-action': 'fit', disabled: !niches.length }, 'Good fit');
     const notFit = h('button', { type: 'button', 'data-microscout-action': 'not-fit', disabled: !niches.length }, 'Not a fit');
-    fit.addEventListener('click', run(fit, labelResult, () => this.actions.label?.('fit', nicheSelect.value),
-      () => `Labelled a good fit for ${nicheName()}.`));
-    notFit.addEventListener('click', run(notFit, labelResult, () => this.actions.label?.('not-fit', nicheSelect.value),
-      () => `Labelled not a fit for ${nicheName()}.`));
+    fit.addEventListener('click', trusted(run(fit, labelResult, () => this.actions.label?.('fit', nicheSelect.value),
+      () => `Labelled a good fit for ${nicheName()}.`)));
+    notFit.addEventListener('click', trusted(run(notFit, labelResult, () => this.actions.label?.('not-fit', nicheSelect.value),
+      () => `Labelled not a fit for ${nicheName()}.`)));
     const save = h('button', { type: 'button', 'data-microscout-action': 'save' }, 'Save to watchlist');
-    save.addEventListener('click', run(save, saveResult,
+    save.addEventListener('click', trusted(run(save, saveResult,
       () => this.actions.save?.({ niche: nicheSelect.value, status: statusSelect.value, note: note.value }),
-      () => `Saved as ${statusSelect.value}${nicheSelect.value ? ` for ${nicheName()}` : ''}.`));
+      () => `Saved as ${statusSelect.value}${nicheSelect.value ? ` for ${nicheName()}` : ''}.`)));
 
     return h('section', { class: 'actions', 'data-section': 'actions', 'aria-label': 'microscout actions' },
       h('div', { class: 'row' }, h('label', { for: 'ms-niche' }, 'Niche'), nicheSelect, fit, notFit),
