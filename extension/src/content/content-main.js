@@ -8,9 +8,10 @@ import { ResponseLog, bridgeHook } from './hook-bridge.js';
 import { watchNavigation } from './navigation.js';
 import { runPageView } from './page-view.js';
 
-export function start() {
+/** Start on this page; ``hookPort`` is the page hook's private channel (connectHook), or null. */
+export function start({ hookPort }) {
   const log = new ResponseLog();
-  bridgeHook({ patterns: RESPONSE_PATTERNS, isWanted: isWantedResponse, log });
+  bridgeHook({ port: hookPort, patterns: RESPONSE_PATTERNS, isWanted: isWantedResponse, log });
   const lifetime = new AbortController();
   window.addEventListener('pagehide', (event) => {
     if (!event.persisted) lifetime.abort();
