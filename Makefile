@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test test-python test-extension test-browser system-deps bench extension lint clean
+.PHONY: run test test-python test-extension test-browser system-deps bench extension extension-bundle lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,7 +33,14 @@ bench: $(STAMP)
 
 # The Chrome Web Store zip of extension/src (Python's zipfile: no `zip` binary needed).
 extension:
+	$(PY) extension/tools/bundle.py --check
 	$(PY) extension/tools/release.py dist/microscout-extension.zip
+
+# Rebuild content/bundle.js after changing a module the content script imports (Debian's esbuild).
+extension-bundle:
+	@command -v esbuild >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq esbuild >/dev/null; }
+	$(PY) extension/tools/bundle.py
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info .pytest_cache

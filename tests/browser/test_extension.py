@@ -307,11 +307,15 @@ def test_options_page_tests_the_connection(browser: Browser, server: Server) -> 
         options.wait_for_function(
             "() => document.querySelector('#result').textContent.includes('Token not accepted')")
 
-        options.fill("#serverUrl", "localhost:8765")
-        options.click("#save")
-        options.wait_for_function("() => document.querySelector('#result').dataset.ok === 'false'")
-        stored = browser.worker.evaluate("() => chrome.storage.local.get(['serverUrl', 'apiToken'])")
-        assert stored == {"serverUrl": server.url, "apiToken": server.token}, "a bad address is not saved"
+        for address in ["localhost:8765", "http://192.0.2.10:8765"]:  # not a URL; plain http off this machine
+            options.fill("#serverUrl", address)
+            options.evaluate("() => { document.querySelector('#result').textContent = ''; }")
+            options.click("#save")
+            options.wait_for_function("() => document.querySelector('#result').dataset.ok === 'false'"
+                                      " && document.querySelector('#result').textContent !== ''")
+            stored = browser.worker.evaluate("() => chrome.storage.local.get(['serverUrl', 'apiToken'])")
+            assert stored == {"serverUrl": server.url, "apiToken": server.token}, f"{address} was saved"
+        assert "https://" in options.inner_text("#result")
 
         popup = browser.context.new_page()
         popup.goto(f"chrome-extension://{extension_id}/popup/popup.html")
