@@ -23,14 +23,16 @@ def shadow_root(page: Page, host: Locator | ElementHandle) -> ElementHandle:
     try:
         element.evaluate("(el, key) => { window[key] = el; }", key)
         found: dict[str, Any] = cdp.send("Runtime.evaluate", {"expression": f"window[{key!r}]"})
-        node = cdp.send("DOM.describeNode", {"objectId": found["result"]["objectId"], "depth": 1, "pierce": True})
+        node = cdp.send("DOM.describeNode",
+                        {"objectId": found["result"]["objectId"], "depth": 1, "pierce": True})
         roots = node["node"].get("shadowRoots") or []
         assert roots, "the host has no shadow root"
         root = cdp.send("DOM.resolveNode", {"backendNodeId": roots[0]["backendNodeId"]})
         cdp.send("Runtime.callFunctionOn", {"objectId": root["object"]["objectId"],
                                             "functionDeclaration": "function (key) { window[key] = this; }",
                                             "arguments": [{"value": key}]})
-        handle = page.evaluate_handle("key => { const root = window[key]; delete window[key]; return root; }", key)
+        handle = page.evaluate_handle(
+            "key => { const root = window[key]; delete window[key]; return root; }", key)
     finally:
         cdp.detach()
     shadow = handle.as_element()

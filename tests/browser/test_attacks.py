@@ -15,7 +15,13 @@ from tests.browser.closed_shadow import shadow_mode, shadow_root
 from tests.browser.conftest import TOKEN, Browser, Server
 from tests.browser.site.creators import CREATORS
 from tests.browser.site.instagram import user
-from tests.browser.test_extension import CASES, SCORE_TIMEOUT_MS, expect_server_numbers, open_panel, wait_for_state
+from tests.browser.test_extension import (
+    CASES,
+    SCORE_TIMEOUT_MS,
+    expect_server_numbers,
+    open_panel,
+    wait_for_state,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -64,15 +70,16 @@ def test_page_script_cannot_press_the_overlays_buttons(browser: Browser, server:
         tab.evaluate(PRESS_WITH_SCRIPT, root.query_selector(f"[data-microscout-action={action}]"))
     time.sleep(QUIET_S)
     assert writes_since(browser, start) == [], "page script made the worker write with the marketer's token"
-    assert pressed == [] and tab.evaluate("() => document.querySelector('microscout-overlay').shadowRoot") is None
+    assert pressed == []
+    assert tab.evaluate("() => document.querySelector('microscout-overlay').shadowRoot") is None
     assert shadow_mode(tab, overlay) == "closed"
-    for action in ["save", "label"]:
-        assert root.query_selector(f"[data-microscout-result={action}]").inner_text() == "", "nothing even started"
+    for action in ["save", "label"]:  # nothing even started
+        assert root.query_selector(f"[data-microscout-result={action}]").inner_text() == ""
 
     # The same button under a real click does write: the check above can see a write.
     root.query_selector("[data-microscout-action=save]").click()
-    tab.wait_for_function("el => el.dataset.ok === 'true'", arg=root.query_selector("[data-microscout-result=save]"),
-                          timeout=30_000)
+    result = root.query_selector("[data-microscout-result=save]")
+    tab.wait_for_function("el => el.dataset.ok === 'true'", arg=result, timeout=30_000)
     assert ("PUT", f"/v1/watchlist/instagram/{case.first}") in writes_since(browser, start)
 
 
@@ -81,15 +88,17 @@ def test_page_script_cannot_unflag_a_comment(browser: Browser, server: Server, t
     tab.goto(case.url)
     wait_for_state(tab, ["ok"], case.first)
     tab.click('a[href="/p/C7mia00/"]')  # the post with comments, over the profile
-    tab.wait_for_function("() => document.querySelectorAll('microscout-flag').length > 0", timeout=SCORE_TIMEOUT_MS)
+    tab.wait_for_function("() => document.querySelectorAll('microscout-flag').length > 0",
+                          timeout=SCORE_TIMEOUT_MS)
     start = len(browser.server_requests)
 
     pressed = tab.evaluate(PRESS_THROUGH_SHADOW_ROOTS, ["microscout-flag", ["unflag"]])
     flags = tab.locator("microscout-flag")
     for index in range(flags.count()):
-        tab.evaluate(PRESS_WITH_SCRIPT, shadow_root(tab, flags.nth(index)).query_selector("[data-microscout-action=unflag]"))
+        unflag = shadow_root(tab, flags.nth(index)).query_selector("[data-microscout-action=unflag]")
+        tab.evaluate(PRESS_WITH_SCRIPT, unflag)
     time.sleep(QUIET_S)
-    assert writes_since(browser, start) == [], "page script taught the comment model with the marketer's token"
+    assert writes_since(browser, start) == [], "page script taught the comment model with the token"
     assert pressed == []
     assert tab.evaluate("() => [...document.querySelectorAll('microscout-flag')].map((f) => f.dataset.label)"
                         ".every((label) => label !== 'genuine')")
@@ -102,7 +111,8 @@ def forged_profile_answers(handle: str, followers: int) -> str:
     forged_user = {**user(creator), "follower_count": followers, "edge_followed_by": {"count": followers}}
     message = {"source": "microscout-page-hook", "v": 1, "kind": "response", "status": 200,
                "url": f"https://www.instagram.com/api/v1/users/web_profile_info/?username={handle}",
-               "pageUrl": f"https://www.instagram.com/{handle}/", "body": {"data": {"user": forged_user}, "status": "ok"}}
+               "pageUrl": f"https://www.instagram.com/{handle}/",
+               "body": {"data": {"user": forged_user}, "status": "ok"}}
     return f"""(() => {{
       if (location.hostname !== 'www.instagram.com') return;
       const message = {json.dumps(message)};
@@ -123,7 +133,7 @@ def test_a_forged_hook_message_does_not_move_the_score(browser: Browser, server:
     assert snapshot["followers"] == honest.followers, "a forged answer reached the capture"
     assert overlay.get_attribute("data-tier") == "micro"
     expect_server_numbers(overlay, browser, server, case.first)  # what the server says of the honest capture
-    assert len(snapshot["posts"]) == len(honest.posts), "the page's real API answers still came through the hook"
+    assert len(snapshot["posts"]) == len(honest.posts), "the page's real API answers still came through"
 
     # Capture health says the page tried, and the overlay shows it.
     assert snapshot["capture"]["hook"] == "connected"
@@ -132,7 +142,8 @@ def test_a_forged_hook_message_does_not_move_the_score(browser: Browser, server:
     assert "posing as microscout's page hook" in capture
 
 
-def test_the_page_cannot_tell_the_extension_is_installed_by_fetching_its_files(browser: Browser, tab: Any) -> None:
+def test_the_page_cannot_tell_the_extension_is_installed_by_fetching_its_files(browser: Browser,
+                                                                                tab: Any) -> None:
     extension_id = browser.worker.url.split("/")[2]
     tab.goto(CASES["tiktok"].url)
     wait_for_state(tab, ["ok", "scoring"], CASES["tiktok"].first)  # our content script runs on this page
@@ -158,7 +169,8 @@ def isolated_world(tab: Any, cdp: Any) -> int:
     cdp.send("Runtime.enable")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        ours = [c for c in contexts if c.get("auxData", {}).get("type") == "isolated" and c.get("name") == "microscout"]
+        ours = [c for c in contexts
+                if c.get("auxData", {}).get("type") == "isolated" and c.get("name") == "microscout"]
         if ours:
             return int(ours[0]["id"])
         tab.wait_for_timeout(100)

@@ -47,7 +47,8 @@ def test_manifest_asks_for_the_platforms_and_the_local_server_only():
 def test_the_page_hook_runs_before_the_content_script():
     # The hook takes its private port from the content script at document_start (hook-bridge.js
     # connectHook): Chromium runs the manifest's scripts in this order, before any page script.
-    scripts = [(entry.get("world", "ISOLATED"), entry["run_at"], entry["js"]) for entry in MANIFEST["content_scripts"]]
+    scripts = [(entry.get("world", "ISOLATED"), entry["run_at"], entry["js"])
+               for entry in MANIFEST["content_scripts"]]
     assert scripts == [("MAIN", "document_start", ["content/page-hook.js"]),
                        ("ISOLATED", "document_start", [bundle.BUNDLE])]
 
