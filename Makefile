@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test test-python test-extension test-browser system-deps bench extension extension-bundle lint clean
+.PHONY: run test test-python test-extension test-browser system-deps bench extension extension-bundle lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,9 +24,19 @@ test: $(STAMP) system-deps
 	node --test extension/test/
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+# The extension's linters and esbuild are npm devDependencies pinned by extension/package-lock.json.
+extension/node_modules/.installed: extension/package.json extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund --silent
+	touch $@
+
+lint: $(STAMP) extension/node_modules/.installed
 	$(BIN)/ruff check server training tests bench
 	$(BIN)/mypy
+	cd extension && npx eslint . && npx prettier --check .
+
+# Rewrites the extension's files in prettier's style (make lint checks it).
+format: extension/node_modules/.installed
+	cd extension && npx prettier --write .
 
 bench: $(STAMP)
 	$(BIN)/python bench/score_bench.py
@@ -36,10 +46,8 @@ extension:
 	$(PY) extension/tools/bundle.py --check
 	$(PY) extension/tools/release.py dist/microscout-extension.zip
 
-# Rebuild content/bundle.js after changing a module the content script imports (Debian's esbuild).
-extension-bundle:
-	@command -v esbuild >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq esbuild >/dev/null; }
+# Rebuild content/bundle.js after changing a module the content script imports (esbuild from npm).
+extension-bundle: extension/node_modules/.installed
 	$(PY) extension/tools/bundle.py
 
 clean:

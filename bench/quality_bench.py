@@ -4,7 +4,7 @@
    and post in ../shared/data, embedded the way the server embeds (batches of 16, sorted by length).
 2. Batch dependence: dynamic int8 scales activations per batch, so a text's vector depends a little
    on its batch-mates. Cosine between each text embedded in length-sorted batches and in shuffled ones.
-3. The comment model's metrics (training/comments.py: YouTube paper protocol, ScamSpot grouped CV):
+3. The comment model's metrics (training/comments: YouTube paper protocol, ScamSpot grouped CV):
    "retrained" = heads trained and tested on this backend's vectors (what `microscout train comments`
    gives under that backend); "torch head" = heads trained on torch vectors, tested on this backend's
    (a model trained under torch, served under this backend).

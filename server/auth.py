@@ -8,14 +8,13 @@ DATA_DIR/api_token with mode 0600 and prints it once. Team members get their own
 from __future__ import annotations
 
 import hmac
-import os
-import secrets
 import sys
 from pathlib import Path
 
 from flask import Flask, g, request
 
 from server.errors import Unauthorized
+from server.vocab import read_or_create_secret
 
 TOKEN_FILE = "api_token"
 ADMIN = "admin"  # identity of the configured or generated token
@@ -25,17 +24,10 @@ def resolve_admin_token(config: dict) -> str:
     if config.get("API_TOKEN"):
         return str(config["API_TOKEN"])
     path = Path(config["DATA_DIR"]) / TOKEN_FILE
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    token = secrets.token_urlsafe(32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(token + "\n")
-    print(f"microscout: created API token (saved in {path}, mode 0600):\n  {token}",
-          file=sys.stderr, flush=True)
+    token, created = read_or_create_secret(path)
+    if created:
+        print(f"microscout: created API token (saved in {path}, mode 0600):\n  {token}",
+              file=sys.stderr, flush=True)
     return token
 
 

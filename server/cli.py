@@ -31,26 +31,14 @@ def train() -> None:
     """Train models (progress on stderr; the report is printed and saved)."""
 
 
-@train.command("comments")
-@click.option("--output", type=click.Path(file_okay=False), default=None,
-              help="Where to write the new version (default: a new version in models/comments/).")
-def train_comments(output: str | None) -> None:
-    """Train the comment classifier from the shipped datasets (plus users' corrections, with a store)."""
-    from training import comments
-
-    comments.main(output)
-
-
-@train.command("fit", with_appcontext=False)  # no app: it would load a second embedder
-@click.argument("niche")
-@click.option("--force", is_flag=True, help="Activate the new version even if it does not beat zero-shot.")
-def train_fit(niche: str, force: bool) -> None:
-    """Train NICHE's fit model from its labels: the job POST /v1/models/fit-NICHE/train runs."""
+def _train_job(name: str, force: bool) -> dict:
+    """Run the training job of ``name`` in this process, as POST /v1/models/{name}/train queues it:
+    the registry keeps the new version and the job decides whether to serve it."""
     from tqdm import tqdm
 
     from server import settings
     from server.jobs import Busy, train_now
-    from server.models import RegistryError
+    from server.registry import RegistryError
 
     bar = tqdm(total=100, unit="%", bar_format="{l_bar}{bar}| {elapsed}")
 
@@ -59,14 +47,42 @@ def train_fit(niche: str, force: bool) -> None:
         bar.set_description_str(message[:48])
 
     try:
-        record = train_now(settings.load(), f"fit-{niche}", force=force, on_progress=progress)
+        record = train_now(settings.load(), name, force=force, on_progress=progress)
     except (Busy, RegistryError, ValueError) as exc:
         bar.close()
         raise click.ClickException(str(exc)) from exc
     bar.close()
     if record["state"] != "done":
         raise click.ClickException(f"training failed: {record['error']}")
-    result = record["result"]
+    return dict(record["result"])
+
+
+_FORCE = "Activate the new version even if it does not beat the served one."
+
+
+@train.command("comments", with_appcontext=False)  # no app: it would load a second embedder
+@click.option("--force", is_flag=True, help=_FORCE)
+@click.option("--output", type=click.Path(file_okay=False), default=None,
+              help="Write the new version to this directory (its name is the version) with its report, "
+                   "instead of the registry: a release candidate, or a reproduction of the shipped numbers.")
+def train_comments(force: bool, output: str | None) -> None:
+    """Train the comment classifier on the shipped datasets and users' corrections."""
+    if output is not None:
+        from training import comments
+
+        comments.main(output)
+        return
+    result = _train_job("comments", force)
+    click.echo(f"{result['model']} {result['version']}: {result['reason']}")
+    click.echo(f"  {result['corrections']} corrections; served now: {result['served']}")
+
+
+@train.command("fit", with_appcontext=False)  # no app: it would load a second embedder
+@click.argument("niche")
+@click.option("--force", is_flag=True, help=_FORCE)
+def train_fit(niche: str, force: bool) -> None:
+    """Train NICHE's fit model from its labels: the job POST /v1/models/fit-NICHE/train runs."""
+    result = _train_job(f"fit-{niche}", force)
     learned, zero_shot = result["metrics"]["learned"], result["metrics"]["zero_shot"]
     click.echo(f"{result['model']} {result['version']}: {result['reason']}")
     for metric in ("roc_auc", "average_precision", "f1"):

@@ -1,17 +1,22 @@
 """One error hierarchy, one JSON envelope: ``{"error": {"code", "message", "details"}}``.
 
-Domain code raises these; :func:`init_app` turns them, werkzeug's HTTP errors and pydantic's
-validation errors into the envelope, so a client never sees a traceback.
+The web layer raises these :class:`ApiError` classes. The domain below it (the Scout, the store, the
+registry, the jobs, the trainers) raises its own errors; :data:`DOMAIN_ERRORS` is the one table that
+turns each into an ApiError, and :func:`init_app` applies it, with werkzeug's HTTP errors and
+pydantic's validation errors, in one place: the API answers the envelope, the dashboard's pages an
+HTML error page. A client never sees a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
 
@@ -95,31 +100,85 @@ def from_validation(exc: ValidationError) -> InvalidField:
     return InvalidField(f"{first['field']}: {first['message']}", {"fields": fields})
 
 
+def _retry(message: str) -> Unavailable:
+    return Unavailable(message, {"retry_after": 2}, headers={"Retry-After": "2"})
+
+
+def _invalid(field: str, message: str, **details: Any) -> InvalidField:
+    return InvalidField(f"{field}: {message}", {"fields": [{"field": field, "message": message}], **details})
+
+
+def _domain_errors() -> list[tuple[type[Exception], Callable[[Any], ApiError]]]:
+    """Domain error -> API error, most specific first (the first isinstance match wins)."""
+    from server import core, storage
+    from server.jobs import Busy
+    from server.registry import RegistryError, UnknownModel, UnknownVersion, UnusableModel
+    from training.fit import LabelError
+
+    return [
+        (core.NotReady, lambda e: _retry(str(e))),
+        (core.UnknownNiche, lambda e: _invalid(e.field, "unknown niche id")),
+        (storage.StoreUnavailable, lambda e: _retry("The store is unavailable; retry shortly.")),
+        (storage.NotFound, lambda e: NotFound(e.message)),
+        (storage.Conflict, lambda e: Conflict(e.message, {"field": e.field} if e.field else {})),
+        (storage.InvalidValue, lambda e: _invalid(e.field or "(body)", e.message)),
+        (storage.StoreError, lambda e: ApiError(e.message)),
+        (UnknownModel, lambda e: NotFound(str(e))),
+        (UnknownVersion, lambda e: NotFound(str(e))),
+        (UnusableModel, lambda e: Conflict(str(e))),
+        (RegistryError, lambda e: Conflict(str(e))),
+        (Busy, lambda e: Conflict(str(e), {"job": e.job_id})),
+        (LabelError, lambda e: _invalid("labels", str(e))),
+    ]
+
+
+def translate(exc: Exception) -> ApiError | None:
+    """The ApiError for a domain error (None for anything else: a bug, answered 500 and logged)."""
+    if isinstance(exc, ApiError):
+        return exc
+    for kind, make in _domain_errors():
+        if isinstance(exc, kind):
+            err = make(exc)
+            if err.status >= 500:
+                log.warning("%s: %s", type(exc).__name__, exc)
+            return err
+    return None
+
+
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
                415: "unsupported_media_type", 422: "invalid", 429: "rate_limited", 503: "unavailable"}
 
 
-def init_app(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
-        return envelope(exc.code, exc.message, exc.details, exc.status, exc.headers)
+def _answer(err: ApiError) -> Any:
+    """The envelope for the API; the error page for a person on a dashboard page."""
+    if request.blueprint == "dashboard" and not request.path.endswith(".json"):
+        title = HTTP_STATUS_CODES.get(err.status, "Error")
+        page = render_template("error.html", status=err.status, title=title, message=err.message)
+        return page, err.status, err.headers
+    return envelope(err.code, err.message, err.details, err.status, err.headers)
 
+
+def init_app(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):
-        err = from_validation(exc)
-        return envelope(err.code, err.message, err.details, err.status)
+        return _answer(from_validation(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
         if status == 413:
             limit = app.config["MAX_BODY_BYTES"]
-            return envelope("payload_too_large", f"Body over the limit of {limit} bytes.", {"limit": limit},
-                            413)
-        return envelope(_HTTP_CODES.get(status, "http_error"), exc.description or exc.name, {}, status)
+            return _answer(PayloadTooLarge(f"Body over the limit of {limit} bytes.", {"limit": limit}))
+        err = ApiError(exc.description or exc.name)
+        err.status, err.code = status, _HTTP_CODES.get(status, "http_error")
+        return _answer(err)
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        log.exception("unhandled error")
-        return envelope("internal", "Something went wrong on the server; it has been logged.", {}, 500)
+    def _any(exc: Exception):
+        err = translate(exc)
+        if err is None:
+            log.exception("unhandled error")
+            err = ApiError("Something went wrong on the server; it has been logged.")
+            err.status, err.code = 500, "internal"
+        return _answer(err)

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from server.vocab import is_redis_url
+
 __all__ = ["Decision", "Limiter", "MemoryLimiter", "RedisLimiter", "open_limiter", "take"]
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,6 @@ def open_limiter(config: Mapping[str, Any]) -> Limiter | None:
     if limit <= 0:
         return None
     url = str(config.get("STORE_URL") or "").strip()
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_url(url):
         return RedisLimiter(url, limit)
     return MemoryLimiter(limit)

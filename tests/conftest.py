@@ -41,7 +41,7 @@ def embedder():
 def scoring_app(tmp_path, embedder):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "API_TOKEN": TOKEN, "LOAD_MODELS": False})
     services = app.extensions["microscout"]
-    services.embedder = embedder
+    services.embedder = embedder  # a Scout: the session shares one real embedder
     services.start()
     assert services.wait(120), services.health()
     return app

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 RUNNING_CAPTIONS = [
@@ -62,3 +64,21 @@ def snapshot(**overrides: Any) -> dict[str, Any]:
 RUNNING_NICHE = {"name": "Running",
                  "description": "Road and trail running, marathon training, races and gear.",
                  "keywords": ["marathon", "running", "race", "training plan", "trail run"]}
+
+
+SCORE_FILE = Path(__file__).parent / "fixtures" / "score.json"  # a real /v1/score answer
+
+
+def score(followers: int | None = 24_300, tier: str | None = "micro", overall: float | None = 70.0,
+          authenticity: float | None = 80.0, rate: float | None = 0.04,
+          fit: dict[str, float | None] | None = None, handle: str = "creator") -> dict[str, Any]:
+    """A whole /v1/score answer (a real one) with the numbers the watchlist reads set as given."""
+    answer = json.loads(SCORE_FILE.read_text(encoding="utf-8"))
+    answer["creator"].update(followers=followers, tier=tier, handle=handle)
+    answer["overall"]["score"] = overall
+    answer["authenticity"]["score"] = authenticity
+    answer["engagement"]["rate"] = rate
+    template = answer["niche_fit"][0]
+    answer["niche_fit"] = [{**template, "niche": niche, "name": niche.title(), "score": value}
+                           for niche, value in ({"running": 81.5} if fit is None else fit).items()]
+    return answer

@@ -31,3 +31,4 @@ def test_readme_lists_every_route(app):
             path = "/".join(p if not p.startswith("{") else "{" + p.split(":")[-1].strip("{}") + "}"
                             for p in path.split("/"))
             assert path in text, f"README API table misses {path}"
+

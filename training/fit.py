@@ -28,8 +28,9 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 from server.schemas import Snapshot
 from server.scoring import niche as zero_shot_niche
 from server.scoring.fit_model import FIT, NOT_FIT, FitModel, features
+from training.result import TrainingResult
 
-__all__ = ["Creator", "LabelError", "TrainingArguments", "TrainingResult", "check_labels", "cross_validate",
+__all__ = ["Creator", "FitResult", "LabelError", "TrainingArguments", "check_labels", "cross_validate",
            "decide", "embed_creators", "feature_matrix", "fit_estimator", "prepare_labels", "score_zero_shot",
            "train", "usable_creators"]
 
@@ -67,14 +68,16 @@ class Creator:
     post_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
 
 
-@dataclass
-class TrainingResult:
-    model: FitModel
-    metrics: dict[str, Any]
-    beats_zero_shot: bool
-    reason: str
-    metadata: dict[str, Any]
-    card: str
+class FitResult(TrainingResult):
+    """The trainers' result, plus this trainer's verdict: does the model beat zero-shot?"""
+
+    @property
+    def beats_zero_shot(self) -> bool:
+        return bool(self.metadata["beats_zero_shot"])
+
+    @property
+    def reason(self) -> str:
+        return str(self.metadata["decision"])
 
 
 # -- labels ---------------------------------------------------------------------------------------
@@ -287,7 +290,7 @@ Confusion matrix (first repeat, out-of-fold, threshold 0.5):
 
 def train(brief: zero_shot_niche.Niche, labels: Sequence[Mapping[str, Any]], embedder: Any,
           background: zero_shot_niche.Background, *, name: str, version: str,
-          args: TrainingArguments | None = None, progress: Progress = _quiet) -> TrainingResult:
+          args: TrainingArguments | None = None, progress: Progress = _quiet) -> FitResult:
     """Embed, cross-validate against zero-shot, fit on every label; raises LabelError on unusable labels."""
     args = args or TrainingArguments()
     started = time.perf_counter()
@@ -320,4 +323,4 @@ def train(brief: zero_shot_niche.Niche, labels: Sequence[Mapping[str, Any]], emb
         "train_seconds": round(seconds, 2),
     }
     card = model_card(name, version, brief.name, metrics, reason)
-    return TrainingResult(model, metrics, beats, reason, metadata, card)
+    return FitResult(model, metadata, card, metrics)

@@ -50,6 +50,7 @@ from training.fit import (
 # The 200 TweetTopicXL posts as copied into the repository (attribution in server/scoring/data/DATA.md);
 # the same ids, texts and topics as ../shared/data/tweet-topic-xl/train.jsonl, so CI needs no shared folder.
 DATA_FILE = BACKGROUND_FILE
+Indices = Sequence[int] | np.ndarray  # rows of the posts table
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 LABEL_COUNTS = (6, 12, 24, 48)
 POSTS_PER_CREATOR = 8
@@ -122,7 +123,7 @@ def brief_for(column: str) -> Niche:
                  keywords=list(spec["keywords"]))
 
 
-def _creator(key: str, label: str, on: Sequence[int], off: Sequence[int], n_on: int, posts: Sequence[Post],
+def _creator(key: str, label: str, on: Indices, off: Indices, n_on: int, posts: Sequence[Post],
              rng: np.random.Generator) -> Creator:
     idx = list(rng.choice(on, size=n_on, replace=False)) + list(
         rng.choice(off, size=POSTS_PER_CREATOR - n_on, replace=False))
@@ -130,7 +131,7 @@ def _creator(key: str, label: str, on: Sequence[int], off: Sequence[int], n_on: 
     return Creator(key, label, "", [(posts[i].id, posts[i].text) for i in idx])
 
 
-def make_creators(prefix: str, on: Sequence[int], off: Sequence[int], n_fit: int, n_not: int, n_hard: int,
+def make_creators(prefix: str, on: Indices, off: Indices, n_fit: int, n_not: int, n_hard: int,
                   posts: Sequence[Post], rng: np.random.Generator) -> list[Creator]:
     """``n_fit`` fit, then not-fit ones interleaved so each prefix has about one hard negative in three."""
     on_max = min(POSTS_PER_CREATOR, len(on))
@@ -145,7 +146,7 @@ def make_creators(prefix: str, on: Sequence[int], off: Sequence[int], n_fit: int
     return fits + negatives
 
 
-def _write_background(posts: Sequence[Post], indices: Sequence[int], path: Path) -> None:
+def _write_background(posts: Sequence[Post], indices: Indices, path: Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for i in indices:
             row = {"id": posts[i].id, "text": posts[i].text, "topics": list(posts[i].topics)}
@@ -376,7 +377,7 @@ the server would serve it; "served AUC" is then the learned model's held-out AUC
 
 The zero-shot score that best separates fit from not-fit held-out creators (F1), median over niches
 and seeds: {cut:.0f}. `GET /v1/niches/{{id}}/suggestions` uses it as zero-shot's line of doubt before
-a niche has a trained model (server/models/suggestions.py).
+a niche has a trained model (server/scoring/suggestions.py).
 
 ## Time a training job takes
 

@@ -12,20 +12,21 @@ sources with their sha256, and `--check` (run by a test) fails once a source cha
     python3 extension/tools/bundle.py           # rewrite src/content/bundle.js (needs esbuild)
     python3 extension/tools/bundle.py --check   # exit 1 when the bundle is stale (no esbuild needed)
 
-esbuild is Debian's package (`make system-deps` installs it).
+esbuild is an npm devDependency pinned by extension/package-lock.json (`make extension-bundle`
+installs it with the linters).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src"
+ESBUILD = SRC.parent / "node_modules" / ".bin" / "esbuild"
 ENTRY = "content/loader.js"
 BUNDLE = "content/bundle.js"
 TARGET = "chrome116"  # the manifest's minimum_chrome_version
@@ -44,12 +45,11 @@ def digest(sources: list[str], src: Path = SRC) -> str:
 
 def build(src: Path = SRC) -> Path:
     """Run esbuild over ENTRY and write BUNDLE with its header; returns the bundle's path."""
-    esbuild = shutil.which("esbuild")
-    if esbuild is None:
-        raise SystemExit("esbuild is missing: run `make system-deps` (Debian's esbuild package)")
+    if not ESBUILD.is_file():
+        raise SystemExit("esbuild is missing: run `make extension-bundle` (npm ci in extension/)")
     with tempfile.TemporaryDirectory() as tmp:
         out, meta = Path(tmp) / "bundle.js", Path(tmp) / "meta.json"
-        subprocess.run([esbuild, ENTRY, "--bundle", "--format=iife", f"--target={TARGET}", "--charset=utf8",
+        subprocess.run([str(ESBUILD), ENTRY, "--bundle", "--format=iife", f"--target={TARGET}", "--charset=utf8",
                         "--log-level=warning", f"--metafile={meta}", f"--outfile={out}"],
                        cwd=src, check=True)
         sources = sorted(json.loads(meta.read_text())["inputs"])

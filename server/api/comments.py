@@ -15,5 +15,4 @@ bp = Blueprint("comments", __name__, url_prefix="/v1")
 @spec(summary="Classify comments as genuine, generic or spam.", body=ClassifyRequest,
       response=ClassifyResponse)
 def classify(payload: ClassifyRequest):
-    scorer = services.get().require_scorer()
-    return jsonify(scorer.classify(payload.comments))
+    return jsonify(services.get().classify(payload.comments))

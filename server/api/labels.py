@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request
 
 from server import services
 from server.api import spec
-from server.storage_schemas import (
+from server.schemas import (
     CommentLabelCreate,
     CommentLabelList,
     CommentLabelRecord,

@@ -15,9 +15,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 
 from server import services
 from server.api import parse_body, spec
-from server.errors import Conflict, InvalidField, NotFound
-from server.jobs import Busy
-from server.models import UnknownModel, UnknownVersion, UnusableModel
+from server.errors import InvalidField, NotFound
 from server.schemas import (
     Activation,
     Job,
@@ -34,13 +32,6 @@ bp = Blueprint("models", __name__, url_prefix="/v1")
 _FORCE = {"force": "true: activate the new version even when it does not beat the served one"}
 
 
-def _model(name: str) -> None:
-    try:
-        services.get().registry.check(name)
-    except UnknownModel as exc:
-        raise NotFound(str(exc), {"model": name}) from exc
-
-
 @bp.get("/models")
 @spec(summary="Every model (comments, fit-<niche>) with its versions, metrics and active version.",
       response=ModelList)
@@ -52,20 +43,17 @@ def list_models():
 @bp.get("/models/<name>")
 @spec(summary="One model with its versions, metrics and active version.", response=ModelInfo)
 def get_model(name: str):
-    _model(name)
+    services.get().registry.check(name)
     return jsonify(services.get().registry.describe(name))
 
 
 @bp.get("/models/<name>/versions/<version>")
 @spec(summary="A version's metadata (data, parameters, metrics) and model card.", response=ModelVersionDetail)
 def get_version(name: str, version: str):
-    _model(name)
+    services.get().registry.check(name)
     registry = services.get().registry
-    try:
-        files = registry.files(name, version)
-        metadata = registry.metadata(name, version)
-    except UnknownVersion as exc:
-        raise NotFound(str(exc), {"model": name, "version": version}) from exc
+    files = registry.files(name, version)
+    metadata = registry.metadata(name, version)
     card = files.get("MODEL_CARD.md", b"").decode("utf-8", errors="replace")
     return jsonify({"name": name, "version": version, "active": registry.active_version(name) == version,
                     "metadata": metadata, "card": card})
@@ -78,16 +66,7 @@ def train(name: str):
     force = request.args.get("force", "").lower() in {"1", "true", "yes"}
     if request.get_data(cache=True).strip():
         force = force or parse_body(TrainRequest).force
-    _model(name)
-    svc = services.get()
-    try:
-        svc.check_trainable(name)
-        record = svc.submit_training(name, force=force)
-    except Busy as exc:
-        raise Conflict(str(exc), {"model": name, "job": exc.job_id}) from exc
-    except ValueError as exc:  # labels that cannot train a model
-        raise InvalidField(f"labels: {exc}", {"fields": [{"field": "labels", "message": str(exc)}],
-                                              "model": name}) from exc
+    record = services.get().submit_training(name, force=force)
     body = {"job": record["id"], "model": name, "state": record["state"],
             "url": url_for("models.get_job", id=record["id"])}
     response = jsonify(body)
@@ -110,13 +89,8 @@ def get_job(id: str):  # "id": the name the README gives the path parameter
 @spec(summary="Serve this version from every server process's next request on (rollback: an older one).",
       response=Activation)
 def activate(name: str, version: str):
-    _model(name)
-    try:
-        value = services.get().registry.activate(name, version, by=getattr(g, "identity", ""))
-    except UnknownVersion as exc:
-        raise NotFound(str(exc), {"model": name, "version": version}) from exc
-    except UnusableModel as exc:
-        raise Conflict(str(exc), {"model": name, "version": version}) from exc
+    services.get().registry.check(name)
+    value = services.get().registry.activate(name, version, by=getattr(g, "identity", ""))
     return jsonify({"name": name, "active": value["version"], "activated_at": value["activated_at"],
                     "activated_by": value["by"]})
 

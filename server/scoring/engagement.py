@@ -30,13 +30,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TIERS", "MIN_PEERS", "HEURISTIC_MIDPOINTS", "tier", "post_rates", "assess", "heuristic_score",
+from server.vocab import tier
+
+__all__ = ["MIN_PEERS", "HEURISTIC_MIDPOINTS", "post_rates", "assess", "heuristic_score",
            "references"]
 
-# (name, lower bound inclusive) from DESIGN.md: nano <10k, micro 10k-100k, mid 100k-500k,
-# macro 500k-1M, mega 1M+.
-TIERS: tuple[tuple[str, int], ...] = (
-    ("nano", 0), ("micro", 10_000), ("mid", 100_000), ("macro", 500_000), ("mega", 1_000_000))
 MIN_PEERS = 5
 ABSURD_MULTIPLE = 100
 REFERENCES_FILE = Path(__file__).parent / "data" / "engagement_references.json"
@@ -55,17 +53,6 @@ _FEW_COMMENTS = 2.0
 _MANY_COMMENTS = 250.0
 _TOP_SHARE = 0.5  # one post with this share of all interactions "carries" the profile
 _UNEVEN_CV = 1.0
-
-
-def tier(followers: int | None) -> str | None:
-    """The size tier of a follower count, or None when the count was not captured."""
-    if followers is None:
-        return None
-    name = TIERS[0][0]
-    for candidate, floor in TIERS:
-        if followers >= floor:
-            name = candidate
-    return name
 
 
 def post_rates(snapshot: Any) -> list[float]:

@@ -7,7 +7,7 @@ costs no extra embedding. The estimator is a strongly regularised logistic regre
 dozen labels it leans on the zero-shot signal, and the vectors move it as labels grow.
 
 Artifacts are version directories holding ``MODEL_FILE`` (skops, loaded with ``TRUSTED_TYPES``
-only), ``METADATA_FILE`` and ``CARD_FILE``; the registry (server.models) keeps them in the store.
+only), ``METADATA_FILE`` and ``CARD_FILE``; the registry (server.registry) keeps them in the store.
 """
 
 from __future__ import annotations

@@ -26,12 +26,13 @@ consistency: that cook scores 40, a consistent runner 100, a half-and-half creat
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from server.vocab import slugify
 
 BACKGROUND_FILE = Path(__file__).parent / "data" / "background_posts.jsonl"
 ON_NICHE_QUANTILE = 0.90
@@ -40,11 +41,6 @@ POSTS_PER_BACKGROUND_CREATOR = 12
 CREATORS_PER_TOPIC = 40
 MIXED_CREATORS = 120
 EVIDENCE = 3
-
-
-def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug[:60] or "niche"
 
 
 @dataclass
@@ -59,6 +55,7 @@ class Niche:
     example_posts: list[str] = field(default_factory=list)
     weights: dict[str, float] | None = None
     model: Any = None
+    stored: bool = False  # a stored niche (its trained fit model may serve), not an inline brief
 
     @classmethod
     def from_brief(cls, brief: Any) -> Niche:
@@ -70,7 +67,8 @@ class Niche:
     def from_record(cls, record: dict[str, Any]) -> Niche:
         return cls(id=record["id"], name=record["name"], description=record.get("description", ""),
                    keywords=list(record.get("keywords", [])), hashtags=list(record.get("hashtags", [])),
-                   example_posts=list(record.get("example_posts", [])), weights=record.get("weights"))
+                   example_posts=list(record.get("example_posts", [])), weights=record.get("weights"),
+                   stored=True)
 
     def texts(self) -> list[str]:
         """The brief's parts, each embedded on its own (and cached across requests)."""

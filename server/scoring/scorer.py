@@ -10,14 +10,17 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from server.scoring import authenticity, disclosure, engagement, niche
-from server.scoring.comments import CommentModel, load_active
+from server.scoring.comments import CommentModel
 from server.scoring.niche import Background, Niche
+from server.scoring.score import Score
+from server.vocab import tier
 
 log = logging.getLogger(__name__)
 READ_AHEAD_MIN = 8  # fewer new comments than this are cheaper to read than a thread is to start
@@ -27,21 +30,28 @@ DEFAULT_WEIGHTS = {"fit": 0.40, "authenticity": 0.30, "engagement": 0.20, "discl
 _CONFIDENCE = ["low", "medium", "high"]
 
 
-class Scorer:
-    def __init__(self, embedder: Any, comment_model: CommentModel, background: Background):
-        self.embedder = embedder
-        self.comment_model = comment_model
-        self.background = background
+@dataclass(frozen=True)
+class ScoreContext:
+    """What the store knows beyond the snapshot: peers' engagement rates, the audience's comments on
+    other tracked creators (pods), and reasons about the creator's history (a follower jump)."""
 
-    @classmethod
-    def load(cls, embedder: Any, models_dir: str | Path) -> Scorer:
-        comment_model = load_active(models_dir)
+    peer_rates: Sequence[float] = ()
+    cross_creator: dict[str, list[str]] | None = None
+    extra_reasons: list[str] = field(default_factory=list)
+
+
+class Scorer:
+    """Scores snapshots with one embedder, one comment model and the zero-shot background."""
+
+    def __init__(self, embedder: Any, comment_model: CommentModel, background: Background):
         trained_on = comment_model.metadata.get("embedder")
         if trained_on and trained_on != embedder.version:
             log.warning("comment model %s was trained on %s vectors and is served on %s ones; "
                         "bench/quality_bench.py measures what that costs", comment_model.version, trained_on,
                         embedder.version)
-        return cls(embedder, comment_model, Background.load(embedder))
+        self.embedder = embedder
+        self.comment_model = comment_model
+        self.background = background
 
     def versions(self) -> dict[str, str]:
         return {"embedder": self.embedder.version, "comments": self.comment_model.version}
@@ -55,9 +65,8 @@ class Scorer:
         return {"comments": verdicts, "model": self.comment_model.version}
 
     # -- the whole score ------------------------------------------------------------------------
-    def score(self, snapshot: Any, niches: Sequence[Niche],
-              context: dict[str, Any] | None = None) -> dict[str, Any]:
-        context = context or {}
+    def score(self, snapshot: Any, niches: Sequence[Niche], context: ScoreContext | None = None) -> Score:
+        context = context or ScoreContext()
         posts = [(p.id, p.caption) for p in snapshot.posts if p.caption.strip()]
         comments = snapshot.comments
         niche_parts = [n.texts() for n in niches]
@@ -93,13 +102,13 @@ class Scorer:
                                                snapshot.platform, read=early["comments"])
         caption_vectors = {pid: vec for (pid, _), vec in zip(posts, post_vectors, strict=True)}
         auth = authenticity.assess(snapshot, verdicts, comment_vectors, caption_vectors,
-                                   context.get("cross_creator"))
+                                   context.cross_creator)
         eng = early["engagement"]
 
         creator = {"platform": snapshot.platform, "handle": snapshot.handle,
                    "display_name": snapshot.display_name, "followers": snapshot.followers,
-                   "tier": engagement.tier(snapshot.followers)}
-        return {
+                   "tier": tier(snapshot.followers)}
+        return _typed({
             "creator": creator,
             "overall": self._overall(fits, auth, eng, disc, niches, context),
             "niche_fit": fits,
@@ -107,10 +116,10 @@ class Scorer:
             "engagement": eng,
             "disclosure": disc,
             "versions": {**self.versions(), **{f"fit-{f['niche']}": f["model_version"] for f in fits}},
-        }
+        })
 
     def _ahead(self, snapshot: Any, texts: list[str], captions: list[str | None],
-               context: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+               context: ScoreContext) -> Callable[[], dict[str, Any]]:
         """The parts that need no vectors: disclosure, engagement, and the comment model's text half
         (n-gram heads, lexical features, the generic rules) for the comments whose vectors are not
         cached. With enough new comments (a new snapshot's 60 take about 25 ms) they run on a thread
@@ -123,7 +132,7 @@ class Scorer:
                 read = (new, self.comment_model.read([texts[i] for i in new], snapshot.platform,
                                                      [captions[i] for i in new]))
             return {"disclosure": disclosure.assess(snapshot), "comments": read,
-                    "engagement": engagement.assess(snapshot, context.get("peer_rates", ()))}
+                    "engagement": engagement.assess(snapshot, context.peer_rates)}
 
         if len(new) < READ_AHEAD_MIN:  # a few new comments: classify() reads them itself, no thread
             return lambda: work(read_comments=False)
@@ -148,7 +157,7 @@ class Scorer:
 
     @staticmethod
     def _overall(fits: list[dict], auth: dict, eng: dict, disc: dict, niches: Sequence[Niche],
-                 context: dict[str, Any]) -> dict[str, Any]:
+                 context: ScoreContext) -> dict[str, Any]:
         scored_fits = [f for f in fits if f["score"] is not None]
         best = max(scored_fits, key=lambda f: f["score"], default=None)
         weights = dict(DEFAULT_WEIGHTS)
@@ -177,6 +186,14 @@ class Scorer:
         conf = min(levels, key=_CONFIDENCE.index) if levels else "low"
         weakest = [k for k, c in confidences.items() if c == conf and k in used]
         reasons.append(f"Confidence {conf}: the weakest input is {', '.join(weakest) or 'unknown'}.")
-        reasons.extend(context.get("extra_reasons", []))
+        reasons.extend(context.extra_reasons)
         return {"score": round(score, 1), "confidence": conf, "weights": weights,
                 "components": parts, "reasons": reasons}
+
+
+def _typed(score: dict[str, Any]) -> Score:
+    """The sections as a Score; a section that breaks its schema is a bug here, not the client's (500)."""
+    try:
+        return Score.model_validate(score)
+    except ValidationError as exc:
+        raise RuntimeError(f"the scorer built a score its schema refuses: {exc}") from exc

@@ -20,6 +20,7 @@ from server.storage.protocol import (
     StoreUnavailable,
 )
 from server.storage.records import CreatorQuery
+from server.vocab import is_redis_url
 
 __all__ = ["CreatorQuery", "Conflict", "InvalidValue", "NotFound", "Store", "StoreError", "StoreUnavailable",
            "DB_FILE", "open_store"]
@@ -39,7 +40,7 @@ def open_store(config: Mapping[str, Any]) -> Store:
 
         # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy reads them
         return SQLiteStore(Path(url.removeprefix("sqlite:///")).expanduser())
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_url(url):
         from server.storage.redis import RedisStore
 
         return RedisStore(url)

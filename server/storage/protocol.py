@@ -26,11 +26,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-STATUSES = ("discovered", "shortlisted", "contacted", "negotiating", "partnered", "declined")
-PLATFORMS = ("instagram", "tiktok", "youtube")
-TIERS = ("nano", "micro", "mid", "macro", "mega")
-FIT_LABELS = ("fit", "not_fit")
-COMMENT_LABELS = ("genuine", "generic", "spam")
 SORT_KEYS = ("overall", "fit", "authenticity", "followers", "updated", "created", "handle")
 EXPORT_FORMAT = "microscout.export"
 EXPORT_VERSION = 1
@@ -114,6 +109,9 @@ class Store(Protocol):
 
     # small settings, e.g. the active model version
     def get_setting(self, key: str, default: Any = None) -> Any: ...
+    def get_settings(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The settings of ``keys`` that exist, in one read (the registry's active versions)."""
+        ...
     def set_setting(self, key: str, value: Any) -> None: ...
 
     # moving a workspace between backends

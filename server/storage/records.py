@@ -9,24 +9,23 @@ import io
 import math
 import re
 import secrets
-import unicodedata
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
+from server.scoring.score import Score
 from server.storage.protocol import (
-    COMMENT_LABELS,
     EXPORT_FORMAT,
     EXPORT_VERSION,
-    FIT_LABELS,
-    PLATFORMS,
     SORT_KEYS,
-    STATUSES,
-    TIERS,
     InvalidValue,
 )
+from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, slugify
+from server.vocab import tier as vocab_tier
 
 MAX_NOTES = 10_000
 MAX_TAGS = 30
@@ -70,24 +69,7 @@ def check_creator(platform: str, handle: str) -> None:
         raise InvalidValue("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'", "handle")
 
 
-def tier_of(followers: int | None) -> str | None:
-    """DESIGN.md tiers; only a fallback when a saved score carries none (storage does not import scoring)."""
-    if followers is None:
-        return None
-    for limit, name in ((10_000, "nano"), (100_000, "micro"), (500_000, "mid"), (1_000_000, "macro")):
-        if followers < limit:
-            return name
-    return "mega"
-
-
 # ---- niches -------------------------------------------------------------------------------
-
-def slugify(name: str) -> str:
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-")
-    # A name in a script with no ASCII letters still gets a stable id.
-    return slug or "niche-" + hashlib.sha1(name.encode()).hexdigest()[:8]
-
 
 def _texts(value: Any, field: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -148,38 +130,50 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _path(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(key)
-    return data
+def read_score(score: Any) -> Score | None:
+    """A stored or sent score (JSON) as a Score; InvalidValue when it is not one."""
+    if score is None:
+        return None
+    if isinstance(score, Score):
+        return score
+    if not isinstance(score, Mapping):
+        raise InvalidValue("a score is an object", "score")
+    try:
+        return Score.model_validate(score)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidValue(f"not a score as POST /v1/score returns it: {where}: {first['msg']}",
+                           "score") from exc
 
 
-def summarize(snapshot: Mapping[str, Any] | None, score: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The numbers lifted from a score (as /v1/score returns it) and a snapshot, for sorting and history."""
-    followers = _number(_path(score, "creator", "followers"))
+def _stored_score(score: Any) -> Score | None:
+    """A score saved earlier; one that is no longer a valid Score counts as none."""
+    try:
+        return read_score(score)
+    except InvalidValue:
+        return None
+
+
+def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
+    """The numbers lifted from a score and a snapshot, for sorting, filtering and history."""
+    followers: float | None = score.creator.followers if score is not None else None
     if followers is None:
-        followers = _number(_path(snapshot, "followers"))
-    tier = _path(score, "creator", "tier")
-    if tier not in TIERS:
-        tier = tier_of(int(followers)) if followers is not None else None
-    fit: dict[str, float | None] = {}
-    items = _path(score, "niche_fit")
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, Mapping) and isinstance(item.get("niche"), str):
-            fit[item["niche"]] = _number(item.get("score"))
+        followers = _number((snapshot or {}).get("followers"))
+    tier: str | None = score.creator.tier if score is not None else None
+    if tier is None:
+        tier = vocab_tier(int(followers)) if followers is not None else None
+    fit = {item.niche: item.score for item in score.niche_fit} if score is not None else {}
     return {"followers": int(followers) if followers is not None else None, "tier": tier,
-            "overall": _number(_path(score, "overall", "score")),
-            "authenticity": _number(_path(score, "authenticity", "score")),
-            "engagement_rate": _number(_path(score, "engagement", "rate")), "fit": fit}
+            "overall": score.overall.score if score is not None else None,
+            "authenticity": score.authenticity.score if score is not None else None,
+            "engagement_rate": score.engagement.rate if score is not None else None, "fit": fit}
 
 
-def history_point(at: str, snapshot: Mapping[str, Any] | None,
-                  score: Mapping[str, Any] | None) -> dict[str, Any]:
+def history_point(at: str, snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
     """What one save measured: only the snapshot and score sent with it, never older ones."""
     summary = summarize(snapshot, score)
-    captured = _path(snapshot, "captured_at")
+    captured = (snapshot or {}).get("captured_at")
     return {"at": at, "captured_at": captured if isinstance(captured, str) else None,
             "followers": summary["followers"], "overall": summary["overall"],
             "authenticity": summary["authenticity"], "engagement_rate": summary["engagement_rate"],
@@ -205,8 +199,7 @@ def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str
         sent = (str(snapshot.get("platform", platform)), str(snapshot.get("handle") or handle))
         if creator_key(*sent) != creator_key(platform, handle):
             raise InvalidValue("the snapshot is of another creator than the one named", "snapshot")
-    if score is not None and not isinstance(score, Mapping):
-        raise InvalidValue("a score is an object", "score")
+    typed = read_score(score)
     if existing is None:
         entry: dict[str, Any] = {"platform": platform, "handle": handle.strip().removeprefix("@"),
                                  "display_name": None, "niche": None, "status": STATUSES[0], "notes": "",
@@ -238,12 +231,14 @@ def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str
         entry["handle"] = str(snapshot.get("handle") or handle).removeprefix("@")
         if isinstance(snapshot.get("display_name"), str):
             entry["display_name"] = snapshot["display_name"]
-    if score is not None:
-        entry["score"] = dict(score)
-    entry["summary"] = summarize(entry["snapshot"], entry["score"])
+    if typed is not None:
+        entry["score"] = typed.to_json()
+        entry["summary"] = summarize(entry["snapshot"], typed)
+    elif snapshot is not None:
+        entry["summary"] = summarize(entry["snapshot"], _stored_score(entry["score"]))
     entry["updated_at"] = at
     entry["updated_by"] = by
-    point = history_point(at, snapshot, score) if snapshot is not None or score is not None else None
+    point = history_point(at, snapshot, typed) if snapshot is not None or typed is not None else None
     return entry, point
 
 

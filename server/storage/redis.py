@@ -415,6 +415,13 @@ class RedisStore:
         return json.loads(raw) if raw is not None else default
 
     @_guarded
+    def get_settings(self, keys: Sequence[str]) -> dict[str, Any]:
+        if not keys:
+            return {}
+        raws = self._redis.hmget(self._k("settings"), list(keys))
+        return {key: json.loads(raw) for key, raw in zip(keys, raws, strict=True) if raw is not None}
+
+    @_guarded
     def set_setting(self, key: str, value: Any) -> None:
         self._redis.hset(self._k("settings"), key, _dumps(value))
 

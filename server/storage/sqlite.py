@@ -350,6 +350,15 @@ class SQLiteStore:
             row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 
+    def get_settings(self, keys: Sequence[str]) -> dict[str, Any]:
+        if not keys:
+            return {}
+        marks = ", ".join("?" * len(keys))
+        with self._read() as db:
+            query = f"SELECT key, value FROM settings WHERE key IN ({marks})"
+            rows = db.execute(query, list(keys)).fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
     def set_setting(self, key: str, value: Any) -> None:
         with self._write() as db:
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "

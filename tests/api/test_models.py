@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from server import create_app
-from server.models.suggestions import ZERO_SHOT_BOUNDARY
+from server.scoring.suggestions import ZERO_SHOT_BOUNDARY
 from tests import samples
 from tests.conftest import TOKEN
 from training import fit_eval

@@ -103,7 +103,7 @@ def test_classify_keeps_order_and_labels(scoring_client, auth):
 
 def test_new_comments_are_read_while_they_are_embedded(scoring_app, scoring_client, auth, monkeypatch):
     """The comment model's text half runs on a thread beside the embedder for new comments only."""
-    model = scoring_app.extensions["microscout"].require_scorer().comment_model
+    model = scoring_app.extensions["microscout"].ready_scorer().comment_model
     reads: list[int] = []
     original = model.read
 

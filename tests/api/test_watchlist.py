@@ -9,17 +9,14 @@ import io
 import pytest
 
 from server.schemas import Snapshot
+from tests import samples
 from tests.api.test_niches import envelope
 from tests.samples import RUNNING_NICHE, snapshot
 
 
 def score(followers=24_300, overall=70.0, authenticity=80.0, rate=0.04, fit=81.5):
-    """The fields of a /v1/score answer the watchlist reads (the rest is kept as sent)."""
-    return {"creator": {"platform": "instagram", "followers": followers, "tier": "micro"},
-            "overall": {"score": overall, "confidence": "medium", "reasons": ["a reason"]},
-            "niche_fit": [{"niche": "running", "name": "Running", "score": fit}],
-            "authenticity": {"score": authenticity}, "engagement": {"rate": rate}, "disclosure": {},
-            "versions": {}}
+    return samples.score(followers=followers, overall=overall, authenticity=authenticity, rate=rate,
+                         fit={"running": fit})
 
 
 @pytest.fixture
@@ -164,9 +161,9 @@ def test_score_context_reads_the_store(app, client, auth):
     newcomer = Snapshot.model_validate(snapshot(handle="alpha", followers=40_000,
                                                 comments=[{"author": "pod_member", "text": "wow"}]))
     context = app.extensions["microscout"].score_context(newcomer)
-    assert context["peer_rates"] == [0.06]
-    assert context["cross_creator"] == {"pod_member": ["instagram/bravo"]}
-    assert len(context["extra_reasons"]) == 1 and "followers rose 65%" in context["extra_reasons"][0]
+    assert context.peer_rates == [0.06]
+    assert context.cross_creator == {"pod_member": ["instagram/bravo"]}
+    assert len(context.extra_reasons) == 1 and "followers rose 65%" in context.extra_reasons[0]
 
 
 def test_csv_export_escapes_formulas(client, auth, niche):

@@ -152,6 +152,7 @@ class Browser:
     def __init__(self, context: Any, worker: Any, site: FixtureSite):
         self.context, self.worker, self.site = context, worker, site
         self.server_requests: list[dict[str, Any]] = []
+        self.blocked: list[str] = []  # URLs of outside requests that were aborted (image CDNs, anything else)
 
     def configure(self, server_url: str, token: str) -> None:
         """Provision settings as an admin would: straight into chrome.storage.local."""
@@ -180,6 +181,7 @@ class Browser:
                                          "body": json.loads(body) if body else None})
             route.continue_()
         else:
+            self.blocked.append(request.url)
             route.abort()  # nothing but the fake platforms and the user's own server
 
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from server import create_app
+from server import create_app, vocab
 from server.schemas import Snapshot
 from server.scoring import disclosure, engagement
+from tests import samples
 from tests.samples import RUNNING_NICHE, snapshot
 
 TOKEN = "dashboard-token-0123456789"
@@ -52,6 +53,8 @@ def score_for(
             "niche": niche_id,
             "name": name,
             "score": value,
+            "raw": 0.75,
+            "percentile": value,
             "on_niche_share": 0.75,
             "organic_score": value - 2,
             "method": "zero-shot",
@@ -83,7 +86,7 @@ def score_for(
             "handle": model.handle,
             "display_name": model.display_name,
             "followers": model.followers,
-            "tier": engagement.tier(model.followers),
+            "tier": vocab.tier(model.followers),
         },
         "overall": {
             "score": blended,
@@ -99,6 +102,7 @@ def score_for(
         },
         "niche_fit": niche_fit,
         "authenticity": {
+            **samples.score()["authenticity"],
             "score": authenticity,
             "confidence": "medium",
             "comments_analyzed": len(snap["comments"]),
@@ -106,7 +110,6 @@ def score_for(
             "generic_share": 0.2,
             "spam_share": 0.2,
             "duplicate_share": 0.0,
-            "relevance": 0.41,
             "creator_reply_rate": 0.25,
             "flagged": [
                 {

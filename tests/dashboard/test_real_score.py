@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from server.dashboard.outreach import quote_caption
+from server.dashboard.drafting import quote_caption
 from tests.conftest import TOKEN as API_TOKEN
 from tests.dashboard.conftest import sign_in
 from tests.samples import RUNNING_NICHE, snapshot

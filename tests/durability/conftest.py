@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from tests import samples
 from tests.storage.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,8 +113,8 @@ def save_body(handle: str, nonce: str, followers: int) -> dict[str, Any]:
             "snapshot": {"platform": "instagram", "handle": handle, "followers": followers,
                          "posts": [{"id": "p1", "caption": f"post by {handle}", "likes": 100}],
                          "comments": [{"author": "fan1", "text": "great post"}]},
-            "score": {"creator": {"followers": followers, "tier": "micro"}, "overall": {"score": 50.0},
-                      "engagement": {"rate": 0.01}, "niche_fit": [], "authenticity": {"score": 70.0}}}
+            "score": samples.score(followers=followers, overall=50.0, rate=0.01, fit={}, authenticity=70.0,
+                                   handle=handle)}
 
 
 def hammer(servers: list[Server], tally: Tally, threads: int, stop: threading.Event,

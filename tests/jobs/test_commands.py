@@ -1,4 +1,5 @@
-"""`microscout train fit` refuses clearly, before loading anything, what the API refuses with 4xx."""
+"""`microscout train fit` and `train comments` (one path: the training job) refuse clearly, before
+loading anything, what the API refuses with 4xx."""
 
 from __future__ import annotations
 
@@ -33,13 +34,15 @@ def test_train_fit_refuses_with_the_reason(data_dir, args, message):
     assert message in result.output
 
 
-def test_train_fit_says_when_a_training_already_runs(data_dir):
+@pytest.mark.parametrize(("model", "args"), [("fit-running", ["train", "fit", "running"]),
+                                             ("comments", ["train", "comments"])])
+def test_train_says_when_a_training_already_runs(data_dir, model, args):
     store = SQLiteStore(data_dir / "microscout.db")
     for i in range(2, 6):
         store.add_label("running", "fit" if i < 4 else "not_fit", {"platform": "instagram", "handle": f"c{i}",
                         "posts": [{"id": "p", "caption": "tempo run"}]}, by="t")
     store.close()
-    running = LocalBoard(data_dir / "jobs").create("fit-running", "t:t", {})  # a server's job, still going
-    result = CliRunner().invoke(main, ["train", "fit", "running"])
+    running = LocalBoard(data_dir / "jobs").create(model, "t:t", {})  # a server's job, still going
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert f"already running (job {running['id']})" in result.output

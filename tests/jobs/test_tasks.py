@@ -14,7 +14,7 @@ from server.jobs.tasks import (
     preflight,
     protocol_mcc,
 )
-from server.models import UnknownModel
+from server.registry import UnknownModel
 from server.storage.sqlite import SQLiteStore
 from training.fit import LabelError
 

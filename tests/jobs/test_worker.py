@@ -14,7 +14,7 @@ import redis
 
 from server.jobs import RedisBoard, RQJobs
 from server.jobs.tasks import TRAIN
-from server.models import Registry
+from server.registry import Registry
 from server.storage.redis import RedisStore
 from tests.jobs.conftest import TASKS, wait_until
 

@@ -78,20 +78,17 @@ def make_version(root: Path, name: str) -> None:
     (root / name / comments.METADATA_FILE).write_text("{}")
 
 
-def test_versions_active_and_activate(tmp_path):
+def test_shipped_versions_and_the_default(tmp_path):
+    """The shipped directories are read only: ACTIVE names the default, else the highest version."""
     with pytest.raises(ModelLoadError):
         comments.active_version(tmp_path)
-    assert comments.next_version(tmp_path) == "v1"
     for name in ("v2", "v10", "v9"):
         make_version(tmp_path, name)
     (tmp_path / "v11").mkdir()  # no model inside: not a version
     assert comments.versions(tmp_path) == ["v2", "v9", "v10"]
     assert comments.active_version(tmp_path) == "v10"  # no ACTIVE: the highest
-    assert comments.next_version(tmp_path) == "v11"
-    comments.activate(tmp_path, "v2")
+    (tmp_path / comments.ACTIVE_FILE).write_text("v2\n")
     assert comments.active_version(tmp_path) == "v2"
-    with pytest.raises(ModelLoadError):
-        comments.activate(tmp_path, "v7")
     (tmp_path / comments.ACTIVE_FILE).write_text("v7\n")
     with pytest.raises(ModelLoadError, match="v7"):
         comments.active_version(tmp_path)
@@ -263,6 +260,7 @@ def test_collab_offers_rank_above_genuine_and_the_card_admits_the_miss(shipped, 
 @pytest.mark.slow
 def test_the_server_warns_when_it_embeds_with_another_backend_than_the_model_saw(embedder, caplog):
     """v2's heads were fitted on onnx-int8 vectors; a server set to torch gets told so in its log."""
+    from server.scoring.comments import load_active
     from server.scoring.scorer import Scorer
 
     class Relabelled:  # the real embedder under another version name
@@ -272,10 +270,10 @@ def test_the_server_warns_when_it_embeds_with_another_backend_than_the_model_saw
             return embedder.encode(texts)
 
     with caplog.at_level("WARNING", logger="server.scoring.scorer"):
-        Scorer.load(embedder, MODELS)
+        Scorer(embedder, load_active(MODELS), background=None)
     assert not caplog.records
     with caplog.at_level("WARNING", logger="server.scoring.scorer"):
-        Scorer.load(Relabelled(), MODELS)
+        Scorer(Relabelled(), load_active(MODELS), background=None)
     assert any("+torch" in r.getMessage() and "trained on" in r.getMessage() for r in caplog.records)
 
 

@@ -74,9 +74,3 @@ def test_percentile_is_share_below():
     assert niche.percentile(0.05, ref) == 0.0
     assert niche.percentile(0.5, ref) == 100.0
     assert niche.percentile(0.25, ref) == 50.0
-
-
-@pytest.mark.parametrize(("name", "slug"), [("Running & Trail", "running-trail"), ("  Café!  ", "caf"),
-                                            ("###", "niche")])
-def test_slugify(name, slug):
-    assert niche.slugify(name) == slug

@@ -8,18 +8,14 @@ import pytest
 
 from server.storage import Conflict, CreatorQuery, InvalidValue, NotFound, Store
 from server.storage.records import JUMP_SHARE
+from tests import samples
 from tests.samples import RUNNING_NICHE, snapshot
 from tests.storage.conftest import BACKENDS, make_store
 
 
 def score(followers=24_300, tier="micro", overall=70.0, authenticity=80.0, rate=0.04, fit=None):
-    """The keys of a /v1/score answer the store reads; the rest is kept as sent."""
-    return {"creator": {"platform": "instagram", "followers": followers, "tier": tier},
-            "overall": {"score": overall, "confidence": "medium", "reasons": []},
-            "niche_fit": [{"niche": n, "score": s}
-                          for n, s in ({"running": 81.5} if fit is None else fit).items()],
-            "authenticity": {"score": authenticity}, "engagement": {"rate": rate}, "disclosure": {},
-            "versions": {"embedder": "x"}}
+    return samples.score(followers=followers, tier=tier, overall=overall, authenticity=authenticity,
+                         rate=rate, fit=fit)
 
 
 def save(store, handle, by="admin", **changes):
@@ -430,6 +426,9 @@ def test_settings(store):
     assert store.get_setting("limits") == {"a": [1, 2.5, None]}
     store.set_setting("models.comments.active", "v2")
     assert store.get_setting("models.comments.active") == "v2"
+    assert store.get_settings(["limits", "missing", "models.comments.active"]) == {
+        "limits": {"a": [1, 2.5, None]}, "models.comments.active": "v2"}
+    assert store.get_settings([]) == {}
 
 
 # ---- export and import ---------------------------------------------------------------------------

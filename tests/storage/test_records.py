@@ -8,15 +8,8 @@ import io
 import pytest
 
 from server.storage import records
-from server.storage.records import escape_cell, find_follower_jump, summarize, tier_of
-
-
-@pytest.mark.parametrize(("followers", "tier"), [
-    (None, None), (0, "nano"), (9_999, "nano"), (10_000, "micro"), (99_999, "micro"), (100_000, "mid"),
-    (499_999, "mid"), (500_000, "macro"), (999_999, "macro"), (1_000_000, "mega"), (10**9, "mega"),
-])
-def test_tiers_match_design(followers, tier):
-    assert tier_of(followers) == tier
+from server.storage.records import escape_cell, find_follower_jump, summarize
+from tests import samples
 
 
 @pytest.mark.parametrize(("snapshot", "score", "expected"), [
@@ -24,20 +17,29 @@ def test_tiers_match_design(followers, tier):
                   "engagement_rate": None, "fit": {}}),
     ({"followers": 12_000}, None, {"followers": 12_000, "tier": "micro", "overall": None,
                                    "authenticity": None, "engagement_rate": None, "fit": {}}),
-    ({"followers": 12_000}, {"creator": {"followers": 15_000, "tier": "micro"}, "overall": {"score": 64},
-                             "authenticity": {"score": 88.5}, "engagement": {"rate": 0.031},
-                             "niche_fit": [{"niche": "running", "score": 90},
-                                           {"niche": "baking", "score": 3.5}]},
+    ({"followers": 12_000}, samples.score(followers=15_000, overall=64, authenticity=88.5, rate=0.031,
+                                          fit={"running": 90, "baking": 3.5}),
      {"followers": 15_000, "tier": "micro", "overall": 64.0, "authenticity": 88.5, "engagement_rate": 0.031,
       "fit": {"running": 90.0, "baking": 3.5}}),
-    # junk in a score is ignored, never trusted
-    ({}, {"creator": {"followers": "many", "tier": "huge"}, "overall": {"score": float("nan")},
-          "authenticity": {"score": True}, "engagement": {"rate": None}, "niche_fit": [{"score": 3}, "x"]},
-     {"followers": None, "tier": None, "overall": None, "authenticity": None, "engagement_rate": None,
-      "fit": {}}),
+    ({"followers": 12_000}, samples.score(followers=None, tier=None, overall=None, fit={"running": None}),
+     {"followers": 12_000, "tier": "micro", "overall": None, "authenticity": 80.0, "engagement_rate": 0.04,
+      "fit": {"running": None}}),
 ])
-def test_summarize(snapshot, score, expected):
-    assert summarize(snapshot, score) == expected
+def test_summarize_reads_a_typed_score(snapshot, score, expected):
+    assert summarize(snapshot, records.read_score(score)) == expected
+
+
+@pytest.mark.parametrize("junk", [
+    [1, 2], "high",
+    {"creator": {"followers": 1}, "overall": {"score": 64}},  # a part of a score
+    {**samples.score(), "overall": {**samples.score()["overall"], "score": float("nan")}},
+    {**samples.score(), "creator": {**samples.score()["creator"], "followers": "many"}},
+    {**samples.score(), "authenticity": {**samples.score()["authenticity"], "made_up": 1}},
+])
+def test_junk_is_not_a_score(junk):
+    with pytest.raises(records.InvalidValue) as caught:
+        records.read_score(junk)
+    assert caught.value.field == "score"
 
 
 def points(*pairs):
@@ -105,12 +107,6 @@ def test_csv_has_a_row_per_creator_and_a_column_per_niche():
     assert row["tags"] == "'@x; y"
     assert (row["followers"], row["overall"], row["fit:running"]) == ("12000", "71.5", "88.0")
     assert dict(zip(header, second, strict=True))["fit:running"] == ""
-
-
-@pytest.mark.parametrize(("name", "slug"), [("Vegan Baking", "vegan-baking"), ("--x--", "x"),
-                                            ("Ünïcödé  Ñame", "unicode-name"), ("a" * 80, "a" * 60)])
-def test_slugify(name, slug):
-    assert records.slugify(name) == slug
 
 
 def test_tokens_are_random_and_only_hashes_are_kept():

@@ -16,6 +16,7 @@ from server.scoring import comments
 from server.scoring.comments import CommentModel, ModelLoadError, ModelVersionWarning
 from training import comments as trainer
 from training import datasets
+from training.result import TrainingResult
 
 SHIPPED = trainer.MODELS_ROOT
 
@@ -268,9 +269,13 @@ def test_report_matches_metadata(shipped_meta):
 
 @pytest.mark.slow
 def test_youtube_protocol_reproduces(shipped_meta):
-    """Recompute the YouTube protocol with the shipped parameters: the same numbers come out.
+    """Recompute the YouTube protocol with the shipped parameters: the same numbers come out, up to
+    the comments that int8 arithmetic moves across the threshold.
 
-    On the backend the shipped model was trained on (v1: torch, before onnx-int8 became the default)."""
+    On the backend the shipped model was trained on (v2: onnx-int8). ONNX Runtime's int8 kernels differ
+    between CPUs (with or without AVX-512 VNNI), so the vectors are not bit-identical from machine to
+    machine, and a borderline comment can flip: each video may differ by up to two comments of its
+    test part (MCC moves about 0.025 per comment on a video of 74)."""
     from server.scoring.embedder import Embedder
 
     backend = shipped_meta.get("embedder", "+torch").rsplit("+", 1)[1]
@@ -280,10 +285,44 @@ def test_youtube_protocol_reproduces(shipped_meta):
     corpus = trainer.load_corpus(embedder)
     result = trainer.evaluate_youtube(corpus, args)
     for video, m in shipped_meta["metrics"]["youtube"]["per_video"].items():
-        assert result["per_video"][video]["mcc"] == pytest.approx(m["mcc"], abs=1e-3), video
-        assert result["per_video"][video]["accuracy"] == pytest.approx(m["accuracy"], abs=1e-3), video
+        got = result["per_video"][video]
+        flipped = abs(got["accuracy"] - m["accuracy"]) * got["n"]  # accuracies are rounded to 4 places
+        assert flipped <= 2.01, (video, got["accuracy"], m["accuracy"])
+        assert got["mcc"] == pytest.approx(m["mcc"], abs=0.06), video
 
 
 def test_training_never_imports_the_web_layer():
-    source = Path(trainer.__file__).read_text() + Path(datasets.__file__).read_text()
+    files = [*Path(trainer.__file__).parent.glob("*.py"), Path(datasets.__file__)]
+    source = "".join(f.read_text() for f in files)
     assert "flask" not in source.lower()
+
+
+@pytest.mark.slow
+def test_the_trainer_returns_a_result_that_the_registry_keeps_and_serves(embedder, tmp_path):
+    """One trainer shape: ``train(...) -> TrainingResult``; nothing is written until it is kept."""
+    from server.registry import COMMENTS, Registry
+    from server.storage.sqlite import SQLiteStore
+
+    rows = [r for video in datasets.YOUTUBE_VIDEOS
+            for r in [r for r in datasets.load_youtube() if r.group == video][:40]]
+    rows += datasets.load_scamspot()[:120]
+    corpus = trainer.Corpus(rows, embedder.encode([r.text for r in rows]))
+    args = trainer.TrainingArguments(inner_folds=3, cv_folds=3, chars_max_features=2000)
+    result = trainer.train("local-1", corpus=corpus, args=args, embedder=embedder)
+    assert isinstance(result, TrainingResult) and isinstance(result.model, CommentModel)
+    assert result.version == result.metadata["version"] == "local-1"
+    assert "_curve" not in str(result.metadata["metrics"]) and result.metrics["youtube"]["_curve"]
+    assert result.card.startswith("#") and result.files[comments.PR_CURVE_FILE][:4] == b"\x89PNG"
+    assert list(tmp_path.iterdir()) == []
+
+    registry = Registry(SQLiteStore(tmp_path / "store.db"), trainer.MODELS_ROOT.parent)
+    summary = registry.keep(COMMENTS, "local-1", result)
+    assert summary["version"] == "local-1" and summary["metrics"] == result.metadata["metrics"]
+    files = registry.files(COMMENTS, "local-1")
+    names = {comments.MODEL_FILE, comments.METADATA_FILE, comments.CARD_FILE, comments.PR_CURVE_FILE}
+    assert names <= set(files)
+    assert registry.active_version(COMMENTS) == "v2"  # kept, not served, until activated
+    registry.activate(COMMENTS, "local-1")
+    served = registry.active_model(COMMENTS)
+    np.testing.assert_allclose(served.spam_probability(corpus.texts, corpus.vectors),
+                               result.model.spam_probability(corpus.texts, corpus.vectors))

@@ -5,16 +5,30 @@
 
 import { MSG, STATE, failure } from '../shared/messages.js';
 import { readSettings } from '../shared/settings.js';
-import { cacheKey, clearCached, fingerprint, readCached, writeCached } from './score-cache.js';
-import { TIMEOUT_MS, callServer } from './server-api.js';
+import { COMMENT_LABELS, PLATFORMS } from '../shared/vocab.js';
+import { GLANCE_LIMITS } from '../platforms/feed.js';
+import {
+  GLANCE,
+  cacheKey,
+  clearCached,
+  fingerprint,
+  readCached,
+  readMany,
+  writeCached,
+  writeMany,
+} from './score-cache.js';
+import { TIMEOUT_MS, callServer, glance as glanceServer } from './server-api.js';
 
-export const PLATFORMS = Object.freeze(['instagram', 'tiktok', 'youtube']);
+export { COMMENT_LABELS, PLATFORMS } from '../shared/vocab.js';
+// The overlay's action names and the wire's labels, to the wire's label.
 export const FIT_LABELS = Object.freeze({ fit: 'fit', 'not-fit': 'not_fit', not_fit: 'not_fit' });
-export const COMMENT_LABELS = Object.freeze(['genuine', 'generic', 'spam']);
+export const SEEN_ON_KINDS = Object.freeze(['hashtag', 'search', 'feed', 'comments']);
+const GLANCE_HANDLE = /^[^\s/?#@]{1,100}$/;
 const TAB_PREFIX = 'tab:';
 
 export const contentHandlers = {
   [MSG.SCORE]: score,
+  [MSG.GLANCE]: glance,
   [MSG.SAVE]: save,
   [MSG.LABEL]: label,
   [MSG.COMMENT_LABEL]: commentLabel,
@@ -69,7 +83,7 @@ async function score(message) {
   const print = await fingerprint(body);
   if (!message.fresh) {
     const hit = await readCached(key, print).catch(() => null);
-    if (hit) return { ok: true, state: STATE.OK, score: hit.score, cached: true, scoredAt: hit.at };
+    if (hit) return { ok: true, state: STATE.OK, score: hit.value, cached: true, scoredAt: hit.at };
   }
   const settings = await readSettings();
   const answer = await callServer(settings, { method: 'POST', path: '/v1/score', body, timeoutMs: TIMEOUT_MS.score });
@@ -77,6 +91,71 @@ async function score(message) {
   const now = Date.now();
   await writeCached(key, print, answer.data, now).catch(() => undefined);
   return { ok: true, state: STATE.OK, score: answer.data, cached: false, scoredAt: now };
+}
+
+/**
+ * One glance creator rebuilt from known fields only: {platform, handle, texts, followers?, seen_on?},
+ * texts trimmed, cut and at most GLANCE_LIMITS.texts; a string says what is wrong.
+ */
+function glanceCreator(value, i) {
+  const where = `creators[${i}]`;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return `${where} must be an object`;
+  if (!PLATFORMS.includes(value.platform)) return `${where}.platform is not one of ${PLATFORMS.join(', ')}`;
+  if (typeof value.handle !== 'string' || !GLANCE_HANDLE.test(value.handle))
+    return `${where}.handle is not a bare handle`;
+  const texts = (Array.isArray(value.texts) ? value.texts : [])
+    .filter((t) => typeof t === 'string' && t.trim())
+    .slice(0, GLANCE_LIMITS.texts)
+    .map((t) => t.trim().slice(0, GLANCE_LIMITS.text));
+  if (!texts.length) return `${where}.texts has no text`;
+  const creator = { platform: value.platform, handle: value.handle, texts };
+  if (Number.isSafeInteger(value.followers) && value.followers >= 0) creator.followers = value.followers;
+  const seen = value.seen_on;
+  if (seen && SEEN_ON_KINDS.includes(seen.kind)) {
+    creator.seen_on = { kind: seen.kind };
+    const term = text(seen.term, GLANCE_LIMITS.term).trim();
+    if (term) creator.seen_on.term = term;
+  }
+  return creator;
+}
+
+/**
+ * Glance at up to 50 creators seen on a scroll page. Each answer is cached per creator for what
+ * was sent (texts, followers, where seen), so old chips never cost a request again; only the
+ * creators not cached go to the server, in one call. The answer lists one entry per creator in
+ * order; on failure the cached ones are still there (null for the rest).
+ */
+async function glance(message) {
+  const list = Array.isArray(message.creators) ? message.creators : [];
+  if (!list.length || list.length > GLANCE_LIMITS.creators)
+    return invalid(`creators must list 1 to ${GLANCE_LIMITS.creators} creators`);
+  const creators = list.map(glanceCreator);
+  const problem = creators.find((c) => typeof c === 'string');
+  if (problem) return invalid(problem);
+  const keys = creators.map((c) => cacheKey(c.platform, c.handle, GLANCE));
+  const prints = await Promise.all(creators.map((c) => fingerprint(c)));
+  const hits = await readMany(
+    keys.map((k, i) => [k, prints[i]]),
+    Date.now(),
+    chrome.storage.session,
+    GLANCE,
+  ).catch(() => creators.map(() => null));
+  const answers = hits.map((hit) => hit?.value ?? null);
+  const missing = creators.map((_, i) => i).filter((i) => !answers[i]);
+  const cached = creators.length - missing.length;
+  if (!missing.length) return { ok: true, state: STATE.OK, creators: answers, cached };
+  const answer = await glanceServer(await readSettings(), { creators: missing.map((i) => creators[i]) });
+  if (!answer.ok) return { ...answer, creators: answers, cached };
+  missing.forEach((i, j) => {
+    answers[i] = answer.creators[j];
+  });
+  await writeMany(
+    missing.map((i, j) => [keys[i], prints[i], answer.creators[j]]),
+    Date.now(),
+    chrome.storage.session,
+    GLANCE,
+  ).catch(() => undefined);
+  return { ok: true, state: STATE.OK, creators: answers, cached };
 }
 
 async function save(message) {
@@ -103,9 +182,14 @@ async function label(message) {
   const niche = text(message.niche, 100);
   if (!niche) return invalid('Choose a niche for the label.');
   const body = { niche, label: value, snapshot: message.snapshot };
-  return withState(await callServer(await readSettings(), {
-    method: 'POST', path: '/v1/labels', body, timeoutMs: TIMEOUT_MS.write,
-  }));
+  return withState(
+    await callServer(await readSettings(), {
+      method: 'POST',
+      path: '/v1/labels',
+      body,
+      timeoutMs: TIMEOUT_MS.write,
+    }),
+  );
 }
 
 async function commentLabel(message) {
@@ -116,9 +200,14 @@ async function commentLabel(message) {
   const body = { text: commentText, label: value };
   const caption = text(message.post_caption, 5000);
   if (caption) body.post_caption = caption;
-  return withState(await callServer(await readSettings(), {
-    method: 'POST', path: '/v1/comment-labels', body, timeoutMs: TIMEOUT_MS.write,
-  }));
+  return withState(
+    await callServer(await readSettings(), {
+      method: 'POST',
+      path: '/v1/comment-labels',
+      body,
+      timeoutMs: TIMEOUT_MS.write,
+    }),
+  );
 }
 
 async function niches() {
@@ -173,7 +262,8 @@ async function testConnection(message) {
 async function status(message) {
   const settings = await readSettings();
   const tabId = Number.isInteger(message.tabId) ? message.tabId : null;
-  const tab = tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
+  const tab =
+    tabId === null ? null : ((await chrome.storage.session.get(TAB_PREFIX + tabId))[TAB_PREFIX + tabId] ?? null);
   const health = await callServer(settings, { path: '/healthz', auth: false, timeoutMs: TIMEOUT_MS.health });
   return {
     ok: true,

@@ -4,7 +4,7 @@
 import { STATE, failure } from '../shared/messages.js';
 import { isBuiltInServer, normalizeServerUrl } from '../shared/settings.js';
 
-export const TIMEOUT_MS = Object.freeze({ health: 5000, score: 30000, write: 10000, read: 10000 });
+export const TIMEOUT_MS = Object.freeze({ health: 5000, score: 30000, glance: 15000, write: 10000, read: 10000 });
 
 /**
  * Call ``path`` on the configured server. ``settings`` is {serverUrl, apiToken}; ``auth: false``
@@ -42,7 +42,7 @@ export async function callServer(settings, { method = 'GET', path, body, timeout
 }
 
 async function readAnswer(response) {
-  let data = null;
+  let data;
   try {
     data = await response.json();
   } catch {
@@ -60,7 +60,8 @@ async function readAnswer(response) {
   if (response.status === 401 || response.status === 403) {
     return failure(STATE.UNAUTHORIZED, 'The server does not accept this API token.', extra);
   }
-  if (response.status === 429) return failure(STATE.RATE_LIMITED, 'Too many requests; microscout will retry shortly.', extra);
+  if (response.status === 429)
+    return failure(STATE.RATE_LIMITED, 'Too many requests; microscout will retry shortly.', extra);
   if (response.status === 503) return failure(STATE.LOADING, 'The server is starting (models loading).', extra);
   if (response.status >= 500) return failure(STATE.SERVER_ERROR, 'The server had a problem with this request.', extra);
   return failure(STATE.REJECTED, message, extra);
@@ -72,4 +73,27 @@ async function hasPermission(originPattern) {
   } catch {
     return false;
   }
+}
+
+/**
+ * POST /v1/glance: ``body`` is {creators: [{platform, handle, texts, followers?, seen_on?}], niches?}.
+ * Answers {ok: true, status, creators} with one answer per creator in the request's order, or a
+ * failure; an answer that does not line up with the request is a server error, never a guess.
+ */
+export async function glance(settings, body) {
+  const answer = await callServer(settings, { method: 'POST', path: '/v1/glance', body, timeoutMs: TIMEOUT_MS.glance });
+  if (!answer.ok) return answer;
+  const creators = answer.data?.creators;
+  const lined =
+    Array.isArray(creators) &&
+    creators.length === body.creators.length &&
+    creators.every((c, i) => c && typeof c === 'object' && !Array.isArray(c) && sameCreator(c, body.creators[i]));
+  if (!lined)
+    return failure(STATE.SERVER_ERROR, 'The server answered the glance for other creators than it was asked about.');
+  return { ok: true, status: answer.status, creators };
+}
+
+function sameCreator(answer, asked) {
+  const same = (a, b) => a === undefined || String(a).toLowerCase() === String(b).toLowerCase();
+  return same(answer.platform, asked.platform) && same(answer.handle, asked.handle);
 }

@@ -1,12 +1,17 @@
-// The content script's entry: bridge the page hook, then run one page view per page, replacing it
-// whenever the single-page app moves to another URL (its AbortSignal cleans up the old one).
+// The content script's entry: bridge the page hook, then run one page view per creator page
+// (profile, post, video), replacing it whenever the single-page app moves to another URL, and chips
+// on scroll pages (hashtag, search, feed), kept while the feed stays the same. Each has its
+// AbortSignal, which cleans up the old one.
 
 import { MSG, ask } from '../shared/messages.js';
-import { RESPONSE_PATTERNS, adapterFor, isWantedResponse } from '../platforms/index.js';
+import { RESPONSE_PATTERNS, adapterFor, feedKey, isWantedResponse } from '../platforms/index.js';
 import { readPageData } from './page-data.js';
 import { ResponseLog, bridgeHook } from './hook-bridge.js';
+import { runChips } from './chips.js';
 import { watchNavigation } from './navigation.js';
 import { runPageView } from './page-view.js';
+
+const CREATOR_PAGES = new Set(['profile', 'post', 'video']);
 
 /** Start on this page; ``hookPort`` is the page hook's private channel (connectHook), or null. */
 export function start({ hookPort }) {
@@ -17,6 +22,7 @@ export function start({ hookPort }) {
     if (!event.persisted) lifetime.abort();
   });
   let view = null;
+  let chips = null; // {key, controller}: the reel and Shorts feeds change the URL with every post
 
   const open = (href, readyAt) => {
     view?.abort();
@@ -24,8 +30,22 @@ export function start({ hookPort }) {
     const signal = AbortSignal.any([view.signal, lifetime.signal]);
     const adapter = adapterFor(href);
     const where = adapter?.matchUrl(href);
-    if (!adapter || !where?.kind) {
-      ask(MSG.REPORT, { state: 'idle', platform: adapter?.id });
+    const key = feedKey(where);
+    if (chips?.key !== key) {
+      chips?.controller.abort();
+      chips = null;
+      if (key) {
+        const controller = new AbortController();
+        chips = { key, controller };
+        try {
+          runChips({ adapter, where, log, signal: AbortSignal.any([controller.signal, lifetime.signal]) });
+        } catch (error) {
+          console.warn('microscout: chips failed', error);
+        }
+      }
+    }
+    if (!adapter || !CREATOR_PAGES.has(where?.kind)) {
+      ask(MSG.REPORT, { state: key ? 'chips' : 'idle', platform: adapter?.id });
       return;
     }
     runPageView({ adapter, where, readPageData, log, signal, readyAt }).catch((error) => {

@@ -88,11 +88,15 @@ export function noteHookHealth(capture, log) {
   capture.hook = log.connected ? 'connected' : 'absent';
   const notes = Array.isArray(capture.notes) ? capture.notes : (capture.notes = []);
   if (!log.connected) {
-    notes.push("The page hook did not connect: the page's own API answers were not read, only what it embeds and shows.");
+    notes.push(
+      "The page hook did not connect: the page's own API answers were not read, only what it embeds and shows.",
+    );
   }
   if (log.impostors) {
     capture.hook_impostors = log.impostors;
-    notes.push("Page script posted messages posing as microscout's page hook; they were ignored. "
-      + 'This page may also alter what it shows.');
+    notes.push(
+      "Page script posted messages posing as microscout's page hook; they were ignored. " +
+        'This page may also alter what it shows.',
+    );
   }
 }

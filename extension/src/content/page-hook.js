@@ -74,8 +74,13 @@
     if (!body || typeof body !== 'object') return;
     try {
       post({
-        source: FROM_PAGE, v: VERSION, kind: 'response', url: new URL(entry.url, origin).href, status: entry.status,
-        pageUrl: entry.pageUrl, body,
+        source: FROM_PAGE,
+        v: VERSION,
+        kind: 'response',
+        url: new URL(entry.url, origin).href,
+        status: entry.status,
+        pageUrl: entry.pageUrl,
+        body,
       });
     } catch {
       // a body that cannot be cloned is simply not copied
@@ -113,19 +118,22 @@
   if (typeof nativeFetch === 'function') {
     window.fetch = function fetch(...args) {
       const pending = nativeFetch.apply(this, args);
-      pending.then((response) => {
-        try {
-          const type = response.headers.get('content-type') || '';
-          if (response.type === 'opaque' || /image|video|audio|font|css/.test(type)) return;
-          const request = args[0];
-          const url = response.url || (typeof request === 'string' ? request : request?.url ?? String(request));
-          if (!post || (patterns && !matches(url))) return; // not one we copy: do not even clone it
-          const copy = response.clone();
-          offer({ url, status: response.status, text: () => copy.text() });
-        } catch {
-          // never disturb the page's own request
-        }
-      }, () => undefined);
+      pending.then(
+        (response) => {
+          try {
+            const type = response.headers.get('content-type') || '';
+            if (response.type === 'opaque' || /image|video|audio|font|css/.test(type)) return;
+            const request = args[0];
+            const url = response.url || (typeof request === 'string' ? request : (request?.url ?? String(request)));
+            if (!post || (patterns && !matches(url))) return; // not one we copy: do not even clone it
+            const copy = response.clone();
+            offer({ url, status: response.status, text: () => copy.text() });
+          } catch {
+            // never disturb the page's own request
+          }
+        },
+        () => undefined,
+      );
       return pending;
     };
   }

@@ -9,13 +9,13 @@ import { findAnchor, pageTheme } from './placement.js';
 import { noteHookHealth } from './hook-bridge.js';
 
 export const WAIT_FOR_DATA_MS = 6000; // how long a page may take to render its creator before we say "degraded"
-const SETTLE_MS = 250;                // let a burst of DOM changes finish before reading again
-const RESCORE_MS = 1500;              // more posts or comments loaded: score again after this quiet time
-const FOLLOW_EVERY_MS = 2000;         // after the first score, read the page at most this often...
-const FOLLOW_DOM_MS = 10_000;         // ...and this often when only the DOM changed (it is the last source)
-const QUIET_MS = 400;                 // once ready, score when the page's API answers pause this long...
-const QUIET_MAX_MS = 1500;            // ...or after this, whichever comes first: one score, not two
-const MAX_AUTO_RETRIES = 30;          // while the server starts or rate-limits
+const SETTLE_MS = 250; // let a burst of DOM changes finish before reading again
+const RESCORE_MS = 1500; // more posts or comments loaded: score again after this quiet time
+const FOLLOW_EVERY_MS = 2000; // after the first score, read the page at most this often...
+const FOLLOW_DOM_MS = 10_000; // ...and this often when only the DOM changed (it is the last source)
+const QUIET_MS = 400; // once ready, score when the page's API answers pause this long...
+const QUIET_MAX_MS = 1500; // ...or after this, whichever comes first: one score, not two
+const MAX_AUTO_RETRIES = 30; // while the server starts or rate-limits
 
 /**
  * Run one page view. ``ctx``: {adapter, where, readPageData, log, signal, readyAt}; ``readyAt`` is
@@ -111,27 +111,32 @@ class PageView {
       settle = setTimeout(poke, SETTLE_MS);
     });
     observer.observe(document.documentElement, { childList: true, subtree: true });
-    this.signal.addEventListener('abort', () => {
-      observer.disconnect();
-      clearTimeout(settle);
-      if (wake) wake();
-    }, { once: true });
+    this.signal.addEventListener(
+      'abort',
+      () => {
+        observer.disconnect();
+        clearTimeout(settle);
+        if (wake) wake();
+      },
+      { once: true },
+    );
     return {
-      next: (ms) => new Promise((resolve) => {
-        if (pending || this.signal.aborted) {
-          pending = false;
-          resolve();
-          return;
-        }
-        const timer = setTimeout(done, Math.max(0, ms));
-        function done() {
-          clearTimeout(timer);
-          wake = null;
-          pending = false;
-          resolve();
-        }
-        wake = done;
-      }),
+      next: (ms) =>
+        new Promise((resolve) => {
+          if (pending || this.signal.aborted) {
+            pending = false;
+            resolve();
+            return;
+          }
+          const timer = setTimeout(done, Math.max(0, ms));
+          function done() {
+            clearTimeout(timer);
+            wake = null;
+            pending = false;
+            resolve();
+          }
+          wake = done;
+        }),
     };
   }
 
@@ -175,7 +180,8 @@ class PageView {
       theme: pageTheme(anchor ?? document.body),
       actions: {
         save: (fields) => this.save(fields),
-        label: (kind, niche) => ask(MSG.LABEL, { label: kind, niche, snapshot: this.scored?.snapshot ?? this.snapshot }),
+        label: (kind, niche) =>
+          ask(MSG.LABEL, { label: kind, niche, snapshot: this.scored?.snapshot ?? this.snapshot }),
         retry: () => this.score(this.capture() ?? this.snapshot, { fresh: true }),
         scoreAnyway: () => this.score(this.capture() ?? this.snapshot, { partial: true }),
         openOptions: () => ask(MSG.OPEN_OPTIONS),
@@ -193,7 +199,11 @@ class PageView {
   }
 
   showDegraded(snapshot) {
-    const shown = snapshot ?? { platform: this.adapter.id, handle: this.where.handle, capture: { degraded: true, missing: ['everything'] } };
+    const shown = snapshot ?? {
+      platform: this.adapter.id,
+      handle: this.where.handle,
+      capture: { degraded: true, missing: ['everything'] },
+    };
     this.mount().showDegraded({ snapshot: shown });
     this.report('degraded', shown, { detail: (shown.capture?.missing ?? []).join(', ') });
   }
@@ -202,7 +212,11 @@ class PageView {
   async score(snapshot, { fresh = false, partial = false, quiet = false } = {}) {
     if (!snapshot?.handle) {
       this.showDegraded(snapshot);
-      return { ok: false, state: STATE.REJECTED, message: 'No creator handle was captured, so there is nothing to score.' };
+      return {
+        ok: false,
+        state: STATE.REJECTED,
+        message: 'No creator handle was captured, so there is nothing to score.',
+      };
     }
     const overlay = this.mount();
     if (!quiet) overlay.showScoring({ platform: snapshot.platform, handle: snapshot.handle });
@@ -217,7 +231,9 @@ class PageView {
       this.markTime(overlay);
       this.markComments(answer.score);
       this.report('ok', snapshot, {
-        overall: answer.score.overall?.score, tier: answer.score.creator?.tier, confidence: answer.score.overall?.confidence,
+        overall: answer.score.overall?.score,
+        tier: answer.score.creator?.tier,
+        confidence: answer.score.overall?.confidence,
       });
       return answer;
     }
@@ -247,9 +263,12 @@ class PageView {
     markFlaggedComments(flagged, {
       signal: this.flags.signal,
       theme: this.overlay?.host.dataset.theme,
-      onUnflag: (item) => ask(MSG.COMMENT_LABEL, {
-        text: item.text, label: 'genuine', post_caption: captions.get(item.post_id) ?? undefined,
-      }),
+      onUnflag: (item) =>
+        ask(MSG.COMMENT_LABEL, {
+          text: item.text,
+          label: 'genuine',
+          post_caption: captions.get(item.post_id) ?? undefined,
+        }),
     });
   }
 
@@ -266,22 +285,33 @@ class PageView {
   }
 
   report(state, snapshot, extra = {}) {
-    ask(MSG.REPORT, { state, platform: snapshot?.platform ?? this.adapter.id, handle: snapshot?.handle ?? this.where.handle ?? '', ...extra });
+    ask(MSG.REPORT, {
+      state,
+      platform: snapshot?.platform ?? this.adapter.id,
+      handle: snapshot?.handle ?? this.where.handle ?? '',
+      ...extra,
+    });
   }
 }
 
 /** True when ``next`` has more posts or comments than ``previous`` (worth another score). */
 export function grew(previous, next) {
-  return (next.posts?.length ?? 0) > (previous.posts?.length ?? 0)
-    || (next.comments?.length ?? 0) > (previous.comments?.length ?? 0);
+  return (
+    (next.posts?.length ?? 0) > (previous.posts?.length ?? 0) ||
+    (next.comments?.length ?? 0) > (previous.comments?.length ?? 0)
+  );
 }
 
 function sleep(ms, signal) {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

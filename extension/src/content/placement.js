@@ -12,7 +12,12 @@ const ANCHORS = {
     video: ['[data-e2e="browse-video-desc"]', '[data-e2e="video-desc"]'],
   },
   youtube: {
-    profile: ['#page-header yt-page-header-renderer', '#page-header', 'ytd-c4-tabbed-header-renderer', '#channel-header'],
+    profile: [
+      '#page-header yt-page-header-renderer',
+      '#page-header',
+      'ytd-c4-tabbed-header-renderer',
+      '#channel-header',
+    ],
     video: ['ytd-watch-metadata', '#above-the-fold', '#info-contents'],
   },
 };

@@ -54,7 +54,10 @@ document.getElementById('test').addEventListener('click', async () => {
   const answer = await ask(MSG.TEST_CONNECTION, { serverUrl: server.url, apiToken });
   if (answer.ok) {
     const niches = answer.niches === null ? '' : `, ${answer.niches} niche${answer.niches === 1 ? '' : 's'}`;
-    return show(`Connected: server ${answer.health.version} is ${answer.health.status}, token accepted${niches}.`, true);
+    return show(
+      `Connected: server ${answer.health.version} is ${answer.health.status}, token accepted${niches}.`,
+      true,
+    );
   }
   const { title, hint } = describe(answer);
   const where = answer.step === 'token' ? 'The server answers, but: ' : '';
@@ -73,7 +76,10 @@ document.getElementById('reveal').addEventListener('click', (event) => {
   event.currentTarget.setAttribute('aria-pressed', String(!shown));
 });
 
-readSettings().then((settings) => {
-  urlInput.value = settings.serverUrl || DEFAULTS.serverUrl;
-  tokenInput.value = settings.apiToken;
-}, (error) => show(`Could not read the settings: ${error?.message ?? error}`, false));
+readSettings().then(
+  (settings) => {
+    urlInput.value = settings.serverUrl || DEFAULTS.serverUrl;
+    tokenInput.value = settings.apiToken;
+  },
+  (error) => show(`Could not read the settings: ${error?.message ?? error}`, false),
+);

@@ -10,10 +10,21 @@ import { OVERLAY_CSS } from './styles.js';
 
 export const FLAG_TAG = 'microscout-flag';
 const MAX_ANCESTORS = 4;
-const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'INPUT', FLAG_TAG.toUpperCase(), 'MICROSCOUT-OVERLAY']);
+const SKIP = new Set([
+  'SCRIPT',
+  'STYLE',
+  'NOSCRIPT',
+  'TEXTAREA',
+  'INPUT',
+  FLAG_TAG.toUpperCase(),
+  'MICROSCOUT-OVERLAY',
+]);
 
 export function normalizeText(text) {
-  return String(text ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
+  return String(text ?? '')
+    .normalize('NFC')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -58,11 +69,15 @@ export function markFlaggedComments(flagged, { signal, theme = 'light', onUnflag
     timer = setTimeout(scan, 400);
   });
   observer.observe(root, { childList: true, subtree: true });
-  signal?.addEventListener('abort', () => {
-    observer.disconnect();
-    clearTimeout(timer);
-    for (const host of marks) host.remove();
-  }, { once: true });
+  signal?.addEventListener(
+    'abort',
+    () => {
+      observer.disconnect();
+      clearTimeout(timer);
+      for (const host of marks) host.remove();
+    },
+    { once: true },
+  );
   return () => marks.size;
 }
 
@@ -74,24 +89,35 @@ function mark(element, item, theme, onUnflag) {
   host.dataset.theme = theme;
   const root = closedRoot(host, OVERLAY_CSS);
   const result = h('span', { class: 'result', role: 'status', 'aria-live': 'polite' });
-  const button = h('button', {
-    type: 'button', 'data-microscout-action': 'unflag', title: 'This comment is genuine: teach the server',
-  }, 'Unflag: genuine');
-  button.addEventListener('click', trusted(async () => {
-    button.disabled = true;
-    result.textContent = 'Sending…';
-    const answer = await onUnflag?.(item);
-    if (answer?.ok) {
-      result.textContent = 'Unflagged; the comment model learns from this.';
-      result.dataset.ok = 'true';
-      host.dataset.label = 'genuine';
-    } else {
-      result.textContent = answer?.message ?? 'Could not send the correction.';
-      result.dataset.ok = 'false';
-      button.disabled = false;
-    }
-  }));
-  root.append(h('div', { class: 'flag' }, h('strong', {}, 'microscout'), h('span', {}, flagReason(item)), button, result));
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      'data-microscout-action': 'unflag',
+      title: 'This comment is genuine: teach the server',
+    },
+    'Unflag: genuine',
+  );
+  button.addEventListener(
+    'click',
+    trusted(async () => {
+      button.disabled = true;
+      result.textContent = 'Sending…';
+      const answer = await onUnflag?.(item);
+      if (answer?.ok) {
+        result.textContent = 'Unflagged; the comment model learns from this.';
+        result.dataset.ok = 'true';
+        host.dataset.label = 'genuine';
+      } else {
+        result.textContent = answer?.message ?? 'Could not send the correction.';
+        result.dataset.ok = 'false';
+        button.disabled = false;
+      }
+    }),
+  );
+  root.append(
+    h('div', { class: 'flag' }, h('strong', {}, 'microscout'), h('span', {}, flagReason(item)), button, result),
+  );
   element.after(host);
   return host;
 }

@@ -7,21 +7,30 @@
 
 import { STATE } from '../shared/messages.js';
 import { describe } from '../shared/state-text.js';
+import { STATUSES } from '../shared/vocab.js';
 import { h, replace } from './dom.js';
 import { closedRoot, trusted } from './shadow.js';
 import {
-  authenticitySection, band, bestFit, captureSection, disclosureSection, engagementSection, nicheSection,
-  overallSection, roundScore,
+  authenticitySection,
+  band,
+  bestFit,
+  captureSection,
+  disclosureSection,
+  engagementSection,
+  nicheSection,
+  overallSection,
+  roundScore,
 } from './sections.js';
 import { OVERLAY_CSS } from './styles.js';
 
 export const OVERLAY_TAG = 'microscout-overlay';
-export const STATUSES = Object.freeze(['discovered', 'shortlisted', 'contacted', 'negotiating', 'partnered', 'declined']);
+export { STATUSES } from '../shared/vocab.js';
 // Inline, so the page's CSS cannot move or restyle the host (only !important rules could).
 const HOST_STYLE = {
   inline: 'all: initial; display: block; box-sizing: border-box; margin: 12px 0; max-width: 40rem;',
-  floating: 'all: initial; display: block; box-sizing: border-box; position: fixed; right: 16px; bottom: 16px;'
-    + ' z-index: 2147483000; width: min(26rem, calc(100vw - 32px));',
+  floating:
+    'all: initial; display: block; box-sizing: border-box; position: fixed; right: 16px; bottom: 16px;' +
+    ' z-index: 2147483000; width: min(26rem, calc(100vw - 32px));',
 };
 let current = null;
 
@@ -48,12 +57,15 @@ class Overlay {
     this.card = h('div', { class: 'card' });
     this.root.append(this.card);
     this.expanded = false;
-    this.root.addEventListener('keydown', trusted((event) => {
-      if (event.key === 'Escape' && this.expanded) {
-        this.toggle(false);
-        this.badge?.focus();
-      }
-    }));
+    this.root.addEventListener(
+      'keydown',
+      trusted((event) => {
+        if (event.key === 'Escape' && this.expanded) {
+          this.toggle(false);
+          this.badge?.focus();
+        }
+      }),
+    );
   }
 
   /** Put the overlay right after ``anchor`` (in the page's flow), or float it in a corner. */
@@ -75,15 +87,24 @@ class Overlay {
   showScoring(who) {
     this.setIdentity(who);
     this.setState('scoring');
-    this.render(this.badgeRow([h('span', { class: 'score', 'aria-hidden': 'true' }, '…')],
-      h('span', { class: 'state-title' }, 'Scoring…'), h('small', {}, this.who())), null);
+    this.render(
+      this.badgeRow(
+        [h('span', { class: 'score', 'aria-hidden': 'true' }, '…')],
+        h('span', { class: 'state-title' }, 'Scoring…'),
+        h('small', {}, this.who()),
+      ),
+      null,
+    );
   }
 
   /** The server's score for the snapshot. ``degraded`` keeps the capture warning on top. */
   showScore({ snapshot, score, cached, degraded = false }) {
     this.snapshot = snapshot;
     this.score = score;
-    this.setIdentity({ platform: score.creator?.platform ?? snapshot.platform, handle: score.creator?.handle ?? snapshot.handle });
+    this.setIdentity({
+      platform: score.creator?.platform ?? snapshot.platform,
+      handle: score.creator?.handle ?? snapshot.handle,
+    });
     const overall = roundScore(score.overall?.score);
     const tier = score.creator?.tier ?? null;
     const confidence = score.overall?.confidence ?? null;
@@ -93,13 +114,31 @@ class Overlay {
     this.host.dataset.posts = String(snapshot.posts?.length ?? 0);
     this.host.dataset.comments = String(snapshot.comments?.length ?? 0);
     this.setState(degraded ? 'partial' : STATE.OK);
-    const scoreNode = h('span', { class: 'score', 'data-band': band(overall) }, overall === null ? '–' : String(overall));
-    const summary = [tier ? `${tier} creator` : 'tier unknown', confidence ? `${confidence} confidence` : null, cached ? 'cached' : null]
-      .filter(Boolean).join(' · ');
-    const badge = this.badgeRow([scoreNode],
-      h('span', {}, h('span', { class: 'state-title' }, this.who()), degraded ? h('span', { class: 'pill' }, 'partial capture') : null),
-      h('small', {}, summary));
-    const panel = h('div', { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout score details' },
+    const scoreNode = h(
+      'span',
+      { class: 'score', 'data-band': band(overall) },
+      overall === null ? '–' : String(overall),
+    );
+    const summary = [
+      tier ? `${tier} creator` : 'tier unknown',
+      confidence ? `${confidence} confidence` : null,
+      cached ? 'cached' : null,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    const badge = this.badgeRow(
+      [scoreNode],
+      h(
+        'span',
+        {},
+        h('span', { class: 'state-title' }, this.who()),
+        degraded ? h('span', { class: 'pill' }, 'partial capture') : null,
+      ),
+      h('small', {}, summary),
+    );
+    const panel = h(
+      'div',
+      { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout score details' },
       degraded ? this.degradedNote(snapshot.capture) : null,
       overallSection(score.overall),
       this.actionsBlock(score),
@@ -107,7 +146,8 @@ class Overlay {
       authenticitySection(score.authenticity),
       engagementSection(score.engagement),
       disclosureSection(score.disclosure, new Map((snapshot.posts ?? []).map((p) => [p.id, p.caption]))),
-      captureSection(snapshot.capture));
+      captureSection(snapshot.capture),
+    );
     this.render(badge, panel);
   }
 
@@ -117,12 +157,22 @@ class Overlay {
     this.setIdentity(snapshot);
     this.host.dataset.overall = '';
     this.setState('degraded');
-    const badge = this.badgeRow([h('span', { class: 'score', 'aria-hidden': 'true' }, '!')],
-      h('span', { class: 'state-title' }, 'Capture degraded'), h('small', {}, this.missingText(snapshot.capture)));
-    const panel = h('div', { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout capture details' },
+    const badge = this.badgeRow(
+      [h('span', { class: 'score', 'aria-hidden': 'true' }, '!')],
+      h('span', { class: 'state-title' }, 'Capture degraded'),
+      h('small', {}, this.missingText(snapshot.capture)),
+    );
+    const panel = h(
+      'div',
+      { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout capture details' },
       this.degradedNote(snapshot.capture),
       captureSection(snapshot.capture),
-      h('div', { class: 'actions' }, this.actionButton('score-anyway', 'Score what was captured', () => this.actions.scoreAnyway?.())));
+      h(
+        'div',
+        { class: 'actions' },
+        this.actionButton('score-anyway', 'Score what was captured', () => this.actions.scoreAnyway?.()),
+      ),
+    );
     this.render(badge, panel);
     this.toggle(true);
   }
@@ -137,11 +187,17 @@ class Overlay {
     if ([STATE.NOT_CONFIGURED, STATE.UNAUTHORIZED, STATE.NO_PERMISSION].includes(answer.state)) {
       buttons.push(this.actionButton('options', 'Open options', () => this.actions.openOptions?.()));
     }
-    const badge = this.badgeRow([h('span', { class: 'score', 'aria-hidden': 'true' }, '–')],
-      h('span', { class: 'state-title' }, title), h('small', {}, this.who()));
-    const panel = h('div', { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout status' },
+    const badge = this.badgeRow(
+      [h('span', { class: 'score', 'aria-hidden': 'true' }, '–')],
+      h('span', { class: 'state-title' }, title),
+      h('small', {}, this.who()),
+    );
+    const panel = h(
+      'div',
+      { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout status' },
       hint ? h('p', {}, hint) : null,
-      h('div', { class: 'actions' }, h('div', { class: 'row' }, buttons)));
+      h('div', { class: 'actions' }, h('div', { class: 'row' }, buttons)),
+    );
     this.render(badge, panel);
   }
 
@@ -161,14 +217,21 @@ class Overlay {
   }
 
   badgeRow(scoreNodes, title, subtitle) {
-    this.badge = h('button', {
-      type: 'button', class: 'badge', 'aria-expanded': String(this.expanded), 'aria-controls': 'microscout-panel',
-      'data-microscout-part': 'badge', onclick: () => this.toggle(),
-    },
-    h('span', { class: 'logo', 'aria-hidden': 'true' }, 'ms'),
-    scoreNodes,
-    h('span', { class: 'meta' }, title, subtitle),
-    h('span', { class: 'chev', 'aria-hidden': 'true' }, '▾'));
+    this.badge = h(
+      'button',
+      {
+        type: 'button',
+        class: 'badge',
+        'aria-expanded': String(this.expanded),
+        'aria-controls': 'microscout-panel',
+        'data-microscout-part': 'badge',
+        onclick: () => this.toggle(),
+      },
+      h('span', { class: 'logo', 'aria-hidden': 'true' }, 'ms'),
+      scoreNodes,
+      h('span', { class: 'meta' }, title, subtitle),
+      h('span', { class: 'chev', 'aria-hidden': 'true' }, '▾'),
+    );
     return this.badge;
   }
 
@@ -191,82 +254,147 @@ class Overlay {
   }
 
   degradedNote(capture) {
-    return h('p', { class: 'warn', role: 'note' },
-      `Capture degraded (${this.missingText(capture)}). The page may still be loading, or its layout changed; `
-      + 'a score from this capture would be partial.');
+    return h(
+      'p',
+      { class: 'warn', role: 'note' },
+      `Capture degraded (${this.missingText(capture)}). The page may still be loading, or its layout changed; ` +
+        'a score from this capture would be partial.',
+    );
   }
 
   actionButton(action, text, run) {
-    const result = h('span', { class: 'result', role: 'status', 'aria-live': 'polite', 'data-microscout-result': action });
-    const button = h('button', {
-      type: 'button', 'data-microscout-action': action,
-      onclick: async () => {
-        button.disabled = true;
-        result.textContent = '';
-        delete result.dataset.ok;
-        try {
-          const answer = await run();
-          if (answer && !answer.ok) showResult(result, answer);
-        } finally {
-          if (button.isConnected) button.disabled = false;
-        }
+    const result = h('span', {
+      class: 'result',
+      role: 'status',
+      'aria-live': 'polite',
+      'data-microscout-result': action,
+    });
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        'data-microscout-action': action,
+        onclick: async () => {
+          button.disabled = true;
+          result.textContent = '';
+          delete result.dataset.ok;
+          try {
+            const answer = await run();
+            if (answer && !answer.ok) showResult(result, answer);
+          } finally {
+            if (button.isConnected) button.disabled = false;
+          }
+        },
       },
-    }, text);
+      text,
+    );
     return [button, result];
   }
 
   actionsBlock(score) {
     const niches = Array.isArray(score.niche_fit) ? score.niche_fit : [];
     const best = bestFit(niches);
-    const nicheSelect = h('select', { id: 'ms-niche', 'data-microscout-field': 'niche', disabled: !niches.length },
-      niches.length ? niches.map((fit) => h('option', { value: fit.niche, selected: fit === best }, fit.name ?? fit.niche))
-        : h('option', { value: '' }, 'no niches yet'));
-    const statusSelect = h('select', { id: 'ms-status', 'data-microscout-field': 'status' },
-      STATUSES.map((status) => h('option', { value: status, selected: status === 'shortlisted' }, status)));
-    const note = h('textarea', { id: 'ms-note', 'data-microscout-field': 'note', rows: '2', placeholder: 'A note for your team (optional)' });
-    const labelResult = h('p', { class: 'result', role: 'status', 'aria-live': 'polite', 'data-microscout-result': 'label' });
-    const saveResult = h('p', { class: 'result', role: 'status', 'aria-live': 'polite', 'data-microscout-result': 'save' });
+    const nicheSelect = h(
+      'select',
+      { id: 'ms-niche', 'data-microscout-field': 'niche', disabled: !niches.length },
+      niches.length
+        ? niches.map((fit) => h('option', { value: fit.niche, selected: fit === best }, fit.name ?? fit.niche))
+        : h('option', { value: '' }, 'no niches yet'),
+    );
+    const statusSelect = h(
+      'select',
+      { id: 'ms-status', 'data-microscout-field': 'status' },
+      STATUSES.map((status) => h('option', { value: status, selected: status === 'shortlisted' }, status)),
+    );
+    const note = h('textarea', {
+      id: 'ms-note',
+      'data-microscout-field': 'note',
+      rows: '2',
+      placeholder: 'A note for your team (optional)',
+    });
+    const labelResult = h('p', {
+      class: 'result',
+      role: 'status',
+      'aria-live': 'polite',
+      'data-microscout-result': 'label',
+    });
+    const saveResult = h('p', {
+      class: 'result',
+      role: 'status',
+      'aria-live': 'polite',
+      'data-microscout-result': 'save',
+    });
 
-    const run = (button, result, work, success) => async () => {
-      button.disabled = true;
-      result.textContent = 'Sending…';
-      delete result.dataset.ok;
-      try {
-        const answer = await work();
-        if (answer?.ok) {
-          result.textContent = success();
-          result.dataset.ok = 'true';
-        } else {
-          showResult(result, answer);
+    // A click listener for real clicks only (shadow.js): page script cannot save or label.
+    const run = (button, result, work, success) =>
+      trusted(async () => {
+        button.disabled = true;
+        result.textContent = 'Sending…';
+        delete result.dataset.ok;
+        try {
+          const answer = await work();
+          if (answer?.ok) {
+            result.textContent = success();
+            result.dataset.ok = 'true';
+          } else {
+            showResult(result, answer);
+          }
+        } finally {
+          if (button.isConnected) button.disabled = false;
         }
-      } finally {
-        if (button.isConnected) button.disabled = false;
-      }
-    };
+      });
     const nicheName = () => nicheSelect.selectedOptions[0]?.textContent ?? nicheSelect.value;
     const fit = h('button', { type: 'button', 'data-microscout-action': 'fit', disabled: !niches.length }, 'Good fit');
-    const notFit = h('button', { type: 'button', 'data-microscout-action': 'not-fit', disabled: !niches.length }, 'Not a fit');
-    fit.addEventListener('click', trusted(run(fit, labelResult, () => this.actions.label?.('fit', nicheSelect.value),
-      () => `Labelled a good fit for ${nicheName()}.`)));
-    notFit.addEventListener('click', trusted(run(notFit, labelResult, () => this.actions.label?.('not-fit', nicheSelect.value),
-      () => `Labelled not a fit for ${nicheName()}.`)));
+    const notFit = h(
+      'button',
+      { type: 'button', 'data-microscout-action': 'not-fit', disabled: !niches.length },
+      'Not a fit',
+    );
+    fit.addEventListener(
+      'click',
+      run(
+        fit,
+        labelResult,
+        () => this.actions.label?.('fit', nicheSelect.value),
+        () => `Labelled a good fit for ${nicheName()}.`,
+      ),
+    );
+    notFit.addEventListener(
+      'click',
+      run(
+        notFit,
+        labelResult,
+        () => this.actions.label?.('not-fit', nicheSelect.value),
+        () => `Labelled not a fit for ${nicheName()}.`,
+      ),
+    );
     const save = h('button', { type: 'button', 'data-microscout-action': 'save' }, 'Save to watchlist');
-    save.addEventListener('click', trusted(run(save, saveResult,
-      () => this.actions.save?.({ niche: nicheSelect.value, status: statusSelect.value, note: note.value }),
-      () => `Saved as ${statusSelect.value}${nicheSelect.value ? ` for ${nicheName()}` : ''}.`)));
+    save.addEventListener(
+      'click',
+      run(
+        save,
+        saveResult,
+        () => this.actions.save?.({ niche: nicheSelect.value, status: statusSelect.value, note: note.value }),
+        () => `Saved as ${statusSelect.value}${nicheSelect.value ? ` for ${nicheName()}` : ''}.`,
+      ),
+    );
 
-    return h('section', { class: 'actions', 'data-section': 'actions', 'aria-label': 'microscout actions' },
+    return h(
+      'section',
+      { class: 'actions', 'data-section': 'actions', 'aria-label': 'microscout actions' },
       h('div', { class: 'row' }, h('label', { for: 'ms-niche' }, 'Niche'), nicheSelect, fit, notFit),
       labelResult,
       h('div', { class: 'row' }, h('label', { for: 'ms-status' }, 'Status'), statusSelect),
       note,
       h('div', { class: 'row' }, save),
-      saveResult);
+      saveResult,
+    );
   }
 }
 
 function showResult(element, answer) {
   const { title, hint } = describe(answer ?? {});
-  element.textContent = hint && answer?.state !== STATE.REJECTED ? `${title}. ${hint}` : `${title}${hint ? `: ${hint}` : ''}.`;
+  element.textContent =
+    hint && answer?.state !== STATE.REJECTED ? `${title}. ${hint}` : `${title}${hint ? `: ${hint}` : ''}.`;
   element.dataset.ok = 'false';
 }

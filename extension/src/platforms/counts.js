@@ -24,20 +24,61 @@ const DIGIT_ZEROS = [
 
 // Abbreviations any language may use; a language's own table (below) wins over this one.
 const COMMON_UNITS = {
-  k: 1e3, m: 1e6, b: 1e9, bn: 1e9, mn: 1e6,
-  thousand: 1e3, million: 1e6, millions: 1e6, billion: 1e9, lakh: 1e5, crore: 1e7,
-  mil: 1e3, mi: 1e6, bi: 1e9, // pt, es: "12,3 mil" is thousand, "1,2 mi" million
-  tsd: 1e3, mio: 1e6, mrd: 1e9, // de
-  tys: 1e3, mln: 1e6, mld: 1e9, // pl, it, nl
-  rb: 1e3, ribu: 1e3, jt: 1e6, juta: 1e6, // id
-  "тыс": 1e3, "тис": 1e3, "млн": 1e6, "млрд": 1e9, // ru, uk
-  "χιλ": 1e3, "εκ": 1e6, // el
-  "ألف": 1e3, "آلاف": 1e3, "مليون": 1e6, "ملايين": 1e6, "مليار": 1e9, // ar
-  "هزار": 1e3, "میلیون": 1e6, "میلیارد": 1e9, // fa
-  "हज़ार": 1e3, "हजार": 1e3, "लाख": 1e5, "करोड़": 1e7, "करोड": 1e7, // hi
-  "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, // zh, ja
-  "천": 1e3, "만": 1e4, "억": 1e8, // ko
-  "พัน": 1e3, "หมื่น": 1e4, "แสน": 1e5, "ล้าน": 1e6, // th
+  k: 1e3,
+  m: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  mn: 1e6,
+  thousand: 1e3,
+  million: 1e6,
+  millions: 1e6,
+  billion: 1e9,
+  lakh: 1e5,
+  crore: 1e7,
+  mil: 1e3,
+  mi: 1e6,
+  bi: 1e9, // pt, es: "12,3 mil" is thousand, "1,2 mi" million
+  tsd: 1e3,
+  mio: 1e6,
+  mrd: 1e9, // de
+  tys: 1e3,
+  mln: 1e6,
+  mld: 1e9, // pl, it, nl
+  rb: 1e3,
+  ribu: 1e3,
+  jt: 1e6,
+  juta: 1e6, // id
+  тыс: 1e3,
+  тис: 1e3,
+  млн: 1e6,
+  млрд: 1e9, // ru, uk
+  χιλ: 1e3,
+  εκ: 1e6, // el
+  ألف: 1e3,
+  آلاف: 1e3,
+  مليون: 1e6,
+  ملايين: 1e6,
+  مليار: 1e9, // ar
+  هزار: 1e3,
+  میلیون: 1e6,
+  میلیارد: 1e9, // fa
+  हज़ार: 1e3,
+  हजार: 1e3,
+  लाख: 1e5,
+  करोड़: 1e7,
+  करोड: 1e7, // hi
+  千: 1e3,
+  万: 1e4,
+  萬: 1e4,
+  亿: 1e8,
+  億: 1e8, // zh, ja
+  천: 1e3,
+  만: 1e4,
+  억: 1e8, // ko
+  พัน: 1e3,
+  หมื่น: 1e4,
+  แสน: 1e5,
+  ล้าน: 1e6, // th
 };
 
 // Where a language gives a common letter another meaning.
@@ -50,7 +91,7 @@ const LANGUAGE_UNITS = {
   cs: { tis: 1e3, mil: 1e6, mld: 1e9 },
   sk: { tis: 1e3, mil: 1e6, mld: 1e9 },
   ro: { mii: 1e3, mil: 1e6, mld: 1e9 },
-  vi: { n: 1e3, "nghìn": 1e3, tr: 1e6, "triệu": 1e6, "tỷ": 1e9 },
+  vi: { n: 1e3, nghìn: 1e3, tr: 1e6, triệu: 1e6, tỷ: 1e9 },
 };
 
 // Scripts written without spaces: the unit is a prefix of the word that follows ("1.2万回視聴").
@@ -58,18 +99,19 @@ const UNSPACED = /^[\u0e00-\u0e7f\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff]/u;
 
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 // A number: digits, optionally grouped or split by . , ' ’ spaces, Arabic decimal/thousands marks.
-const NUMBER = /(?<sign>[-\u2212]?)(?<num>\d+(?:[.,'’\u066b\u066c\s\u00a0\u202f\u2009]\d+)*)\s*(?<unit>[\p{L}\p{M}]*)\.?/u;
+const NUMBER =
+  /(?<sign>[-\u2212]?)(?<num>\d+(?:[.,'’\u066b\u066c\s\u00a0\u202f\u2009]\d+)*)\s*(?<unit>[\p{L}\p{M}]*)\.?/u;
 
 const decimals = new Map();
 
 /** The decimal separator of a locale: "." or ",". */
 function decimalOf(locale) {
-  const key = locale || "";
+  const key = locale || '';
   if (!decimals.has(key)) {
-    let mark = ".";
+    let mark = '.';
     try {
-      const part = new Intl.NumberFormat(key || undefined).formatToParts(1.5).find((p) => p.type === "decimal");
-      if (part && part.value === ",") mark = ",";
+      const part = new Intl.NumberFormat(key || undefined).formatToParts(1.5).find((p) => p.type === 'decimal');
+      if (part && part.value === ',') mark = ',';
     } catch {
       // an invalid language tag from the page: keep "."
     }
@@ -79,7 +121,7 @@ function decimalOf(locale) {
 }
 
 function asciiDigits(text) {
-  let out = "";
+  let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0);
     const zero = DIGIT_ZEROS.find((z) => code >= z && code <= z + 9);
@@ -91,7 +133,7 @@ function asciiDigits(text) {
 const tables = new Map();
 
 function unitsFor(locale) {
-  const lang = (locale || "").toLowerCase().split(/[-_]/)[0];
+  const lang = (locale || '').toLowerCase().split(/[-_]/)[0];
   if (!tables.has(lang)) tables.set(lang, { ...COMMON_UNITS, ...(LANGUAGE_UNITS[lang] || {}) });
   return tables.get(lang);
 }
@@ -103,7 +145,9 @@ function unitOf(word, locale) {
   if (key in table) return table[key];
   if (UNSPACED.test(word)) {
     // longest unit the word starts with, so "หมื่น" wins over nothing and "万回" reads as 万
-    const hit = Object.keys(table).filter((u) => key.startsWith(u)).sort((a, b) => b.length - a.length)[0];
+    const hit = Object.keys(table)
+      .filter((u) => key.startsWith(u))
+      .sort((a, b) => b.length - a.length)[0];
     if (hit) return table[hit];
   }
   return 1; // "views", "Abonnenten": a plain count
@@ -111,26 +155,27 @@ function unitOf(word, locale) {
 
 /** "1.234.567" / "12,3" / "12 345" / "١٢٫٣" (already ASCII digits) -> a JS number. */
 function numberOf(raw, locale, hasUnit) {
-  if (raw.includes("\u066b")) {
+  if (raw.includes('\u066b')) {
     // the Arabic decimal mark is unambiguous: everything else groups
-    return Number(raw.replace(/[^\d\u066b]/g, "").replace("\u066b", "."));
+    return Number(raw.replace(/[^\d\u066b]/g, '').replace('\u066b', '.'));
   }
-  const s = raw.replace(/['’\u066c\s\u00a0\u202f\u2009]/g, "");
-  const marks = s.replace(/\d/g, "");
+  const s = raw.replace(/['’\u066c\s\u00a0\u202f\u2009]/g, '');
+  const marks = s.replace(/\d/g, '');
   if (!marks) return Number(s);
   const last = marks[marks.length - 1];
   const lastCount = marks.split(last).length - 1;
   let decimal = null;
-  if (marks.includes(".") && marks.includes(",")) {
+  if (marks.includes('.') && marks.includes(',')) {
     decimal = lastCount === 1 ? last : null; // "1,234.5" / "1.234,5"
   } else if (lastCount === 1) {
     const after = s.length - s.lastIndexOf(last) - 1;
-    if (!hasUnit) decimal = after === 3 ? null : last; // a count has no fraction: "19.924" groups
+    if (!hasUnit)
+      decimal = after === 3 ? null : last; // a count has no fraction: "19.924" groups
     else decimal = after !== 3 || last === decimalOf(locale) ? last : null; // Intl only when it matters
   }
-  if (decimal === null) return Number(s.replace(/[.,]/g, ""));
-  const other = decimal === "." ? /,/g : /\./g;
-  return Number(s.replace(other, "").replace(decimal, "."));
+  if (decimal === null) return Number(s.replace(/[.,]/g, ''));
+  const other = decimal === '.' ? /,/g : /\./g;
+  return Number(s.replace(other, '').replace(decimal, '.'));
 }
 
 /**
@@ -140,9 +185,9 @@ function numberOf(raw, locale, hasUnit) {
  * @returns {number|null} a non-negative integer, or null when there is no count in the text
  */
 export function parseCount(text, locale) {
-  if (typeof text === "number") return exactCount(text);
-  if (typeof text !== "string") return null;
-  const clean = asciiDigits(text.normalize("NFKC").replace(BIDI, ""));
+  if (typeof text === 'number') return exactCount(text);
+  if (typeof text !== 'string') return null;
+  const clean = asciiDigits(text.normalize('NFKC').replace(BIDI, ''));
   const match = NUMBER.exec(clean);
   if (!match || match.groups.sign) return null;
   const unit = unitOf(match.groups.unit, locale);
@@ -158,7 +203,7 @@ export function parseCount(text, locale) {
  * @returns {number|null}
  */
 export function exactCount(value) {
-  if (typeof value === "string" && /^\s*\d+\s*$/.test(value)) value = Number(value);
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_COUNT) return null;
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) value = Number(value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_COUNT) return null;
   return Math.round(value);
 }

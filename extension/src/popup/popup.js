@@ -14,7 +14,8 @@ function line(element, text, ok) {
 
 function describeTab(tab) {
   if (!tab || tab.state === 'idle') return 'No creator page open here.';
-  const who = tab.handle ? `@${tab.handle} on ${tab.platform}` : tab.platform ?? 'this page';
+  if (tab.state === 'chips') return "A scroll page: each post shows a chip with its creator's niche fit.";
+  const who = tab.handle ? `@${tab.handle} on ${tab.platform}` : (tab.platform ?? 'this page');
   if (tab.state === 'ok') {
     const score = tab.overall === null ? 'no overall score' : `overall ${Math.round(tab.overall)}`;
     return `${who}: ${score}, ${tab.tier || 'unknown tier'}, ${tab.confidence || 'unknown'} confidence.`;
@@ -25,7 +26,7 @@ function describeTab(tab) {
 }
 
 async function refresh() {
-  let tabId = null;
+  let tabId;
   try {
     const [active] = await chrome.tabs.query({ active: true, currentWindow: true });
     tabId = active?.id ?? null;
@@ -39,7 +40,8 @@ async function refresh() {
     return;
   }
   if (!status.hasToken) line(serverLine, `${status.serverUrl}: no API token set.`, false);
-  else if (status.server.ok) line(serverLine, `${status.serverUrl}: ${status.server.status} (v${status.server.version}).`, true);
+  else if (status.server.ok)
+    line(serverLine, `${status.serverUrl}: ${status.server.status} (v${status.server.version}).`, true);
   else line(serverLine, `${status.serverUrl}: ${describe(status.server).title}.`, false);
   line(tabLine, describeTab(status.tab));
 }

@@ -5,6 +5,7 @@
 export const MSG = Object.freeze({
   // content scripts (and extension pages)
   SCORE: 'score',
+  GLANCE: 'glance',
   SAVE: 'save',
   LABEL: 'label',
   COMMENT_LABEL: 'comment-label',
@@ -18,7 +19,14 @@ export const MSG = Object.freeze({
 });
 
 export const CONTENT_TYPES = Object.freeze([
-  MSG.SCORE, MSG.SAVE, MSG.LABEL, MSG.COMMENT_LABEL, MSG.NICHES, MSG.OPEN_OPTIONS, MSG.REPORT,
+  MSG.SCORE,
+  MSG.GLANCE,
+  MSG.SAVE,
+  MSG.LABEL,
+  MSG.COMMENT_LABEL,
+  MSG.NICHES,
+  MSG.OPEN_OPTIONS,
+  MSG.REPORT,
 ]);
 export const PAGE_ONLY_TYPES = Object.freeze([MSG.TEST_CONNECTION, MSG.STATUS, MSG.CLEAR_CACHE]);
 
@@ -66,7 +74,10 @@ export async function ask(type, payload = {}) {
     if (answer && typeof answer === 'object') return answer;
     return failure(STATE.EXTENSION_ERROR, 'The extension did not answer.');
   } catch (error) {
-    return failure(STATE.EXTENSION_ERROR, `The extension could not be reached (${error?.message ?? error}). Reload the page.`);
+    return failure(
+      STATE.EXTENSION_ERROR,
+      `The extension could not be reached (${error?.message ?? error}). Reload the page.`,
+    );
   }
 }
 

@@ -34,7 +34,10 @@ export function normalizeServerUrl(raw) {
     return { ok: false, error: 'The server address must start with http:// or https://.' };
   }
   if (url.protocol === 'http:' && !BUILT_IN_SERVER_HOSTS.includes(url.hostname)) {
-    return { ok: false, error: 'A server that is not on this machine needs https:// (the token would travel in the clear).' };
+    return {
+      ok: false,
+      error: 'A server that is not on this machine needs https:// (the token would travel in the clear).',
+    };
   }
   if (url.username || url.password) return { ok: false, error: 'Put the token in the token field, not in the URL.' };
   if (url.search || url.hash) return { ok: false, error: 'The server address takes no ? or # part.' };

@@ -4,7 +4,10 @@ import { STATE } from './messages.js';
 
 const TEXT = {
   [STATE.NOT_CONFIGURED]: { title: 'Not set up yet', hint: 'Add your server address and API token in the options.' },
-  [STATE.NO_PERMISSION]: { title: 'Server not allowed yet', hint: 'Open the options and allow microscout to reach your server.' },
+  [STATE.NO_PERMISSION]: {
+    title: 'Server not allowed yet',
+    hint: 'Open the options and allow microscout to reach your server.',
+  },
   [STATE.OFFLINE]: { title: 'Server offline', hint: 'Start it with `make run` (or `microscout serve`), then retry.' },
   [STATE.UNAUTHORIZED]: { title: 'Token not accepted', hint: 'Check the API token in the options.' },
   [STATE.RATE_LIMITED]: { title: 'Slowing down', hint: 'The server asked for a pause; microscout retries by itself.' },

@@ -10,7 +10,11 @@ const tab = { id: 7 };
 const senders = [
   ['the options page', { id: self.id, url: `${self.origin}/options/options.html`, origin: self.origin }, pageHandlers],
   ['the popup (no origin field)', { id: self.id, url: `${self.origin}/popup/popup.html` }, pageHandlers],
-  ['our content script on Instagram', { id: self.id, tab, url: 'https://www.instagram.com/x/', origin: 'https://www.instagram.com' }, contentHandlers],
+  [
+    'our content script on Instagram',
+    { id: self.id, tab, url: 'https://www.instagram.com/x/', origin: 'https://www.instagram.com' },
+    contentHandlers,
+  ],
   ['our content script on YouTube', { id: self.id, tab, url: 'https://www.youtube.com/@x' }, contentHandlers],
   ['a content script in a frame of another site', { id: self.id, tab, origin: 'https://evil.example' }, null],
   ['another extension', { id: 'zzzzzzzzzzzzzzzz', url: 'chrome-extension://zzzzzzzzzzzzzzzz/x.html' }, null],

@@ -1,20 +1,15 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { TTL_MS, cacheKey, clearCached, fingerprint, readCached, writeCached } from '../../src/background/score-cache.js';
-
-// The chrome.storage.session calls score-cache makes (get, set, remove), over a Map: the real area
-// only exists in a browser, where tests/browser exercises it.
-class Area {
-  constructor() { this.map = new Map(); }
-  async get(keys) {
-    if (keys === null) return Object.fromEntries(this.map);
-    const list = Array.isArray(keys) ? keys : [keys];
-    return Object.fromEntries(list.filter((k) => this.map.has(k)).map((k) => [k, structuredClone(this.map.get(k))]));
-  }
-  async set(items) { for (const [k, v] of Object.entries(items)) this.map.set(k, structuredClone(v)); }
-  async remove(keys) { for (const k of [keys].flat()) this.map.delete(k); }
-}
+import {
+  TTL_MS,
+  cacheKey,
+  clearCached,
+  fingerprint,
+  readCached,
+  writeCached,
+} from '../../src/background/score-cache.js';
+import { Area } from './fakes.js';
 
 const snapshot = { platform: 'tiktok', handle: 'a', followers: 10, posts: [{ id: '1', likes: 3 }], captured_at: 'T1' };
 
@@ -22,7 +17,10 @@ test('the fingerprint ignores the capture time and key order, and changes with t
   const same = { captured_at: 'T2', posts: [{ likes: 3, id: '1' }], followers: 10, handle: 'a', platform: 'tiktok' };
   assert.equal(await fingerprint(snapshot), await fingerprint(same));
   assert.notEqual(await fingerprint(snapshot), await fingerprint({ ...snapshot, followers: 11 }));
-  assert.notEqual(await fingerprint(snapshot), await fingerprint({ ...snapshot, posts: [...snapshot.posts, { id: '2' }] }));
+  assert.notEqual(
+    await fingerprint(snapshot),
+    await fingerprint({ ...snapshot, posts: [...snapshot.posts, { id: '2' }] }),
+  );
 });
 
 test('cache keys are per creator, handles case-insensitive', () => {
@@ -35,12 +33,12 @@ test('a cached score is used for the same capture within the TTL only', async ()
   const key = cacheKey('tiktok', 'a');
   const print = await fingerprint(snapshot);
   await writeCached(key, print, { overall: { score: 61 } }, 1000, area);
-  assert.deepEqual((await readCached(key, print, 1000 + TTL_MS - 1, area)).score, { overall: { score: 61 } });
+  assert.deepEqual((await readCached(key, print, 1000 + TTL_MS - 1, area)).value, { overall: { score: 61 } });
   assert.equal(await readCached(key, print, 1000 + TTL_MS + 1, area), null, 'expired');
   assert.equal(await readCached(key, 'another-print', 1001, area), null, 'different capture');
 });
 
-test('writing prunes expired entries; clearing forgets only scores', async () => {
+test('writing prunes expired entries; clearing forgets only cached answers', async () => {
   const area = new Area();
   await area.set({ 'tab:1': { state: 'ok' } });
   await writeCached(cacheKey('youtube', 'old'), 'p', {}, 0, area);

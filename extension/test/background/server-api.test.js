@@ -24,20 +24,30 @@ const server = http.createServer((req, res) => {
   switch (req.url) {
     case '/ok': {
       let body = '';
-      req.on('data', (chunk) => { body += chunk; });
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
       req.on('end', () => {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ echo: body ? JSON.parse(body) : null }));
       });
       return undefined;
     }
-    case '/slow': return setTimeout(() => res.end('{}'), 1000);
-    case '/limited': return envelope(res, 429, 'rate_limited', 'Slow down.', { 'Retry-After': '7' });
-    case '/loading': return envelope(res, 503, 'unavailable', 'Models are loading.', { 'Retry-After': '2' });
-    case '/invalid': return envelope(res, 422, 'invalid_field', 'handle: a handle is 1-100 characters');
-    case '/boom': return envelope(res, 500, 'internal', 'oops');
-    case '/html': res.writeHead(200, { 'Content-Type': 'text/html' }); return res.end('<html>hi</html>');
-    default: return envelope(res, 404, 'not_found', 'No such route.');
+    case '/slow':
+      return setTimeout(() => res.end('{}'), 1000);
+    case '/limited':
+      return envelope(res, 429, 'rate_limited', 'Slow down.', { 'Retry-After': '7' });
+    case '/loading':
+      return envelope(res, 503, 'unavailable', 'Models are loading.', { 'Retry-After': '2' });
+    case '/invalid':
+      return envelope(res, 422, 'invalid_field', 'handle: a handle is 1-100 characters');
+    case '/boom':
+      return envelope(res, 500, 'internal', 'oops');
+    case '/html':
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      return res.end('<html>hi</html>');
+    default:
+      return envelope(res, 404, 'not_found', 'No such route.');
   }
 });
 
@@ -54,7 +64,13 @@ test.before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${server.address().port}`;
 });
-test.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+test.after(
+  () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+);
 
 const settings = () => ({ serverUrl: base, apiToken: TOKEN });
 
@@ -73,8 +89,13 @@ const failures = [
   ['a bad token is unauthorized', { ...{ apiToken: 'wrong' } }, '/ok', STATE.UNAUTHORIZED, { status: 401 }],
   ['429 is rate limited with Retry-After', {}, '/limited', STATE.RATE_LIMITED, { status: 429, retryAfter: 7 }],
   ['503 is loading with Retry-After', {}, '/loading', STATE.LOADING, { status: 503, retryAfter: 2 }],
-  ['422 is rejected with the server message', {}, '/invalid', STATE.REJECTED,
-    { status: 422, code: 'invalid_field', message: 'handle: a handle is 1-100 characters' }],
+  [
+    '422 is rejected with the server message',
+    {},
+    '/invalid',
+    STATE.REJECTED,
+    { status: 422, code: 'invalid_field', message: 'handle: a handle is 1-100 characters' },
+  ],
   ['404 is rejected', {}, '/missing', STATE.REJECTED, { status: 404 }],
   ['500 is a server error', {}, '/boom', STATE.SERVER_ERROR, { status: 500 }],
   ['a 200 that is not JSON is a server error', {}, '/html', STATE.SERVER_ERROR, {}],
@@ -97,7 +118,10 @@ test('a server that does not answer in time is a time-out', async () => {
 });
 
 test('a closed port is offline', async () => {
-  const answer = await callServer({ serverUrl: `http://127.0.0.1:${await closedPort()}`, apiToken: TOKEN }, { path: '/ok' });
+  const answer = await callServer(
+    { serverUrl: `http://127.0.0.1:${await closedPort()}`, apiToken: TOKEN },
+    { path: '/ok' },
+  );
   assert.equal(answer.state, STATE.OFFLINE);
 });
 
@@ -105,7 +129,10 @@ const unconfigured = [
   ['no token', { serverUrl: 'http://127.0.0.1:1', apiToken: '' }],
   ['no server', { serverUrl: '', apiToken: TOKEN }],
   ['a server URL that is not http', { serverUrl: 'ftp://127.0.0.1', apiToken: TOKEN }],
-  ['a remote server over plain http (stored before https was required)', { serverUrl: 'http://192.0.2.7:8765', apiToken: TOKEN }],
+  [
+    'a remote server over plain http (stored before https was required)',
+    { serverUrl: 'http://192.0.2.7:8765', apiToken: TOKEN },
+  ],
 ];
 for (const [name, values] of unconfigured) {
   test(`${name} is not configured, and nothing is requested`, async () => {

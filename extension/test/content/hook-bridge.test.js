@@ -36,7 +36,8 @@ class FakeXhr {
 function pageWithHook(answers = {}) {
   const win = new EventTarget();
   win.location = new URL(PAGE);
-  win.fetch = async (url) => new Response(JSON.stringify(answers[url] ?? {}), { headers: { 'content-type': 'application/json' } });
+  win.fetch = async (url) =>
+    new Response(JSON.stringify(answers[url] ?? {}), { headers: { 'content-type': 'application/json' } });
   vm.runInNewContext(HOOK_SOURCE, { window: win, location: win.location, XMLHttpRequest: FakeXhr, URL, RegExp, JSON });
   return win;
 }
@@ -88,15 +89,25 @@ test('an answer for a URL the adapters do not want is not copied', async () => {
   await win.fetch('https://www.tiktok.com/api/other/');
   await win.fetch(WANTED);
   const answers = await arrived(log);
-  assert.deepEqual(answers.map((a) => a.url), [WANTED]);
+  assert.deepEqual(
+    answers.map((a) => a.url),
+    [WANTED],
+  );
   port.close();
 });
 
 test('a message posted on the window as the hook is counted, never logged', async () => {
   const win = pageWithHook();
   const { log, port } = contentScript(win);
-  const forged = { source: HOOK.FROM_PAGE, v: HOOK.VERSION, kind: HOOK.RESPONSE, url: WANTED, status: 200, pageUrl: PAGE,
-    body: { userInfo: { stats: { followerCount: 5_000_000 } } } };
+  const forged = {
+    source: HOOK.FROM_PAGE,
+    v: HOOK.VERSION,
+    kind: HOOK.RESPONSE,
+    url: WANTED,
+    status: 200,
+    pageUrl: PAGE,
+    body: { userInfo: { stats: { followerCount: 5_000_000 } } },
+  };
   win.dispatchEvent(new MessageEvent('message', { data: forged }));
   win.dispatchEvent(new MessageEvent('message', { data: 'unrelated' }));
   await settle();

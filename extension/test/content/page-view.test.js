@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 
 import { grew } from '../../src/content/page-view.js';
 
-const snap = (posts, comments) => ({ posts: Array.from({ length: posts }, (_, i) => ({ id: `${i}` })),
-  comments: Array.from({ length: comments }, (_, i) => ({ id: `${i}`, text: 'x' })) });
+const snap = (posts, comments) => ({
+  posts: Array.from({ length: posts }, (_, i) => ({ id: `${i}` })),
+  comments: Array.from({ length: comments }, (_, i) => ({ id: `${i}`, text: 'x' })),
+});
 
 const cases = [
   [snap(12, 0), snap(12, 0), false],

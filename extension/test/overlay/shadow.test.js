@@ -6,7 +6,10 @@ import { trusted } from '../../src/overlay/shadow.js';
 test('trusted: an event made by script (isTrusted false) never reaches the listener', () => {
   const heard = [];
   const button = new EventTarget();
-  button.addEventListener('click', trusted((event) => heard.push(event)));
+  button.addEventListener(
+    'click',
+    trusted((event) => heard.push(event)),
+  );
   button.dispatchEvent(new Event('click')); // what element.click() or dispatchEvent from page script makes
   assert.deepEqual(heard, []);
 });

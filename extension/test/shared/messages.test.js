@@ -6,8 +6,12 @@ import { CONTENT_TYPES, HOOK, MSG, PAGE_ONLY_TYPES, isHookResponse } from '../..
 
 const wanted = (url) => /\/api\/post\/item_list\//i.test(url);
 const good = {
-  source: 'microscout-page-hook', v: 1, kind: 'response', status: 200,
-  url: 'https://www.tiktok.com/api/post/item_list/?secUid=x', body: { itemList: [] },
+  source: 'microscout-page-hook',
+  v: 1,
+  kind: 'response',
+  status: 200,
+  url: 'https://www.tiktok.com/api/post/item_list/?secUid=x',
+  body: { itemList: [] },
 };
 
 const cases = [

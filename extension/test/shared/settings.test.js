@@ -16,10 +16,23 @@ for (const [raw, url, pattern] of ok) {
   });
 }
 
-const bad = ['', '   ', 'localhost:8765', 'ftp://127.0.0.1', 'http://user:pw@127.0.0.1:8765', 'http://127.0.0.1:8765/?x=1',
-  'http://127.0.0.1:8765/#top', 'javascript:alert(1)', null, undefined,
+const bad = [
+  '',
+  '   ',
+  'localhost:8765',
+  'ftp://127.0.0.1',
+  'http://user:pw@127.0.0.1:8765',
+  'http://127.0.0.1:8765/?x=1',
+  'http://127.0.0.1:8765/#top',
+  'javascript:alert(1)',
+  null,
+  undefined,
   // plain http leaves this machine: the token would cross the network in the clear
-  'http://scout.example.com', 'http://192.168.1.5:8765', 'http://localhost.evil.example:8765', 'http://127.0.0.1.nip.io'];
+  'http://scout.example.com',
+  'http://192.168.1.5:8765',
+  'http://localhost.evil.example:8765',
+  'http://127.0.0.1.nip.io',
+];
 for (const raw of bad) {
   test(`normalizeServerUrl refuses ${JSON.stringify(raw)}`, () => {
     const result = normalizeServerUrl(raw);
@@ -33,8 +46,12 @@ test('the refusal of a remote http server asks for https', () => {
 });
 
 const builtIn = [
-  ['http://127.0.0.1:8765', true], ['http://localhost:1234', true], ['https://127.0.0.1:8765', false],
-  ['http://192.168.1.5:8765', false], ['http://localhost.evil.example', false], ['nonsense', false],
+  ['http://127.0.0.1:8765', true],
+  ['http://localhost:1234', true],
+  ['https://127.0.0.1:8765', false],
+  ['http://192.168.1.5:8765', false],
+  ['http://localhost.evil.example', false],
+  ['nonsense', false],
 ];
 for (const [url, expected] of builtIn) {
   test(`isBuiltInServer(${url}) is ${expected}`, () => assert.equal(isBuiltInServer(url), expected));

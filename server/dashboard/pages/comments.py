@@ -12,7 +12,7 @@ from server import services
 from server.dashboard import bp, security
 from server.dashboard.pages import store
 from server.dashboard.pages.models import describe
-from server.models import COMMENTS, RegistryError
+from server.registry import COMMENTS, RegistryError
 
 
 def baselines(metadata: dict[str, Any]) -> list[dict[str, Any]]:

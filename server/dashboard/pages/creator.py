@@ -10,12 +10,12 @@ from pydantic import ValidationError
 
 from server.dashboard import bp, security
 from server.dashboard.charts import Series, line_chart, parse_time
-from server.dashboard.outreach import profile_url, quote_caption
+from server.dashboard.drafting import profile_url, quote_caption
 from server.dashboard.pages import store
+from server.schemas import CommentLabelCreate
 from server.storage import StoreError
-from server.storage.protocol import FIT_LABELS, STATUSES
 from server.storage.records import creator_key
-from server.storage_schemas import CommentLabelCreate
+from server.vocab import FIT_LABELS, STATUSES
 
 
 def load(platform: str, handle: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from server import services
 from server.dashboard import bp, security
 from server.dashboard.pages import safe_next
 from server.jobs import Busy
-from server.models import ZERO_SHOT, RegistryError, UnknownModel, UnknownVersion, niche_of
+from server.registry import ZERO_SHOT, RegistryError, UnknownModel, UnknownVersion, niche_of
 
 JOB_FIELDS = (
     "id",

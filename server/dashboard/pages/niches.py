@@ -9,15 +9,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
 
 from server import services
+from server.core import NotReady
 from server.dashboard import bp, security
 from server.dashboard.pages import store
 from server.dashboard.pages.models import describe
-from server.errors import ApiError
-from server.models import fit_model_name
-from server.schemas import Snapshot
+from server.registry import fit_model_name
+from server.schemas import NicheCreate, NichePatch, Snapshot
 from server.storage import StoreError
-from server.storage.protocol import FIT_LABELS
-from server.storage_schemas import NicheCreate, NichePatch
+from server.vocab import FIT_LABELS
 
 LIST_FIELDS = ("keywords", "hashtags")
 
@@ -150,8 +149,8 @@ def label_suggestions(niche_id: str, limit: int = 8) -> dict[str, Any]:
     """The creators to label next (GET /v1/niches/{id}/suggestions), or why there are none yet."""
     try:
         answer = services.get().suggest(niche_id, limit)
-    except ApiError as exc:  # the models are still loading (503)
-        return {"suggestions": [], "suggestions_note": exc.message}
+    except NotReady as exc:
+        return {"suggestions": [], "suggestions_note": str(exc)}
     note = None
     if not answer["suggestions"]:
         if answer["candidates"]:

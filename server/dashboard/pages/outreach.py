@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from server.dashboard import bp, security
-from server.dashboard import outreach as drafting
+from server.dashboard import bp, drafting, security
 from server.dashboard.pages import store
 from server.dashboard.pages.creator import load
 from server.storage import StoreError

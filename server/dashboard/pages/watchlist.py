@@ -10,8 +10,8 @@ from werkzeug.datastructures import MultiDict
 from server.dashboard import bp, security
 from server.dashboard.pages import safe_next, store
 from server.storage import CreatorQuery, StoreError
-from server.storage.protocol import STATUSES, TIERS
 from server.storage.records import to_csv
+from server.vocab import STATUSES, TIERS
 
 # (sort key, column heading); the store sorts, so only its keys are sortable
 COLUMNS = (

@@ -164,7 +164,7 @@ def _atomic(path: Path) -> Iterator[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Build the ONNX models at install time or from the server's loader (in a subprocess)."""
-    from server.scoring.embedder import model_path, model_version
+    from server.scoring.weights import model_path, model_version
 
     parser = argparse.ArgumentParser(prog="python -m server.scoring.backends.onnx_export",
                                      description=main.__doc__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.browser.site import instagram, tiktok, youtube
+from tests.browser.site import feeds, instagram, tiktok, youtube
 
 SITES = {"www.instagram.com": instagram, "www.tiktok.com": tiktok, "www.youtube.com": youtube}
 
@@ -22,7 +22,9 @@ class FixtureSite:
         self.requests.append((request.method, request.url))
         found = None
         if site is not None:
-            found = site.answer(request.method, url.path, parse_qs(url.query), request.post_data)
+            query = parse_qs(url.query)
+            found = feeds.answer(url.hostname or "", request.method, url.path, query, request.post_data) \
+                or site.answer(request.method, url.path, query, request.post_data)
         if found is None:
             route.fulfill(status=404, content_type="text/plain", body="not in the fixture site")
             return

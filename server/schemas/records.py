@@ -1,0 +1,189 @@
+"""Wire models of the stored records (niches, watchlist, history, labels),
+validated by ``@spec`` and published in /openapi.json. Limits: notes 10,000 characters, 30 tags of
+50, ids are slugs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from server.schemas.base import MAX_CAPTION, MAX_COMMENT, Text, Wire, not_blank
+from server.schemas.snapshot import NicheBrief, Snapshot
+from server.scoring.score import Score
+from server.storage.records import MAX_NOTES, MAX_TAG, MAX_TAGS
+from server.vocab import CommentLabel, FitLabel, Platform, Status, Tier
+
+Slug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                            description="lower-case letters and digits joined by '-'")]
+Weights = Annotated[dict[Annotated[str, Field(min_length=1, max_length=40)],
+                         Annotated[float, Field(ge=0, le=100)]],
+                    Field(max_length=10, description="overall blend weights for this niche, by section")]
+Keywords = Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]], Field(max_length=100)]
+Examples = Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION)]], Field(max_length=50)]
+Stamp = Annotated[str, Field(description="UTC, ISO 8601")]
+
+
+# ---- niches --------------------------------------------------------------------------------
+
+class NicheCreate(NicheBrief):
+    """A new niche; without ``id`` the id is a slug of the name."""
+
+    id: Slug | None = None
+    weights: Weights | None = None
+
+
+class NicheReplace(NicheBrief):
+    """Every field of a niche (PUT); the id stays."""
+
+    weights: Weights | None = None
+
+
+class NichePatch(Wire):
+    """Only the fields sent change (PATCH)."""
+
+    name: Annotated[Text, Field(min_length=1, max_length=120), AfterValidator(not_blank)] | None = None
+    description: Annotated[Text, Field(max_length=4000)] | None = None
+    keywords: Keywords | None = None
+    hashtags: Keywords | None = None
+    example_posts: Examples | None = None
+    weights: Weights | None = None
+
+
+class Niche(BaseModel):
+    id: str
+    name: str
+    description: str
+    keywords: list[str]
+    hashtags: list[str]
+    example_posts: list[str]
+    weights: dict[str, float] | None = None
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class NicheList(BaseModel):
+    niches: list[Niche]
+
+
+# ---- watchlist -----------------------------------------------------------------------------
+
+class WatchlistSave(Wire):
+    """Save or update a creator: only the fields sent change; a snapshot or score adds a history point.
+
+    ``platform`` and ``handle`` are needed only on POST /v1/watchlist without a snapshot (the path
+    names the creator otherwise). ``niche: null`` clears the niche.
+    """
+
+    platform: Platform | None = None
+    handle: Annotated[str, Field(min_length=1, max_length=101)] | None = None
+    niche: Slug | None = None
+    status: Status | None = None
+    notes: Annotated[Text, Field(max_length=MAX_NOTES)] | None = None
+    tags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_TAG)]],
+                    Field(max_length=MAX_TAGS)] | None = None
+    outreach: Annotated[dict[str, str] | None, Field(
+        description="outreach terms by name (compensation, deliverables, timeline, usage_rights, "
+                    "exclusivity, ...); replaced whole")] = None
+    snapshot: Snapshot | None = None
+    score: Annotated[Score | None, Field(description="POST /v1/score's answer")] = None
+
+
+class CreatorSummary(BaseModel):
+    followers: int | None
+    tier: Tier | None
+    overall: float | None
+    authenticity: float | None
+    engagement_rate: float | None
+    fit: dict[str, float | None]
+
+
+class Creator(BaseModel):
+    platform: Platform
+    handle: str
+    display_name: str | None
+    niche: str | None
+    status: Status
+    notes: str
+    tags: list[str]
+    outreach: dict[str, str] = {}
+    summary: CreatorSummary
+    created_at: Stamp
+    updated_at: Stamp
+    updated_by: Annotated[str, Field(description="name of the token that made the last change")]
+
+
+class CreatorDetail(Creator):
+    snapshot: dict[str, Any] | None
+    score: Score | None
+
+
+class CreatorList(BaseModel):
+    creators: list[Creator]
+    total: Annotated[int, Field(description="matches before limit and offset")]
+
+
+class HistoryPoint(BaseModel):
+    at: Stamp
+    captured_at: str | None
+    followers: int | None
+    overall: float | None
+    authenticity: float | None
+    engagement_rate: float | None
+    fit: dict[str, float | None]
+
+
+class History(BaseModel):
+    platform: Platform
+    handle: str
+    points: list[HistoryPoint]
+    follower_jump: Annotated[dict[str, Any] | None, Field(
+        description="the latest rise of more than 30% within 30 days: from, to, change, days, since, "
+                    "until, reason; null when there is none")]
+
+
+# ---- labels --------------------------------------------------------------------------------
+
+class LabelCreate(Wire):
+    """A training example: this creator fits (or does not fit) this stored niche."""
+
+    niche: Annotated[str, Field(min_length=1, max_length=60)]
+    label: FitLabel
+    snapshot: Snapshot
+
+
+class LabelReceipt(BaseModel):
+    id: int
+    niche: str
+    label: FitLabel
+    created_at: Stamp
+    created_by: str
+
+
+class LabelRecord(LabelReceipt):
+    snapshot: dict[str, Any]
+
+
+class LabelList(BaseModel):
+    labels: list[LabelRecord]
+
+
+class CommentLabelCreate(Wire):
+    """A correction of the comment classifier."""
+
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(not_blank)]
+    label: CommentLabel
+    post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
+
+
+class CommentLabelRecord(BaseModel):
+    id: int
+    text: str
+    label: CommentLabel
+    post_caption: str | None
+    created_at: Stamp
+    created_by: str
+
+
+class CommentLabelList(BaseModel):
+    comment_labels: list[CommentLabelRecord]

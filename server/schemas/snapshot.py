@@ -1,0 +1,112 @@
+"""What the extension sends: a snapshot of a creator's page, niche briefs, comments to classify."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, field_validator
+
+from server.schemas.base import (
+    MAX_CAPTION,
+    MAX_COMMENT,
+    MAX_COMMENTS,
+    MAX_POSTS,
+    Count,
+    Text,
+    Wire,
+    clean_text,
+    not_blank,
+)
+from server.vocab import Platform
+
+
+class Post(Wire):
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    caption: Annotated[Text, Field(max_length=MAX_CAPTION)] = ""
+    likes: Count | None = None
+    comments_count: Count | None = None
+    views: Count | None = None
+    posted_at: datetime | None = None
+    paid_partnership: bool = False
+    caption_visible_chars: Annotated[int, Field(ge=0, le=MAX_CAPTION)] | None = None
+
+
+class Comment(Wire):
+    id: Annotated[str, Field(max_length=200)] | None = None
+    post_id: Annotated[str, Field(max_length=200)] | None = None
+    author: Annotated[Text, Field(max_length=200)] | None = None
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(not_blank)]
+    likes: Count | None = None
+    replies: Count | None = None
+    by_creator: bool = False
+    posted_at: datetime | None = None
+
+
+_HANDLE = re.compile(r"^[^\s/?#@]{1,100}$")
+
+
+class Snapshot(Wire):
+    platform: Platform
+    handle: Annotated[str, Field(min_length=1, max_length=101)]
+    display_name: Annotated[Text, Field(max_length=300)] | None = None
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    bio: Annotated[Text, Field(max_length=MAX_CAPTION)] = ""
+    external_url: Annotated[str, Field(max_length=2000)] | None = None
+    verified: bool = False
+    category: Annotated[Text, Field(max_length=200)] | None = None
+    followers: Count | None = None
+    following: Count | None = None
+    posts_count: Count | None = None
+    posts: Annotated[list[Post], Field(max_length=MAX_POSTS)] = []
+    comments: Annotated[list[Comment], Field(max_length=MAX_COMMENTS)] = []
+    captured_at: datetime | None = None
+    locale: Annotated[str, Field(max_length=40)] | None = None
+    capture: dict[str, Any] = {}
+
+    @field_validator("handle")
+    @classmethod
+    def _handle(cls, value: str) -> str:
+        value = clean_text(value).strip().removeprefix("@")
+        if not _HANDLE.match(value):
+            raise ValueError("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'")
+        return value
+
+
+class NicheBrief(Wire):
+    """A brand's niche, sent inline or stored."""
+
+    name: Annotated[Text, Field(min_length=1, max_length=120), AfterValidator(not_blank)]
+    description: Annotated[Text, Field(max_length=4000)] = ""
+    keywords: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]],
+                        Field(max_length=100)] = []
+    hashtags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]],
+                        Field(max_length=100)] = []
+    example_posts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION)]],
+                             Field(max_length=50)] = []
+
+
+class ScoreRequest(Snapshot):
+    """A snapshot plus the niches to score against (ids of stored niches or inline briefs)."""
+
+    niches: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)] | NicheBrief],
+                      Field(max_length=20)] | None = None
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot.model_validate(self.model_dump(exclude={"niches"}))
+
+
+class ClassifyItem(Wire):
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(not_blank)]
+    author: Annotated[Text, Field(max_length=200)] | None = None
+    post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
+    platform: Annotated[Platform | None, Field(
+        description="Where the comment was posted: the model judges it by that platform's labels (YouTube "
+                    "counts self-promotion as spam, Instagram does not). tiktok or omitted: the pooled "
+                    "model, trained on every platform's data.")] = None
+
+
+class ClassifyRequest(Wire):
+    comments: Annotated[list[ClassifyItem], Field(min_length=1, max_length=MAX_COMMENTS)]

@@ -1,0 +1,138 @@
+"""The learned half: heads over the inputs, one stacker per platform over the heads' logits.
+
+Heads are named "<trained on>:<kind>"; "all:*" heads are shared, "youtube:*" and "instagram:*" read one
+platform's rows. ``ANY`` is the pooled stacker for platforms without labelled data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from server.scoring.comments.features import embedding_features, lexical_features, prepare_texts
+
+ANY = "any"  # the pooled stacker: platforms without labelled data (TikTok) and unknown platform
+SHARED = "all"  # heads trained on every row
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def head_kind(name: str) -> str:
+    """Heads are named "<trained on>:<kind>"; the kind says which input the head reads."""
+    return name.rsplit(":", 1)[-1]
+
+
+def head_inputs(texts: Sequence[str], vectors: np.ndarray) -> dict[str, Any]:
+    """Each head kind's input, computed once for a batch."""
+    lexical = lexical_features(texts)
+    prepared = prepare_texts(texts)
+    return {"embedding": embedding_features(vectors, lexical), "words": prepared, "chars": prepared,
+            "lexical": lexical}
+
+
+def stack_inputs(head_logits: Sequence[np.ndarray], lexical: np.ndarray) -> np.ndarray:
+    """The stacker reads every head's logit next to the lexical features."""
+    return np.hstack([np.column_stack(list(head_logits)), lexical])
+
+
+def stackers(estimators: dict[str, Any]) -> dict[str, Any]:
+    """Stacker per platform ("youtube", "instagram", ``ANY``); v1's single stacker serves as ``ANY``."""
+    if "stacks" in estimators:
+        return estimators["stacks"]
+    return {ANY: estimators["stack"]}
+
+
+def stack_heads(head_names: Sequence[str], key: str) -> list[str]:
+    """The heads a stacker reads, in order: the shared ones, plus its own platform's.
+
+    A v1 model's heads are all shared; its single stacker reads them all."""
+    if key == ANY:
+        return sorted(n for n in head_names if n.rsplit(":", 1)[0] == SHARED)
+    return sorted(n for n in head_names if n.rsplit(":", 1)[0] in (SHARED, key))
+
+
+def stacker_for(estimators: dict[str, Any], platform: str | None) -> str:
+    """Which stacker judges a comment from ``platform``: its own when there is one, else ``ANY``."""
+    return platform if platform is not None and platform in stackers(estimators) else ANY
+
+
+def spam_probability(estimators: dict[str, Any], texts: Sequence[str], vectors: np.ndarray,
+                     platforms: Sequence[str | None] | str | None = None) -> np.ndarray:
+    """Calibrated P(spam) from the stacked heads (the one code path for training and serving).
+
+    ``platforms`` is one platform for every text, or one per text (None: unknown)."""
+    return spam_from(estimators, read_texts(estimators, texts, platforms), vectors)
+
+
+@dataclass
+class TextPart:
+    """The half of ``spam_probability`` that needs no vectors: the stacker of each row, the lexical
+    features and the logits of the heads that read text (n-grams), computed while the vectors are."""
+
+    stacker: np.ndarray  # the stacker that judges each row
+    lexical: np.ndarray  # (rows, len(LEXICAL_FEATURES))
+    logits: dict[str, np.ndarray] = field(default_factory=dict)  # text head -> logit per row (nan: not read)
+    generic: list[tuple[float, str | None]] | None = None  # generic_verdict per row, when captions were given
+
+    def __len__(self) -> int:
+        return len(self.stacker)
+
+    def rows(self, rows: Sequence[int]) -> TextPart:
+        index = np.asarray(rows, dtype=int)
+        return TextPart(self.stacker[index], self.lexical[index],
+                        {name: values[index] for name, values in self.logits.items()},
+                        None if self.generic is None else [self.generic[i] for i in index])
+
+
+def read_texts(estimators: dict[str, Any], texts: Sequence[str],
+               platforms: Sequence[str | None] | str | None = None) -> TextPart:
+    """Everything ``spam_probability`` computes from the texts alone."""
+    if platforms is None or isinstance(platforms, str):
+        platforms = [platforms] * len(texts)
+    if len(platforms) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(platforms)} platforms")
+    lexical = lexical_features(texts)
+    part = TextPart(np.array([stacker_for(estimators, p) for p in platforms], dtype=object), lexical)
+    if not texts:
+        return part
+    prepared = prepare_texts(texts)
+    inputs = {"words": prepared, "chars": prepared, "lexical": lexical}
+    heads = estimators["heads"]
+    readers: dict[str, list[str]] = {}  # text head -> the stackers that read it
+    for key in stackers(estimators):
+        for name in stack_heads(list(heads), key):
+            if head_kind(name) != "embedding":
+                readers.setdefault(name, []).append(key)
+    for name, keys in readers.items():
+        rows = np.flatnonzero(np.isin(part.stacker, keys))
+        if len(rows):
+            part.logits[name] = np.full(len(texts), np.nan)
+            probability = heads[name].predict_proba(_rows(inputs[head_kind(name)], rows))[:, 1]
+            part.logits[name][rows] = _logit(probability)
+    return part
+
+
+def spam_from(estimators: dict[str, Any], part: TextPart, vectors: np.ndarray) -> np.ndarray:
+    """P(spam) from the text half (``read_texts``) and the rows' vectors."""
+    if not len(part):
+        return np.zeros(0)
+    embedding = embedding_features(vectors, part.lexical)
+    heads = estimators["heads"]
+    out = np.zeros(len(part))
+    for key, stack in stackers(estimators).items():
+        rows = np.flatnonzero(part.stacker == key)
+        if not len(rows):
+            continue
+        logits = [_logit(heads[name].predict_proba(embedding[rows])[:, 1]) if head_kind(name) == "embedding"
+                  else part.logits[name][rows] for name in stack_heads(list(heads), key)]
+        out[rows] = stack.predict_proba(stack_inputs(logits, part.lexical[rows]))[:, 1]
+    return out
+
+
+def _rows(x: Any, rows: np.ndarray) -> Any:
+    return x[rows] if isinstance(x, np.ndarray) else [x[i] for i in rows]

@@ -1,0 +1,91 @@
+"""The words microscout shares between its parts, declared once: platforms, tiers, statuses, labels.
+
+Schemas, storage, scoring and the extension (through a test over ``extension/src/shared/vocab.js``)
+read them from here. Also the two small helpers several layers need: ``slugify`` for niche ids,
+``is_redis_url`` for the store URL, and ``read_or_create_secret`` for the 0600 files of the data dir.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal, get_args
+
+__all__ = [
+    "COMMENT_LABELS", "FIT_LABELS", "JOB_STATES", "PLATFORMS", "STATUSES", "TIERS", "TIER_FLOORS",
+    "CommentLabel", "FitLabel", "JobState", "Platform", "Status", "Tier", "is_redis_url",
+    "read_or_create_secret", "slugify", "tier",
+]
+
+Platform = Literal["instagram", "tiktok", "youtube"]
+Tier = Literal["nano", "micro", "mid", "macro", "mega"]
+# A watchlisted creator's place in the outreach pipeline; new entries start at the first.
+Status = Literal["discovered", "shortlisted", "contacted", "negotiating", "partnered", "declined"]
+FitLabel = Literal["fit", "not_fit"]
+CommentLabel = Literal["genuine", "generic", "spam"]
+JobState = Literal["queued", "running", "done", "failed"]
+
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+TIERS: tuple[str, ...] = get_args(Tier)
+STATUSES: tuple[str, ...] = get_args(Status)
+FIT_LABELS: tuple[str, ...] = get_args(FitLabel)
+COMMENT_LABELS: tuple[str, ...] = get_args(CommentLabel)
+JOB_STATES: tuple[str, ...] = get_args(JobState)
+
+# DESIGN.md's tiers: nano (<10k), micro (10k-100k), mid (100k-500k), macro (500k-1M), mega (1M+).
+TIER_FLOORS: dict[str, int] = {"nano": 0, "micro": 10_000, "mid": 100_000, "macro": 500_000,
+                               "mega": 1_000_000}
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+SLUG_MAX = 60
+
+
+def tier(followers: int | None) -> str | None:
+    """The size tier of a follower count, or None when the count was not captured."""
+    if followers is None:
+        return None
+    return next(name for name in reversed(TIERS) if followers >= TIER_FLOORS[name])
+
+
+def slugify(name: str) -> str:
+    """A niche id from its name: ASCII letters and digits joined by '-' ("Café culture" -> "cafe-culture").
+
+    A name with no Latin letters ("跑步") gets ``niche-`` and a hash of the name, so two such niches
+    never share an id; stored ids were made by this same rule.
+    """
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:SLUG_MAX].strip("-")
+    return slug or "niche-" + hashlib.sha1(name.encode()).hexdigest()[:8]
+
+
+def is_redis_url(url: str | None) -> bool:
+    """True for a store URL that names a Redis (a team's store); empty or sqlite:// is the embedded one."""
+    return bool(url) and str(url).startswith(REDIS_SCHEMES)
+
+
+def read_or_create_secret(path: str | Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(32),
+                          ) -> tuple[str, bool]:
+    """The secret kept in ``path``, creating it (mode 0600) with ``make()`` when missing.
+
+    Returns (secret, created). Creation is exclusive (O_EXCL): when several workers start at once,
+    one writes and the others read what it wrote, so they all share one secret.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(100):  # the creator may not have written it yet: give it up to a second
+            if value := path.read_text().strip():
+                return value, False
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} exists but is empty") from None
+    with os.fdopen(fd, "w") as fh:
+        fh.write(make() + "\n")
+    return path.read_text().strip(), True

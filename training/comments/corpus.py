@@ -1,0 +1,58 @@
+"""The training corpus: the shipped datasets plus users' corrections, with their vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from training.comments.arguments import EXTRA_SOURCE, SOURCE_PLATFORM
+from training.datasets import (
+    DATA_DIR,
+    SCAMSPOT_FILE,
+    YOUTUBE_FILE,
+    CommentRow,
+    load_scamspot,
+    load_youtube,
+)
+
+# ---- data -----------------------------------------------------------------------------------
+
+@dataclass
+class Corpus:
+    """Rows and their embedder vectors, aligned."""
+
+    rows: list[CommentRow]
+    vectors: np.ndarray
+
+    @property
+    def texts(self) -> list[str]:
+        return [r.text for r in self.rows]
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([r.spam for r in self.rows], dtype=int)
+
+    @property
+    def platforms(self) -> list[str | None]:
+        return [SOURCE_PLATFORM[r.source] for r in self.rows]
+
+    def subset(self, idx: Iterable[int]) -> Corpus:
+        idx = list(idx)
+        return Corpus([self.rows[i] for i in idx], self.vectors[idx])
+
+
+def load_corpus(embedder: Any, extra_labels: Iterable[tuple[str, str] | dict[str, Any]] = (),
+                data_dir: Path = DATA_DIR) -> Corpus:
+    """Both datasets plus users' corrections ((text, label) pairs or {"text", "label"} records),
+    embedded by ``embedder``."""
+    rows = load_youtube(data_dir / YOUTUBE_FILE) + load_scamspot(data_dir / SCAMSPOT_FILE)
+    start = len(rows)
+    for i, item in enumerate(extra_labels):
+        text, label = (item["text"], item["label"]) if isinstance(item, dict) else item
+        if text.strip():
+            rows.append(CommentRow(text.strip(), int(label == "spam"), EXTRA_SOURCE, EXTRA_SOURCE, start + i))
+    return Corpus(rows, embedder.encode([r.text for r in rows]))

@@ -1,0 +1,119 @@
+"""The protocols: the YouTube paper split, ScamSpot grouped cross-validation, the generic rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    confusion_matrix,
+    f1_score,
+    matthews_corrcoef,
+    roc_auc_score,
+)
+from sklearn.model_selection import StratifiedGroupKFold
+
+from server.scoring.comments import (
+    generic_verdict,
+)
+from training.comments.arguments import PAPER_BEST, SCAMSPOT_GOAL_MCC, Progress, TrainingArguments
+from training.comments.corpus import Corpus
+from training.comments.fitting import fit_corpus, predict
+from training.datasets import (
+    YOUTUBE_VIDEOS,
+    load_generic_labels,
+    normalise_text,
+    youtube_protocol_split,
+)
+
+# ---- evaluation -----------------------------------------------------------------------------
+
+def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict[str, Any]:
+    pred = (p >= threshold).astype(int)
+    out = {"n": int(len(y)), "spam": int(y.sum()), "accuracy": round(float(accuracy_score(y, pred)), 4),
+           "f1": round(float(f1_score(y, pred, zero_division=0)), 4),
+           "mcc": round(float(matthews_corrcoef(y, pred)), 4),
+           "confusion": confusion_matrix(y, pred, labels=[0, 1]).tolist()}
+    if len(np.unique(y)) == 2:
+        out["roc_auc"] = round(float(roc_auc_score(y, p)), 4)
+        out["average_precision"] = round(float(average_precision_score(y, p)), 4)
+    return out
+
+
+def evaluate_youtube(corpus: Corpus, args: TrainingArguments) -> dict[str, Any]:
+    """The paper's protocol inside the published training rows; one model for every video."""
+    train_idx, test_idx = youtube_protocol_split(corpus.rows)
+    others = [i for i, r in enumerate(corpus.rows) if r.source != "youtube"]
+    estimators = fit_corpus(corpus.subset(sorted(train_idx + others)), args)
+    test = corpus.subset(test_idx)
+    p, y = predict(estimators, test), test.labels
+    pooled = predict(estimators, test, pooled=True)
+    videos = np.array([r.group for r in test.rows])
+    per_video = {}
+    for video in YOUTUBE_VIDEOS:
+        mask = videos == video
+        if mask.any():
+            name, acc, mcc = PAPER_BEST[video]
+            per_video[video] = {**binary_metrics(y[mask], p[mask], args.threshold),
+                                "paper": {"classifier": name, "accuracy": acc / 100, "mcc": mcc},
+                                "pooled_mcc": round(float(matthews_corrcoef(
+                                    y[mask], pooled[mask] >= args.threshold)), 4)}
+    return {"protocol": "oldest 70% / newest 30% per video and class, inside the published training rows",
+            "train_rows": len(train_idx), "extra_train_rows": len(others), "test_rows": len(test_idx),
+            "overall": binary_metrics(y, p, args.threshold), "per_video": per_video,
+            "pooled_overall": binary_metrics(y, pooled, args.threshold),
+            "beats_paper_mcc": {v: m["mcc"] > m["paper"]["mcc"] for v, m in per_video.items()},
+            "_curve": (y.tolist(), p.tolist())}
+
+
+def evaluate_scamspot(corpus: Corpus, args: TrainingArguments,
+                      progress: Progress | None = None) -> dict[str, Any]:
+    """Stratified k-fold over ScamSpot rows, grouped by normalised text; other rows always train."""
+    ss = np.array([i for i, r in enumerate(corpus.rows) if r.source == "scamspot"])
+    rest = [i for i, r in enumerate(corpus.rows) if r.source != "scamspot"]
+    y = corpus.labels[ss]
+    groups = [normalise_text(corpus.rows[i].text) for i in ss]
+    folds = StratifiedGroupKFold(args.cv_folds, shuffle=True, random_state=args.seed)
+    p, pooled = np.zeros(len(ss)), np.zeros(len(ss))
+    fold_mcc = []
+    for k, (a, b) in enumerate(folds.split(ss, y, groups)):
+        estimators = fit_corpus(corpus.subset(sorted(rest + ss[a].tolist())), args)
+        p[b] = predict(estimators, corpus.subset(ss[b]))
+        pooled[b] = predict(estimators, corpus.subset(ss[b]), pooled=True)
+        fold_mcc.append(round(float(matthews_corrcoef(y[b], p[b] >= args.threshold)), 4))
+        if progress:
+            progress((k + 1) / args.cv_folds, f"ScamSpot fold {k + 1}/{args.cv_folds}")
+    return {"protocol": f"stratified {args.cv_folds}-fold CV grouped by normalised text",
+            **binary_metrics(y, p, args.threshold), "fold_mcc": fold_mcc,
+            "pooled": binary_metrics(y, pooled, args.threshold),
+            "goal_mcc": SCAMSPOT_GOAL_MCC, "_curve": (y.tolist(), p.tolist())}
+
+
+def evaluate_generic(path: Path | None = None) -> dict[str, Any]:
+    """Precision and recall of the generic rules on the hand-labelled comments (spam rows left out)."""
+    items = [x for x in load_generic_labels(path) if x.label in ("generic", "genuine")]
+    y = np.array([x.label == "generic" for x in items], dtype=int)
+    pred = np.array([generic_verdict(x.text)[0] >= 0.5 for x in items], dtype=int)
+    tp = int((y & pred).sum())
+    return {"n": len(items), "generic": int(y.sum()),
+            "precision": round(tp / max(int(pred.sum()), 1), 4),
+            "recall": round(tp / max(int(y.sum()), 1), 4),
+            "accuracy": round(float((y == pred).mean()), 4),
+            "confusion": confusion_matrix(y, pred, labels=[0, 1]).tolist(),
+            "by_source": {src: round(float((y[m] == pred[m]).mean()), 4) for src in ("youtube", "scamspot")
+                          if (m := np.array([x.source == src for x in items])).any()}}
+
+
+def evaluate(corpus: Corpus, args: TrainingArguments | None = None,
+             progress: Progress | None = None) -> dict[str, Any]:
+    """Every evaluation in the report; the ``_curve`` entries hold (labels, probabilities) for plots."""
+    args = args or TrainingArguments()
+    youtube = evaluate_youtube(corpus, args)
+    if progress:
+        progress(0.2, "YouTube protocol done")
+    scamspot = evaluate_scamspot(corpus, args,
+                                 (lambda f, m: progress(0.2 + 0.7 * f, m)) if progress else None)
+    return {"youtube": youtube, "scamspot": scamspot, "generic_rules": evaluate_generic()}
