@@ -116,7 +116,13 @@ def forged_profile_answers(handle: str, followers: int) -> str:
     return f"""(() => {{
       if (location.hostname !== 'www.instagram.com') return;
       const message = {json.dumps(message)};
-      window.postMessage(message, location.origin);  // at once: before any capture
+      // A synthetic MessageEvent forges origin and source too, and arrives synchronously: sent when
+      // the document turns interactive, it comes before the first capture (at DOMContentLoaded).
+      document.addEventListener('readystatechange', () => {{
+        if (document.readyState !== 'interactive') return;
+        const init = {{ data: message, origin: location.origin, source: window }};
+        window.dispatchEvent(new MessageEvent('message', init));
+      }});
       const timer = setInterval(() => window.postMessage(message, location.origin), 100);
       setTimeout(() => clearInterval(timer), 15000);
     }})();"""
