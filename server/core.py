@@ -20,6 +20,7 @@ from server.jobs import open_jobs
 from server.jobs.runtime import Runtime
 from server.registry import COMMENTS, Registry, RegistryError, fit_model_name
 from server.schemas import ClassifyItem, NicheBrief, Snapshot
+from server.schemas.discovery import GlanceAnswer, GlanceFit, GlanceRequest, GlanceResponse
 from server.scoring.embedder import Embedder
 from server.scoring.niche import Niche
 from server.scoring.score import Score
@@ -182,6 +183,37 @@ class Scout:
             cross_creator=self.store.commenter_links(snapshot.platform, snapshot.handle, authors),
             extra_reasons=[jump["reason"]] if jump else [],
         )
+
+    # -- discovery: chips on scroll pages and the inbox ------------------------------------------
+    def glance(self, request: GlanceRequest) -> GlanceResponse:
+        """Per creator of ``request``, in order: tier, fit per niche over the texts seen (this glance's
+        and the newest kept from earlier ones), the watchlist's status and overall when saved. Every
+        glance is remembered in the Discovered inbox. Store reads: niches, active versions, the
+        inbox's records; one write for all creators.
+        """
+        from server.scoring.glance import fits
+        from server.storage import discovered
+        from server.storage.records import now
+
+        scorer = self.ready_scorer()
+        briefs = self.resolve_niches(request.niches)
+        self._serve_active(scorer, briefs)
+        stored = self.store.get_discovered([(c.platform, c.handle) for c in request.creators])
+        at = now()
+        texts = [[p["text"] for p in discovered.kept_posts((old or {}).get("posts", []), c.texts, at)]
+                 for c, old in zip(request.creators, stored, strict=True)]
+        found = fits(scorer.embedder, scorer.background, briefs, texts)
+        kept = {n.id for n in briefs if n.stored}  # the inbox ranks by stored niches, not inline briefs
+        remembered = self.store.remember_glances([
+            {"platform": c.platform, "handle": c.handle, "texts": c.texts, "followers": c.followers,
+             "seen_on": c.seen_on.model_dump() if c.seen_on else None,
+             "fit": {f["niche"]: f["score"] for f in fit if f["niche"] in kept}}
+            for c, fit in zip(request.creators, found, strict=True)])
+        return GlanceResponse(creators=[
+            GlanceAnswer(platform=c.platform, handle=c.handle, followers=record["followers"],
+                         tier=record["tier"], posts_seen=len(own), watchlist=record["watchlist"],
+                         niche_fit=[GlanceFit.model_validate(f) for f in fit])
+            for c, own, fit, record in zip(request.creators, texts, found, remembered, strict=True)])
 
     # -- training and active learning -----------------------------------------------------------
     def check_trainable(self, name: str) -> None:

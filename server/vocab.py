@@ -21,6 +21,8 @@ __all__ = [
     "COMMENT_LABELS", "FIT_LABELS", "JOB_STATES", "PLATFORMS", "STATUSES", "TIERS", "TIER_FLOORS",
     "CommentLabel", "FitLabel", "JobState", "Platform", "Status", "Tier", "is_redis_url",
     "read_or_create_secret", "slugify", "tier",
+    # discovery
+    "INBOX_STATUSES", "SEEN_ON_KINDS", "InboxStatus", "SeenOnKind",
 ]
 
 Platform = Literal["instagram", "tiktok", "youtube"]
@@ -41,6 +43,14 @@ JOB_STATES: tuple[str, ...] = get_args(JobState)
 # DESIGN.md's tiers: nano (<10k), micro (10k-100k), mid (100k-500k), macro (500k-1M), mega (1M+).
 TIER_FLOORS: dict[str, int] = {"nano": 0, "micro": 10_000, "mid": 100_000, "macro": 500_000,
                                "mega": 1_000_000}
+
+# ---- discovery: chips on scroll pages and the Discovered inbox ----
+# Where a chip's creator was seen: the kind of scroll page (with its term: the hashtag, the search).
+SeenOnKind = Literal["hashtag", "search", "feed", "comments"]
+# A glanced creator's place in the inbox; "saved" is read from the watchlist, never stored.
+InboxStatus = Literal["new", "dismissed", "saved"]
+SEEN_ON_KINDS: tuple[str, ...] = get_args(SeenOnKind)
+INBOX_STATUSES: tuple[str, ...] = get_args(InboxStatus)
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 SLUG_MAX = 60

@@ -27,7 +27,8 @@ def expected() -> dict[str, object]:
         "score-schema.json": Score.model_json_schema(ref_template="#/$defs/{model}"),
         "score.json": Score.model_validate_json(SAMPLE.read_text(encoding="utf-8")).to_json(),
         "vocab.json": {"PLATFORMS": vocab.PLATFORMS, "TIERS": vocab.TIERS, "STATUSES": vocab.STATUSES,
-                       "FIT_LABELS": vocab.FIT_LABELS, "COMMENT_LABELS": vocab.COMMENT_LABELS},
+                       "FIT_LABELS": vocab.FIT_LABELS, "COMMENT_LABELS": vocab.COMMENT_LABELS,
+                       "SEEN_ON_KINDS": vocab.SEEN_ON_KINDS},
     }
 
 

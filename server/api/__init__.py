@@ -15,7 +15,7 @@ from flask import Flask, request
 from pydantic import BaseModel
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.errors import BadRequest, PayloadTooLarge
+from server.errors import BadRequest, InvalidField, PayloadTooLarge
 
 
 def parse_body(model: type[BaseModel]) -> Any:
@@ -31,6 +31,21 @@ def parse_body(model: type[BaseModel]) -> Any:
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.", {"expected": model.__name__})
     return model.model_validate(data)
+
+
+def query_number(name: str, kind: type[int] | type[float] = int) -> Any:
+    """The query argument ``name`` as a number (None when absent); 422 naming it when it is not one."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        message = f"must be {'an integer' if kind is int else 'a number'}"
+        raise InvalidField(f"{name}: {message}", {"fields": [{"field": name, "message": message}]})
+    return value
 
 
 def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
@@ -52,7 +67,7 @@ def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[Ba
 
 
 def init_app(app: Flask) -> None:
-    from server.api import comments, health, labels, models, niches, score, watchlist
+    from server.api import comments, discovered, health, labels, models, niches, score, watchlist
 
     app.register_blueprint(health.bp)
     app.register_blueprint(score.bp)
@@ -61,3 +76,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(watchlist.bp)
     app.register_blueprint(labels.bp)
     app.register_blueprint(models.bp)
+    app.register_blueprint(discovered.bp)

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from server import services
-from server.api import spec
+from server.api import query_number, spec
 from server.errors import InvalidField, NotFound
 from server.schemas import CreatorDetail, CreatorList, History, WatchlistSave
 from server.storage import CreatorQuery, records
@@ -29,24 +29,13 @@ LIST_QUERY = {
 }
 
 
-def _int(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidField(f"{name}: must be an integer",
-                           {"fields": [{"field": name, "message": "must be an integer"}]}) from None
-
-
 def _query(paged: bool = True) -> CreatorQuery:
     args = request.args
     statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
     return CreatorQuery(niche=args.get("niche") or None, status=statuses, tier=args.get("tier") or None,
                         text=args.get("q") or None, sort=args.get("sort") or "updated",
-                        order=args.get("order") or None, limit=_int("limit") if paged else None,
-                        offset=(_int("offset") or 0) if paged else 0)
+                        order=args.get("order") or None, limit=query_number("limit") if paged else None,
+                        offset=(query_number("offset") or 0) if paged else 0)
 
 
 @bp.get("/watchlist")

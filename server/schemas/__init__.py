@@ -4,7 +4,8 @@
 - ``base``: the base model, cleaned text, counts and the bounds of DESIGN.md;
 - ``snapshot``: what the extension sends (snapshot, niche briefs, comments to classify);
 - ``records``: the stored records as the API reads and writes them (niches, watchlist, labels);
-- ``responses``: verdicts, health, errors, models, jobs and suggestions.
+- ``responses``: verdicts, health, errors, models, jobs and suggestions;
+- ``discovery``: the glance of chips on scroll pages and the Discovered inbox.
 
 The score itself is typed next to the code that computes it, in ``server.scoring.score``.
 """
@@ -82,3 +83,17 @@ __all__ = [
     "Post", "Score", "ScoreRequest", "Snapshot", "Suggestion", "Suggestions", "Text", "TrainRequest",
     "Verdict", "WatchlistSave", "Wire", "clean_text", "not_blank",
 ]
+
+# discovery: POST /v1/glance and the Discovered inbox
+from server.schemas.discovery import (  # noqa: E402
+    DiscoveredCreator,
+    DiscoveredList,
+    DiscoveredUpdate,
+    GlanceAnswer,
+    GlanceCreator,
+    GlanceRequest,
+    GlanceResponse,
+)
+
+__all__ += ["DiscoveredCreator", "DiscoveredList", "DiscoveredUpdate", "GlanceAnswer", "GlanceCreator",
+            "GlanceRequest", "GlanceResponse"]

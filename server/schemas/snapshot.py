@@ -42,10 +42,21 @@ class Comment(Wire):
     likes: Count | None = None
     replies: Count | None = None
     by_creator: bool = False
+    # the platform shows the creator answered this comment, though the answer is not loaded
+    # (YouTube's collapsed thread with the creator's avatar on its replies button)
+    creator_replied: bool = False
     posted_at: datetime | None = None
 
 
 _HANDLE = re.compile(r"^[^\s/?#@]{1,100}$")
+
+
+def bare_handle(value: str) -> str:
+    """A handle as the platforms show it, without "@"; ValueError when it cannot be one."""
+    value = clean_text(value).strip().removeprefix("@")
+    if not _HANDLE.match(value):
+        raise ValueError("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'")
+    return value
 
 
 class Snapshot(Wire):
@@ -69,10 +80,7 @@ class Snapshot(Wire):
     @field_validator("handle")
     @classmethod
     def _handle(cls, value: str) -> str:
-        value = clean_text(value).strip().removeprefix("@")
-        if not _HANDLE.match(value):
-            raise ValueError("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'")
-        return value
+        return bare_handle(value)
 
 
 class NicheBrief(Wire):

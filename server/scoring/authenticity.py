@@ -127,24 +127,31 @@ def _relevance(comments: Sequence[Any], audience: list[int], vectors: np.ndarray
 
 
 def _creator_replies(comments: Sequence[Any], audience: list[int]) -> dict[str, Any]:
+    """A post counts as replied when a creator comment sits under it, or when the platform marks an
+    audience thread the creator answered (``creator_replied``: YouTube's collapsed threads)."""
     creator = [c for c in comments if c.by_creator]
+    answered = [comments[i] for i in audience if comments[i].creator_replied]
     posts_with_audience = {comments[i].post_id for i in audience if comments[i].post_id}
-    posts_replied = {c.post_id for c in creator if c.post_id} & posts_with_audience
+    posts_replied = {c.post_id for c in [*creator, *answered] if c.post_id} & posts_with_audience
     with_replies = sum(1 for i in audience if (comments[i].replies or 0) > 0)
-    return {"creator_comments": len(creator), "posts_with_comments": len(posts_with_audience),
-            "posts_with_creator_reply": len(posts_replied),
+    return {"creator_comments": len(creator), "threads_answered": len(answered),
+            "posts_with_comments": len(posts_with_audience), "posts_with_creator_reply": len(posts_replied),
             "post_share": _share(len(posts_replied), len(posts_with_audience)),
             "comments_with_replies_share": _share(with_replies, len(audience))}
 
 
 def _questions(comments: Sequence[Any], audience: list[int]) -> dict[str, Any]:
-    """Audience questions, and which the creator answered: a creator comment on the same post that
-    names the asker, or that came after the question when both have times."""
+    """Audience questions, and which the creator answered: a thread the platform marks as answered by
+    the creator, or a creator comment on the same post that names the asker or came after the
+    question when both have times."""
     creator = [c for c in comments if c.by_creator]
     asked = [i for i in audience if is_question(comments[i].text)]
     answered = 0
     for i in asked:
         q = comments[i]
+        if q.creator_replied:
+            answered += 1
+            continue
         for c in creator:
             if c.post_id != q.post_id:
                 continue
@@ -153,8 +160,9 @@ def _questions(comments: Sequence[Any], audience: list[int]) -> dict[str, Any]:
             if named or later:
                 answered += 1
                 break
-    note = None if creator else "no creator comments in the capture: answers cannot be seen"
-    share = _share(answered, len(asked)) if creator else None
+    seen = bool(creator) or any(comments[i].creator_replied for i in audience)
+    note = None if seen else "no creator comments in the capture: answers cannot be seen"
+    share = _share(answered, len(asked)) if seen else None
     return {"asked": len(asked), "answered": answered, "share": share, "note": note}
 
 
@@ -267,8 +275,11 @@ def _reasons(n: int, genuine: float, generic: float, spam: float, duplicates: di
             out.append("Comments are no closer to their own post than to any other: "
                        "little talk about the content.")
     if replies["posts_with_comments"]:
+        collapsed = replies["threads_answered"]
         out.append(f"The creator replied on {replies['posts_with_creator_reply']} of "
-                   f"{replies['posts_with_comments']} posts with comments.")
+                   f"{replies['posts_with_comments']} posts with comments"
+                   + (f" (counting {collapsed} collapsed thread{'s' if collapsed != 1 else ''} the platform "
+                      "marks as answered by the creator)." if collapsed else "."))
     if questions["asked"]:
         if questions["share"] is None:
             out.append(f"{questions['asked']} audience question(s); no creator replies were captured.")

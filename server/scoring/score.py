@@ -116,6 +116,9 @@ class Relevance(Section):
 
 class CreatorReplies(Section):
     creator_comments: int
+    threads_answered: Annotated[int, Field(
+        description="audience threads the platform marks as answered by the creator, the answer not loaded "
+                    "(YouTube's collapsed replies); they count as replies")] = 0
     posts_with_comments: int
     posts_with_creator_reply: int
     post_share: Share | None

@@ -9,6 +9,7 @@ creator    {"platform", "handle", "display_name", "niche", "status", "notes", "t
             "created_at", "updated_at", "updated_by"}; ``get_creator`` adds "snapshot" and "score"
             (stored as sent). ``summary`` holds the numbers lifted from the score for sorting:
             followers, tier, overall, authenticity, engagement_rate, fit {niche id: score}.
+discovered a creator glanced at on a scroll page: see storage/discovered.py
 point      one history entry: {"at", "captured_at", "followers", "overall", "authenticity",
             "engagement_rate", "fit"}; appended by every save that carries a snapshot or a score.
 label      {"id", "niche", "label", "snapshot", "created_at", "created_by"}
@@ -113,6 +114,16 @@ class Store(Protocol):
         """The settings of ``keys`` that exist, in one read (the registry's active versions)."""
         ...
     def set_setting(self, key: str, value: Any) -> None: ...
+
+    # the Discovered inbox: creators glanced at on scroll pages (rules in storage/discovered.py)
+    def get_discovered(self, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any] | None]:
+        """The records of (platform, handle) pairs in order, with posts; None for one never glanced."""
+    def remember_glances(self, glances: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Merge every glance into its creator's record in one write; the records after it, in order."""
+    def list_discovered(self, query: Any = None) -> tuple[list[dict[str, Any]], int]:
+        """(the page of records with posts, how many match) for a discovered.DiscoveredQuery."""
+    def set_discovered_status(self, platform: str, handle: str, status: str) -> dict[str, Any]:
+        """"new" or "dismissed"; NotFound for a creator never glanced at."""
 
     # moving a workspace between backends
     def export_data(self) -> dict[str, Any]: ...

@@ -10,7 +10,7 @@ import math
 import re
 import secrets
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -309,14 +309,30 @@ class CreatorQuery:
             raise InvalidValue(f"status must be among {', '.join(STATUSES)}", "status")
         if self.tier is not None and self.tier not in TIERS:
             raise InvalidValue(f"tier must be one of {', '.join(TIERS)}", "tier")
-        if self.sort not in SORT_KEYS:
-            raise InvalidValue(f"sort must be one of {', '.join(SORT_KEYS)}", "sort")
-        if self.order not in (None, "asc", "desc"):
-            raise InvalidValue("order is asc or desc", "order")
-        if self.limit is not None and not 0 <= self.limit <= 10_000:
-            raise InvalidValue("limit is 0..10000", "limit")
-        if self.offset < 0:
-            raise InvalidValue("offset is 0 or more", "offset")
+        check_listing(self.sort, SORT_KEYS, self.order, self.limit, self.offset)
+
+
+def check_listing(sort: str, keys: Sequence[str], order: str | None, limit: int | None, offset: int) -> None:
+    """The sort, order and page of a listing (the watchlist's, the Discovered inbox's)."""
+    if sort not in keys:
+        raise InvalidValue(f"sort must be one of {', '.join(keys)}", "sort")
+    if order not in (None, "asc", "desc"):
+        raise InvalidValue("order is asc or desc", "order")
+    if limit is not None and not 0 <= limit <= 10_000:
+        raise InvalidValue("limit is 0..10000", "limit")
+    if offset < 0:
+        raise InvalidValue("offset is 0 or more", "offset")
+
+
+def sort_and_page(chosen: list[dict[str, Any]], value: Callable[[dict[str, Any]], Any], *, ascending: bool,
+                  offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    """``chosen`` sorted by ``value`` (ties by creator key; those without a value last, whatever the
+    order), then the page from ``offset``."""
+    chosen = sorted(chosen, key=lambda e: creator_key(e["platform"], e["handle"]))  # stable tie-break
+    known = [e for e in chosen if value(e) is not None]
+    known.sort(key=value, reverse=not ascending)
+    ordered = known + [e for e in chosen if value(e) is None]
+    return ordered[offset:None if limit is None else offset + limit]
 
 
 def _sort_value(entry: Mapping[str, Any], query: CreatorQuery) -> Any:
@@ -352,15 +368,9 @@ def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
 def select(entries: Iterable[Mapping[str, Any]], query: CreatorQuery | None = None) -> list[dict[str, Any]]:
     """Filter and sort; creators without the sort value come last whatever the order."""
     query = query or CreatorQuery()
-    chosen = [dict(e) for e in entries if _matches(e, query)]
-    chosen.sort(key=lambda e: creator_key(e["platform"], e["handle"]))  # stable tie-break
-    known = [e for e in chosen if _sort_value(e, query) is not None]
-    unknown = [e for e in chosen if _sort_value(e, query) is None]
-    descending = (query.order or ("asc" if query.sort == "handle" else "desc")) == "desc"
-    known.sort(key=lambda e: _sort_value(e, query), reverse=descending)
-    ordered = known + unknown
-    end = None if query.limit is None else query.offset + query.limit
-    return ordered[query.offset:end]
+    return sort_and_page([dict(e) for e in entries if _matches(e, query)], lambda e: _sort_value(e, query),
+                         ascending=(query.order or ("asc" if query.sort == "handle" else "desc")) == "asc",
+                         offset=query.offset, limit=query.limit)
 
 
 # ---- history ------------------------------------------------------------------------------

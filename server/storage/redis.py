@@ -19,6 +19,8 @@ Keys, all under a prefix (default ``ms:``):
   labels, comment_labels hash id -> JSON; labels:seq, comment_labels:seq counters
   tokens                 hash sha256(token) -> {"name", "created_at"}; token_names: name -> hash
   settings               hash key -> JSON
+  discovered             set of creator keys glanced at (the Discovered inbox)
+  discovered:<key>, discovered_posts:<key>   the inbox entry and its posts (JSON)
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from server.storage import records
+from server.storage import discovered, records
 from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -425,6 +427,86 @@ class RedisStore:
     def set_setting(self, key: str, value: Any) -> None:
         self._redis.hset(self._k("settings"), key, _dumps(value))
 
+    # -- the Discovered inbox ---------------------------------------------------------------
+    def _inbox(self, conn: Any, keys: Sequence[str]) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
+        """The inbox (entry, posts) and the watch state of ``keys`` that have them, in one MGET."""
+        if not keys:
+            return {}, {}
+        parts = ("discovered", "discovered_posts", "creator")
+        raws = conn.mget([self._k(part, key) for key in keys for part in parts])
+        found, watch = {}, {}
+        for i, key in enumerate(keys):
+            entry, posts, saved = raws[3 * i:3 * i + 3]
+            if entry is not None:
+                found[key] = (json.loads(entry), json.loads(posts or "[]"))
+            if saved is not None:
+                watch[key] = discovered.watch_state(json.loads(saved))
+        return found, watch
+
+    @_guarded
+    def get_discovered(self, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any] | None]:
+        wanted = [records.creator_key(p, h) for p, h in keys]
+        found, watch = self._inbox(self._redis, wanted)
+        return [discovered.view(*found[k], watch.get(k)) if k in found else None for k in wanted]
+
+    def _queue_inbox(self, pipe: Any, key: str, entry: Mapping[str, Any],
+                     posts: Sequence[Any] | None) -> None:
+        pipe.sadd(self._k("discovered"), key)
+        pipe.set(self._k("discovered", key), _dumps(entry))
+        if posts is not None:
+            pipe.set(self._k("discovered_posts", key), _dumps(posts))
+
+    @_guarded
+    def remember_glances(self, glances: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        keys = [records.creator_key(g["platform"], g["handle"]) for g in glances]
+        for glance in glances:
+            discovered.check_glance(glance)
+
+        def remember(pipe: Any) -> list[dict[str, Any]]:
+            found, watch = self._inbox(pipe, keys)
+            merged = discovered.merge_glances(found, glances, records.now())
+            pipe.multi()
+            for key, (entry, posts) in merged.items():
+                self._queue_inbox(pipe, key, entry, posts)
+            return [discovered.view(*merged[k], watch.get(k)) for k in keys]
+
+        return self._transact(remember, *sorted({self._k("discovered", k) for k in keys}))
+
+    @_guarded
+    def list_discovered(self, query: discovered.DiscoveredQuery | None = None,
+                        ) -> tuple[list[dict[str, Any]], int]:
+        r = self._redis
+        with r.pipeline(transaction=True) as pipe:
+            pipe.smembers(self._k("discovered"))
+            pipe.smembers(self._k("creators"))
+            keys, saved = pipe.execute()
+        keys = sorted(keys)
+        entries = r.mget([self._k("discovered", k) for k in keys]) if keys else []
+        both = sorted(set(keys) & saved)
+        watch = dict(zip(both, r.mget([self._k("creator", k) for k in both]), strict=True)) if both else {}
+        listed = (discovered.view(json.loads(raw), None,
+                                  discovered.watch_state(json.loads(watch[k]) if watch.get(k) else None))
+                  for k, raw in zip(keys, entries, strict=True) if raw is not None)
+        page, total = discovered.select(listed, query)
+        page_keys = [records.creator_key(p["platform"], p["handle"]) for p in page]
+        posts = r.mget([self._k("discovered_posts", k) for k in page_keys]) if page_keys else []
+        return [{**p, "posts": json.loads(raw or "[]")} for p, raw in zip(page, posts, strict=True)], total
+
+    @_guarded
+    def set_discovered_status(self, platform: str, handle: str, status: str) -> dict[str, Any]:
+        key = records.creator_key(platform, handle)
+
+        def update(pipe: Any) -> dict[str, Any]:
+            found, watch = self._inbox(pipe, [key])
+            if key not in found:
+                raise NotFound(f"{key} was never glanced at")
+            entry = discovered.set_status(found[key][0], status, records.now())
+            pipe.multi()
+            self._queue_inbox(pipe, key, entry, None)
+            return discovered.view(entry, found[key][1], watch.get(key))
+
+        return self._transact(update, self._k("discovered", key))
+
     # -- moving data ------------------------------------------------------------------------
     @_guarded
     def export_data(self) -> dict[str, Any]:
@@ -450,13 +532,16 @@ class RedisStore:
             entry["history"] = [json.loads(p) for p in points]
             creators.append(entry)
         labels, comment_labels, tokens, settings = results[-4:]
+        inbox_keys = sorted(r.smembers(self._k("discovered")))
+        found, _ = self._inbox(r, inbox_keys)
+        inbox = discovered.export_part({**entry, "posts": posts} for entry, posts in found.values())
         return records.export_document(
             niches, creators,
             [{"id": int(i), **json.loads(v)} for i, v in labels.items()],
             [{"id": int(i), **json.loads(v)} for i, v in comment_labels.items()],
             [{"name": json.loads(v)["name"], "hash": h, "created_at": json.loads(v)["created_at"]}
              for h, v in tokens.items()],
-            {k: json.loads(v) for k, v in settings.items()})
+            {k: json.loads(v) for k, v in settings.items()}) | inbox
 
     def _all_keys(self) -> list[str]:
         return [k for k in self._redis.scan_iter(match=self.prefix.replace("*", r"\*") + "*", count=1000)
@@ -465,6 +550,7 @@ class RedisStore:
     @_guarded
     def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
         records.check_export(data)
+        inbox = discovered.import_part(data)
         existing = self._all_keys()
         if existing and not replace:
             raise Conflict("the store is not empty; import with replace to overwrite it")
@@ -492,5 +578,7 @@ class RedisStore:
                           _dumps({"name": token["name"], "created_at": token["created_at"]}))
             for key, value in data["settings"].items():
                 pipe.hset(self._k("settings"), key, _dumps(value))
+            for key, entry, posts in inbox:
+                self._queue_inbox(pipe, key, entry, posts)
             pipe.execute()
-        return {key: len(data[key]) for key in records.EXPORT_KEYS}
+        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox)}

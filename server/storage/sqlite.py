@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from server.storage import records
+from server.storage import discovered, records
 from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
 
 # Ordered migrations: entry i takes the schema from version i to i + 1. Never edit a released one.
@@ -48,9 +48,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE tokens (name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: the Discovered inbox (creators glanced at on scroll pages); entry and posts apart, so a list
+    # reads only entries
+    """
+    CREATE TABLE discovered (key TEXT PRIMARY KEY, platform TEXT NOT NULL, entry TEXT NOT NULL,
+                             posts TEXT NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-_TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings")
+_TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
+           "discovered")
 
 
 def _dumps(value: Any) -> str:
@@ -113,6 +120,19 @@ class SQLiteStore:
 
     def _read(self) -> Any:
         return self._tx("DEFERRED")
+
+    @contextmanager
+    def _sighting(self) -> Iterator[sqlite3.Connection]:
+        """A write of what was seen (the inbox's glances), committed without waiting for the disk:
+        a kill -9 of the server loses none (the OS has the WAL), a power cut may lose the last
+        second of them, never a save. A repeated glance then costs no fsync."""
+        conn = self._connection()
+        conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with self._write() as db:
+                yield db
+        finally:
+            conn.execute("PRAGMA synchronous=FULL")
 
     def _migrate(self) -> None:
         with self._write() as db:
@@ -364,6 +384,68 @@ class SQLiteStore:
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                        "value = excluded.value", (key, _dumps(value)))
 
+    # -- the Discovered inbox ---------------------------------------------------------------
+    @staticmethod
+    def _rows_in(db: sqlite3.Connection, sql: str, keys: Sequence[str]) -> list[Any]:
+        """``sql`` has one ``{marks}`` for an IN list: run over ``keys`` in chunks SQLite accepts."""
+        rows: list[Any] = []
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start:start + 500])
+            rows += db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
+    def _watch(self, db: sqlite3.Connection, keys: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+        rows = self._rows_in(db, "SELECT key, entry FROM creators WHERE key IN ({marks})", keys)
+        return {key: discovered.watch_state(json.loads(entry)) for key, entry in rows}
+
+    def _discovered(self, db: sqlite3.Connection, keys: Sequence[str]) -> dict[str, tuple[Any, Any]]:
+        rows = self._rows_in(db, "SELECT key, entry, posts FROM discovered WHERE key IN ({marks})", keys)
+        return {key: (json.loads(entry), json.loads(posts)) for key, entry, posts in rows}
+
+    def get_discovered(self, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any] | None]:
+        wanted = [records.creator_key(p, h) for p, h in keys]
+        with self._read() as db:
+            found, watch = self._discovered(db, wanted), self._watch(db, wanted)
+        return [discovered.view(*found[k], watch.get(k)) if k in found else None for k in wanted]
+
+    def remember_glances(self, glances: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        keys = [records.creator_key(g["platform"], g["handle"]) for g in glances]
+        for glance in glances:
+            discovered.check_glance(glance)
+        with self._sighting() as db:
+            merged = discovered.merge_glances(self._discovered(db, keys), glances, records.now())
+            db.executemany(
+                "INSERT INTO discovered (key, platform, entry, posts) VALUES (?, ?, ?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET entry = excluded.entry, posts = excluded.posts",
+                [(key, entry["platform"], _dumps(entry), _dumps(posts))
+                 for key, (entry, posts) in merged.items()])
+            watch = self._watch(db, keys)
+        return [discovered.view(*merged[k], watch.get(k)) for k in keys]
+
+    def list_discovered(self, query: discovered.DiscoveredQuery | None = None,
+                        ) -> tuple[list[dict[str, Any]], int]:
+        with self._read() as db:
+            rows = db.execute("SELECT d.entry, c.entry FROM discovered d LEFT JOIN creators c "
+                              "ON c.key = d.key").fetchall()
+            listed = (discovered.view(json.loads(entry), None,
+                                      discovered.watch_state(json.loads(saved) if saved else None))
+                      for entry, saved in rows)
+            page, total = discovered.select(listed, query)
+            keys = [records.creator_key(r["platform"], r["handle"]) for r in page]
+            posts = dict(self._rows_in(db, "SELECT key, posts FROM discovered WHERE key IN ({marks})", keys))
+        return [{**r, "posts": json.loads(posts[k])} for r, k in zip(page, keys, strict=True)], total
+
+    def set_discovered_status(self, platform: str, handle: str, status: str) -> dict[str, Any]:
+        key = records.creator_key(platform, handle)
+        with self._write() as db:
+            found = self._discovered(db, [key])
+            if key not in found:
+                raise NotFound(f"{key} was never glanced at")
+            entry = discovered.set_status(found[key][0], status, records.now())
+            db.execute("UPDATE discovered SET entry = ? WHERE key = ?", (_dumps(entry), key))
+            watch = self._watch(db, [key])
+        return discovered.view(entry, found[key][1], watch.get(key))
+
     # -- moving data ------------------------------------------------------------------------
     def export_data(self) -> dict[str, Any]:
         with self._read() as db:  # one read transaction: a consistent picture while others write
@@ -379,10 +461,14 @@ class SQLiteStore:
             tokens = [{"name": r[0], "hash": r[1], "created_at": r[2]}
                       for r in db.execute("SELECT name, hash, created_at FROM tokens")]
             settings = {r[0]: json.loads(r[1]) for r in db.execute("SELECT key, value FROM settings")}
-        return records.export_document(niches, creators, labels, comment_labels, tokens, settings)
+            inbox = [{**json.loads(r[0]), "posts": json.loads(r[1])}
+                     for r in db.execute("SELECT entry, posts FROM discovered")]
+        document = records.export_document(niches, creators, labels, comment_labels, tokens, settings)
+        return {**document, **discovered.export_part(inbox)}
 
     def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
         records.check_export(data)
+        inbox = discovered.import_part(data)
         with self._write() as db:
             if not replace and any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in _TABLES):
                 raise Conflict("the store is not empty; import with replace to overwrite it")
@@ -409,4 +495,7 @@ class SQLiteStore:
                            [(t["name"], t["hash"], t["created_at"]) for t in data["tokens"]])
             db.executemany("INSERT INTO settings (key, value) VALUES (?, ?)",
                            [(k, _dumps(v)) for k, v in data["settings"].items()])
-        return {key: len(data[key]) for key in records.EXPORT_KEYS}
+            db.executemany("INSERT INTO discovered (key, platform, entry, posts) VALUES (?, ?, ?, ?)",
+                           [(key, entry["platform"], _dumps(entry), _dumps(posts))
+                            for key, entry, posts in inbox])
+        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox)}

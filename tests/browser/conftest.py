@@ -177,12 +177,36 @@ class Browser:
             route.continue_()
         elif url.hostname in SERVER_HOSTS:
             body = request.post_data
-            self.server_requests.append({"method": request.method, "port": url.port, "path": url.path,
-                                         "body": json.loads(body) if body else None})
-            route.continue_()
+            record = {"method": request.method, "port": url.port, "path": url.path, "body": None}
+            if body:  # the extension's JSON; a dashboard form stays text
+                try:
+                    record["body"] = json.loads(body)
+                except ValueError:
+                    record["body"] = body
+            self.server_requests.append(record)
+            if url.path == "/v1/glance":
+                self._pass_and_keep_the_answer(route, record)
+            else:
+                route.continue_()
         else:
             self.blocked.append(request.url)
             route.abort()  # nothing but the fake platforms and the user's own server
+
+
+    @staticmethod
+    def _pass_and_keep_the_answer(route: Any, record: dict[str, Any]) -> None:
+        """Send the request on and keep the server's JSON answer in ``record["answer"]`` (what the
+        chips must draw); a server that cannot be reached stays unreachable."""
+        from playwright.sync_api import Error
+
+        try:
+            response = route.fetch()
+        except Error:
+            route.abort("connectionrefused")
+            return
+        record["status"] = response.status
+        record["answer"] = response.json() if response.ok else None
+        route.fulfill(response=response)
 
 
 # Module scope: Playwright's sync API allows one instance at a time, and other modules here (the

@@ -177,6 +177,33 @@ def test_questions_answered_by_mention_or_time():
     assert none["share"] is None and "cannot be seen" in none["note"]
 
 
+@pytest.mark.parametrize(("marked", "creator_comment", "rate", "answered", "share"), [
+    ([], False, 0.0, 0, None),           # nothing the creator did is visible
+    (["q1"], False, 0.5, 1, 0.5),        # a collapsed thread the creator answered: a reply and an answer
+    (["q1", "q2"], False, 1.0, 2, 1.0),
+    (["q1"], True, 1.0, 2, 1.0),         # with a loaded creator comment on the other post
+])
+def test_threads_marked_as_answered_by_the_creator_count(marked, creator_comment, rate, answered, share):
+    comments = [{"id": "q1", "text": "What shoes do you race in?", "post_id": "p0"},
+                {"id": "q2", "text": "How many km a week?", "post_id": "p1", "posted_at": T0},
+                {"id": "x", "text": "great video, thanks", "post_id": "p1"}]
+    comments = [{**c, "creator_replied": c["id"] in marked} for c in comments]
+    if creator_comment:
+        comments.append({"text": "about 60 km", "post_id": "p1", "by_creator": True, "author": "creator",
+                         "posted_at": T0 + timedelta(hours=2)})
+    posts = [{"id": "p0", "caption": "race"}, {"id": "p1", "caption": "plan"}]
+    comments = [{"author": f"user{i}", **c} for i, c in enumerate(comments)]
+    snap = Snapshot.model_validate({"platform": "youtube", "handle": "creator", "posts": posts,
+                                    "comments": comments})
+    out = run(snap)
+    assert out["creator_reply_rate"] == rate
+    assert out["creator_replies"]["threads_answered"] == len(marked)
+    q = out["questions_answered"]
+    assert (q["asked"], q["answered"], q["share"]) == (2, answered, share)
+    if marked:
+        assert any("collapsed thread" in r for r in out["reasons"])
+
+
 def test_relevance_against_other_captions():
     captions = {f"p{i}": unit(500 + i) for i in range(3)}
     posts = [f"p{i % 3}" for i in range(12)]

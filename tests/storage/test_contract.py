@@ -457,7 +457,7 @@ def test_export_import_round_trip_is_exact(store, target_kind, tmp_path, redis_s
     target = make_store(target_kind, tmp_path, redis_server, name="target")
     counts = target.import_data(document)
     assert counts == {"niches": 2, "creators": 2, "labels": 2, "comment_labels": 1, "tokens": 1,
-                      "settings": 1}
+                      "settings": 1, "discovered": 0}
     assert target.export_data() == document
     # it works as a store afterwards, not just as a copy
     assert target.token_name(token) == "ana"

@@ -15,6 +15,7 @@ def register() -> None:
     from server.dashboard.pages import (  # noqa: F401
         comments,
         creator,
+        discovered,
         models,
         niches,
         outreach,

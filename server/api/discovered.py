@@ -1,0 +1,62 @@
+"""Discovery: POST /v1/glance for the chips on scroll pages, and the Discovered inbox it fills."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from server import services
+from server.api import query_number, spec
+from server.schemas import DiscoveredCreator, DiscoveredList, DiscoveredUpdate, GlanceRequest, GlanceResponse
+from server.storage.discovered import DiscoveredQuery
+
+bp = Blueprint("discovered", __name__, url_prefix="/v1")
+
+LIST_QUERY = {
+    "niche": "only creators with a fit for this niche id (and, with sort=fit, ranked by it)",
+    "platform": "instagram, tiktok or youtube",
+    "tier": "nano, micro, mid, macro or mega",
+    "seen_on": "where seen: a kind (hashtag, search, feed, comments) or a kind and its term, "
+               "e.g. hashtag:sourdough (any case)",
+    "status": "one or more of new, dismissed, saved (on the watchlist), comma-separated",
+    "min_fit": "only creators whose fit (for the niche, else the best) is at least this",
+    # language: comes with the multilingual work (issue 10)
+    "sort": "fit (for the niche, else the best), last_seen (default), first_seen, seen_count, followers "
+            "or handle",
+    "order": "desc (default; handle: asc) or asc; creators without the value come last",
+    "limit": "at most this many (0-10000)",
+    "offset": "skip this many",
+}
+
+
+def _query() -> DiscoveredQuery:
+    args = request.args
+    statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
+    return DiscoveredQuery(niche=args.get("niche") or None, platform=args.get("platform") or None,
+                           tier=args.get("tier") or None, seen_on=args.get("seen_on") or None,
+                           status=statuses,
+                           min_fit=query_number("min_fit", float), sort=args.get("sort") or "last_seen",
+                           order=args.get("order") or None, limit=query_number("limit"),
+                           offset=query_number("offset") or 0)
+
+
+@bp.post("/glance")
+@spec(summary="Glance at up to 50 creators of a scroll page (10 texts each): tier, fit per niche and "
+              "watchlist state, in order; each glance is remembered in the Discovered inbox.",
+      body=GlanceRequest, response=GlanceResponse)
+def glance(payload: GlanceRequest):
+    return jsonify(services.get().glance(payload).model_dump(mode="json"))
+
+
+@bp.get("/discovered")
+@spec(summary="The Discovered inbox: creators glanced at, where and how often seen, their fit; "
+              "filtered and sorted.", response=DiscoveredList, query=LIST_QUERY)
+def list_discovered():
+    page, total = services.get().store.list_discovered(_query())
+    return jsonify({"creators": page, "total": total})
+
+
+@bp.put("/discovered/<platform>/<handle>")
+@spec(summary="Dismiss a discovered creator, or bring it back as new.", body=DiscoveredUpdate,
+      response=DiscoveredCreator)
+def update_discovered(platform: str, handle: str, payload: DiscoveredUpdate):
+    return jsonify(services.get().store.set_discovered_status(platform, handle, payload.status))
