@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test test-python test-extension test-browser system-deps bench extension lint format clean
+.PHONY: run test test-python test-extension test-browser system-deps bench extension extension-bundle lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,7 +24,7 @@ test: $(STAMP) system-deps
 	node --test extension/test/
 	$(BIN)/python -m pytest
 
-# The extension's linters are npm devDependencies pinned by extension/package-lock.json.
+# The extension's linters and esbuild are npm devDependencies pinned by extension/package-lock.json.
 extension/node_modules/.installed: extension/package.json extension/package-lock.json
 	cd extension && npm ci --no-audit --no-fund --silent
 	touch $@
@@ -44,7 +44,12 @@ bench: $(STAMP)
 
 # The Chrome Web Store zip of extension/src (Python's zipfile: no `zip` binary needed).
 extension:
+	$(PY) extension/tools/bundle.py --check
 	$(PY) extension/tools/release.py dist/microscout-extension.zip
+
+# Rebuild content/bundle.js after changing a module the content script imports (esbuild from npm).
+extension-bundle: extension/node_modules/.installed
+	$(PY) extension/tools/bundle.py
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info .pytest_cache

@@ -28,7 +28,9 @@ from tests.browser.site import FixtureSite
 from tests.browser.site.server import SITES
 
 ROOT = Path(__file__).resolve().parents[2]
-EXTENSION = ROOT / "extension" / "src"
+# The unpacked extension under test; point MICROSCOUT_TEST_EXTENSION at another build (an older
+# commit's extension/src, an unzipped release) to run the same tests against it.
+EXTENSION = Path(os.environ.get("MICROSCOUT_TEST_EXTENSION") or ROOT / "extension" / "src")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
 TOKEN = "browser-test-token-5f1c0a"

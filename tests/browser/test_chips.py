@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests import samples
+from tests.browser.closed_shadow import shadow_root
 from tests.browser.conftest import ARTIFACTS, Browser, Server, free_port
 from tests.browser.site import feeds
 
@@ -42,7 +43,6 @@ CHIPS = """() => [...document.querySelectorAll('microscout-chip')].map((chip) =>
   card: chip.closest('[data-fixture-post]')?.dataset.fixtureHandle ?? null,
   after: chip.previousElementSibling?.getAttribute('href') ?? null,
   placement: chip.dataset.placement,
-  title: chip.shadowRoot.querySelector('.chip').title,
 }))"""
 
 
@@ -92,6 +92,17 @@ def open_page(tab: Any, name: str) -> int:
     tab.wait_for_function("() => document.querySelectorAll('[data-fixture-post]').length > 0")
     wait_for_chips_in_view(tab)
     return len(tab.evaluate(CHIPS))
+
+
+def read_chips(tab: Any) -> list[dict[str, Any]]:
+    """CHIPS, and each chip's title and drawn text, read inside its closed shadow root as DevTools
+    does (page script, Playwright's locators included, cannot see in)."""
+    chips = tab.evaluate(CHIPS)
+    hosts = tab.locator("microscout-chip")
+    for index, chip in enumerate(chips):
+        label = shadow_root(tab, hosts.nth(index)).query_selector(".chip")
+        chip["title"], chip["drawn"] = label.get_attribute("title"), label.text_content()
+    return chips
 
 
 def named_posts(tab: Any) -> set[str]:
@@ -144,7 +155,7 @@ def test_chips_show_the_servers_numbers_and_fill_the_inbox(name: str, browser: B
     first_screen = open_page(tab, name)
     assert first_screen > 0
     record_timing(name, scroll_to_the_bottom(tab))
-    chips = tab.evaluate(CHIPS)
+    chips = read_chips(tab)
     assert len(chips) > first_screen, "scrolling added chips"
     assert {c["post"] for c in chips} == named_posts(tab), "a chip on every post whose creator the page names"
     assert len(chips) == len({c["post"] for c in chips}), "one chip a post"
@@ -200,7 +211,7 @@ def test_chips_stay_calm_when_the_server_is_away(name: str, browser: Browser, ta
     browser.configure(f"http://127.0.0.1:{free_port()}", "any-token")
     open_page(tab, name)
     scroll_to_the_bottom(tab)
-    chips = tab.evaluate(CHIPS)
+    chips = read_chips(tab)
     assert chips and {c["post"] for c in chips} == named_posts(tab)
     for chip in chips:
         assert chip["fit"] == "" and chip["state"] == "offline", chip
@@ -222,11 +233,10 @@ def test_a_saved_creators_chip_shows_its_stored_overall(browser: Browser, server
     try:
         browser.forget_scores()  # the service worker keeps glance answers for ten minutes
         open_page(tab, name)
-        chip = next(c for c in tab.evaluate(CHIPS) if c["handle"] == handle)
+        chip = next(c for c in read_chips(tab) if c["handle"] == handle)
         assert (chip["state"], chip["overall"]) == ("ok", "83"), chip
         assert "on your watchlist (shortlisted), overall 83" in chip["title"], chip
-        drawn = "(h) => document.querySelector(`microscout-chip[data-handle='${h}']`).shadowRoot.textContent"
-        assert "★83" in tab.evaluate(drawn, handle)
+        assert "★83" in chip["drawn"]
         others = [c for c in tab.evaluate(CHIPS) if c["handle"] != handle]
         assert others and all(c["overall"] == "" for c in others)
         tab.screenshot(path=ARTIFACTS / "chips-instagram-hashtag-saved.png")

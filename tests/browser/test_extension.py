@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.closed_shadow import shadow_root
 from tests.browser.conftest import ARTIFACTS, NICHES, SOURCES, TIMINGS, Browser, Server, free_port
 from tests.browser.site.creators import CREATORS
 
@@ -69,11 +70,14 @@ def expect_server_numbers(overlay: Any, browser: Browser, server: Server, handle
     return score
 
 
-def open_panel(overlay: Any) -> None:
-    badge = overlay.locator("button.badge")
+def open_panel(tab: Any, overlay: Any) -> Any:
+    """Open the overlay's panel with a real click; returns its (closed) shadow root."""
+    root = shadow_root(tab, overlay)
+    badge = root.wait_for_selector("button.badge")
     if badge.get_attribute("aria-expanded") != "true":
         badge.click()
-    overlay.locator("#microscout-panel").wait_for(state="visible")
+    root.wait_for_selector("#microscout-panel", state="visible")
+    return root
 
 
 @pytest.mark.parametrize("platform", CASES)
@@ -97,15 +101,16 @@ def test_overlay_shows_the_servers_score(platform: str, browser: Browser, server
     tab.screenshot(path=ARTIFACTS / f"{platform}-badge.png")
 
     # The panel: one block per niche with the server's number, and the other sections.
-    open_panel(overlay)
-    fits = overlay.locator("[data-section=niche-fit] [data-niche]")
-    assert fits.count() == len(NICHES)
+    root = open_panel(tab, overlay)
+    fits = root.query_selector_all("[data-section=niche-fit] [data-niche]")
+    assert len(fits) == len(NICHES)
     for fit in score["niche_fit"]:
-        block = overlay.locator(f'[data-niche="{fit["niche"]}"] .niche-title')
+        block = root.query_selector(f'[data-niche="{fit["niche"]}"] .niche-title')
         assert block.inner_text().endswith(f": {shown_number(fit['score'])}" if fit["score"] is not None
                                            else ": not scored")
     for section in ("overall", "authenticity", "engagement", "disclosure", "capture", "actions"):
-        assert overlay.locator(f"[data-section={section}]").count() == 1, section
+        assert len(root.query_selector_all(f"[data-section={section}]")) == 1, section
+    assert "connected (private channel)" in root.query_selector("[data-section=capture]").inner_text()
     tab.screenshot(path=ARTIFACTS / f"{platform}-panel.png", full_page=True)
     box = overlay.bounding_box()
     tab.screenshot(path=ARTIFACTS / f"{platform}-overlay.png", full_page=True,
@@ -118,13 +123,13 @@ def test_save_and_fit_labels_reach_the_server(platform: str, browser: Browser, s
     case = CASES[platform]
     tab.goto(case.url)
     overlay = wait_for_state(tab, ["ok"], case.first)
-    open_panel(overlay)
+    root = open_panel(tab, overlay)
     niche = {"instagram": "running", "tiktok": "home-cooking", "youtube": "outdoors"}[platform]
 
-    overlay.locator("select[data-microscout-field=niche]").select_option(niche)
-    overlay.locator("[data-microscout-action=fit]").click()
-    result = overlay.locator("[data-microscout-result=label]")
-    tab.wait_for_function("el => el.dataset.ok === 'true'", arg=result.element_handle(), timeout=30_000)
+    root.query_selector("select[data-microscout-field=niche]").select_option(niche)
+    root.query_selector("[data-microscout-action=fit]").click()
+    result = root.query_selector("[data-microscout-result=label]")
+    tab.wait_for_function("el => el.dataset.ok === 'true'", arg=result, timeout=30_000)
     status, labels = server.call("GET", f"/v1/labels?niche={niche}")
     assert status == 200
     mine = [label for label in labels["labels"] if label["snapshot"]["handle"] == case.first]
@@ -132,11 +137,11 @@ def test_save_and_fit_labels_reach_the_server(platform: str, browser: Browser, s
     assert mine[-1]["snapshot"]["platform"] == platform
 
     note = f"Loved the {platform} content; email sent on Monday."
-    overlay.locator("select[data-microscout-field=status]").select_option("contacted")
-    overlay.locator("textarea[data-microscout-field=note]").fill(note)
-    overlay.locator("[data-microscout-action=save]").click()
-    result = overlay.locator("[data-microscout-result=save]")
-    tab.wait_for_function("el => el.dataset.ok === 'true'", arg=result.element_handle(), timeout=30_000)
+    root.query_selector("select[data-microscout-field=status]").select_option("contacted")
+    root.query_selector("textarea[data-microscout-field=note]").fill(note)
+    root.query_selector("[data-microscout-action=save]").click()
+    result = root.query_selector("[data-microscout-result=save]")
+    tab.wait_for_function("el => el.dataset.ok === 'true'", arg=result, timeout=30_000)
     status, saved = server.call("GET", f"/v1/watchlist/{platform}/{case.first}")
     assert status == 200, saved
     assert (saved["status"], saved["notes"], saved["niche"]) == ("contacted", note, niche)
@@ -144,10 +149,9 @@ def test_save_and_fit_labels_reach_the_server(platform: str, browser: Browser, s
     assert saved["score"]["overall"]["score"] is not None
     assert "Saved as contacted" in result.inner_text()
 
-    overlay.locator("[data-microscout-action=not-fit]").click()
-    result = overlay.locator("[data-microscout-result=label]")
-    tab.wait_for_function("el => el.textContent.startsWith('Labelled not a fit')",
-                           arg=result.element_handle(), timeout=30_000)
+    root.query_selector("[data-microscout-action=not-fit]").click()
+    result = root.query_selector("[data-microscout-result=label]")
+    tab.wait_for_function("el => el.textContent.startsWith('Labelled not a fit')", arg=result, timeout=30_000)
     status, labels = server.call("GET", f"/v1/labels?niche={niche}")
     mine = [label["label"] for label in labels["labels"] if label["snapshot"]["handle"] == case.first]
     assert mine[-1] == "not_fit"
@@ -196,8 +200,9 @@ def test_a_stopped_server_shows_the_offline_state(platform: str, browser: Browse
     tab.goto(CASES[platform].url)
     overlay = wait_for_state(tab, ["offline"], CASES[platform].first, timeout=60_000)
     assert overlay.get_attribute("data-overall") == ""
-    assert "Server offline" in overlay.locator(".card").inner_text()
-    assert overlay.locator("[data-microscout-action=retry]").count() == 1
+    root = shadow_root(tab, overlay)
+    assert "Server offline" in root.query_selector(".card").inner_text()
+    assert len(root.query_selector_all("[data-microscout-action=retry]")) == 1
     tab.screenshot(path=ARTIFACTS / f"{platform}-offline.png")
 
 
@@ -206,9 +211,9 @@ def test_a_bad_token_shows_its_own_state(browser: Browser, server: Server, tab: 
     browser.configure(server.url, "not-the-token")
     tab.goto(CASES["tiktok"].url)
     overlay = wait_for_state(tab, ["unauthorized"], CASES["tiktok"].first, timeout=60_000)
-    assert "Token not accepted" in overlay.locator(".card").inner_text()
-    open_panel(overlay)
-    assert overlay.locator("[data-microscout-action=options]").count() == 1
+    root = open_panel(tab, overlay)
+    assert "Token not accepted" in root.query_selector(".card").inner_text()
+    assert len(root.query_selector_all("[data-microscout-action=options]")) == 1
     tab.screenshot(path=ARTIFACTS / "tiktok-unauthorized.png")
 
 
@@ -216,15 +221,16 @@ def test_a_degraded_capture_says_so_instead_of_scoring(browser: Browser, tab: An
     # A post page opened directly: Instagram shows the owner but not their follower count.
     tab.goto("https://www.instagram.com/p/C7mia03/")
     overlay = wait_for_state(tab, ["degraded"], timeout=30_000)
-    text = overlay.locator(".card").inner_text()
+    root = shadow_root(tab, overlay)
+    text = root.query_selector(".card").inner_text()
     assert "Capture degraded" in text and "followers" in text
     assert overlay.get_attribute("data-overall") == ""
     tab.screenshot(path=ARTIFACTS / "instagram-degraded.png")
 
-    overlay.locator("[data-microscout-action=score-anyway]").click()
+    root.query_selector("[data-microscout-action=score-anyway]").click()
     overlay = wait_for_state(tab, ["partial"])
     assert overlay.get_attribute("data-overall") != ""
-    assert "partial capture" in overlay.locator(".card").inner_text()
+    assert "partial capture" in root.query_selector(".card").inner_text()
 
 
 def test_flagged_comments_are_marked_in_place_and_can_be_unflagged(browser: Browser, server: Server,
@@ -252,7 +258,7 @@ def test_flagged_comments_are_marked_in_place_and_can_be_unflagged(browser: Brow
 
     first = marks.first
     text = marked[0]
-    first.locator("[data-microscout-action=unflag]").click()
+    shadow_root(tab, first).query_selector("[data-microscout-action=unflag]").click()
     tab.wait_for_function("el => el.dataset.label === 'genuine'", arg=first.element_handle(), timeout=30_000)
     status, corrections = server.call("GET", "/v1/comment-labels")
     assert status == 200
@@ -264,7 +270,7 @@ def test_page_styles_do_not_reach_into_the_overlay(browser: Browser, tab: Any) -
     overlay = wait_for_state(tab, ["ok"], CASES["instagram"].first)
     tab.add_style_tag(content="* { color: rgb(255, 0, 0) !important; font-size: 40px !important; "
                                "font-family: serif !important; }")
-    style = overlay.locator(".meta small").evaluate(
+    style = shadow_root(tab, overlay).query_selector(".meta small").evaluate(
         "el => { const s = getComputedStyle(el); return [s.color, s.fontSize]; }")
     assert style[0] != "rgb(255, 0, 0)" and style[1] != "40px", style
 
@@ -272,15 +278,16 @@ def test_page_styles_do_not_reach_into_the_overlay(browser: Browser, tab: Any) -
 def test_the_overlay_works_from_the_keyboard(browser: Browser, tab: Any) -> None:
     tab.goto(CASES["youtube"].url)
     overlay = wait_for_state(tab, ["ok"], CASES["youtube"].first)
-    badge = overlay.locator("button.badge")
+    root = shadow_root(tab, overlay)
+    badge = root.wait_for_selector("button.badge")
     badge.focus()
     tab.keyboard.press("Enter")
     assert badge.get_attribute("aria-expanded") == "true"
-    assert overlay.locator("#microscout-panel").is_visible()
+    assert root.query_selector("#microscout-panel").is_visible()
     tab.keyboard.press("Tab")
     tab.keyboard.press("Escape")
     assert badge.get_attribute("aria-expanded") == "false"
-    assert overlay.evaluate("host => host.shadowRoot.activeElement?.classList.contains('badge')")
+    assert root.evaluate("root => root.activeElement?.classList.contains('badge')")
 
 
 def test_options_page_tests_the_connection(browser: Browser, server: Server) -> None:
@@ -300,11 +307,15 @@ def test_options_page_tests_the_connection(browser: Browser, server: Server) -> 
         options.wait_for_function(
             "() => document.querySelector('#result').textContent.includes('Token not accepted')")
 
-        options.fill("#serverUrl", "localhost:8765")
-        options.click("#save")
-        options.wait_for_function("() => document.querySelector('#result').dataset.ok === 'false'")
-        stored = browser.worker.evaluate("() => chrome.storage.local.get(['serverUrl', 'apiToken'])")
-        assert stored == {"serverUrl": server.url, "apiToken": server.token}, "a bad address is not saved"
+        for address in ["localhost:8765", "http://192.0.2.10:8765"]:  # not a URL; plain http off this machine
+            options.fill("#serverUrl", address)
+            options.evaluate("() => { document.querySelector('#result').textContent = ''; }")
+            options.click("#save")
+            options.wait_for_function("() => document.querySelector('#result').dataset.ok === 'false'"
+                                      " && document.querySelector('#result').textContent !== ''")
+            stored = browser.worker.evaluate("() => chrome.storage.local.get(['serverUrl', 'apiToken'])")
+            assert stored == {"serverUrl": server.url, "apiToken": server.token}, f"{address} was saved"
+        assert "https://" in options.inner_text("#result")
 
         popup = browser.context.new_page()
         popup.goto(f"chrome-extension://{extension_id}/popup/popup.html")

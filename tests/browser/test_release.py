@@ -33,6 +33,19 @@ def test_the_zip_holds_the_extension_and_nothing_else(built: Path):
     assert set(names) == source
 
 
+def test_the_zip_exposes_nothing_to_pages_and_ships_no_test_hook(built: Path):
+    archive = zipfile.ZipFile(built)
+    manifest = json.loads(archive.read("manifest.json"))
+    assert "web_accessible_resources" not in manifest
+    scripts = {name: archive.read(name).decode() for name in archive.namelist() if name.endswith(".js")}
+    for name, text in scripts.items():
+        assert text.count(".attachShadow(") == text.count('.attachShadow({ mode: "closed" })') + text.count(
+            ".attachShadow({ mode: 'closed' })"), f"{name} opens a shadow root"
+        # the tests reach the closed overlay from outside (tests/browser/closed_shadow.py), not by a hook
+        assert "__microscout_test" not in text, name
+    assert scripts["content/bundle.js"] == (release.SRC / "content" / "bundle.js").read_text()
+
+
 def test_the_build_is_reproducible(built: Path, tmp_path: Path):
     assert release.build(tmp_path / "again.zip").read_bytes() == built.read_bytes()
 

@@ -1,9 +1,11 @@
 """The extension's safety rules, read from its source (fast; no browser): the manifest asks for the
-three platforms and the local server only, only the service worker talks to the network, nothing
-is ever inserted as HTML or evaluated, and every module the content scripts load is packaged."""
+three platforms and the local server only and exposes no file to pages, only the service worker
+talks to the network, nothing is ever inserted as HTML or evaluated, every shadow root is closed,
+and the content script is one bundle built from the current modules."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -11,6 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SPEC = importlib.util.spec_from_file_location("bundle", ROOT / "extension" / "tools" / "bundle.py")
+bundle = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(bundle)
 SRC = ROOT / "extension" / "src"
 MANIFEST = json.loads((SRC / "manifest.json").read_text())
 SCRIPTS = sorted(SRC.rglob("*.js"))
@@ -31,12 +36,21 @@ def test_manifest_asks_for_the_platforms_and_the_local_server_only():
     assert MANIFEST["manifest_version"] == 3
     assert MANIFEST["permissions"] == ["storage"]
     assert sorted(MANIFEST["host_permissions"]) == sorted(PLATFORMS + ["http://127.0.0.1/*", "http://localhost/*"])
-    assert set(MANIFEST["optional_host_permissions"]) <= {"https://*/*", "http://*/*"}
+    assert MANIFEST["optional_host_permissions"] == ["https://*/*"], "plain http only to this machine"
     for entry in MANIFEST["content_scripts"]:
         assert sorted(entry["matches"]) == sorted(PLATFORMS)
-    for entry in MANIFEST["web_accessible_resources"]:
-        assert sorted(entry["matches"]) == sorted(PLATFORMS)
     assert "externally_connectable" not in MANIFEST
+    # a page could fetch a web-accessible file at chrome-extension://<id>/... to tell we are installed
+    assert "web_accessible_resources" not in MANIFEST
+
+
+def test_the_page_hook_runs_before_the_content_script():
+    # The hook takes its private port from the content script at document_start (hook-bridge.js
+    # connectHook): Chromium runs the manifest's scripts in this order, before any page script.
+    scripts = [(entry.get("world", "ISOLATED"), entry["run_at"], entry["js"])
+               for entry in MANIFEST["content_scripts"]]
+    assert scripts == [("MAIN", "document_start", ["content/page-hook.js"]),
+                       ("ISOLATED", "document_start", [bundle.BUNDLE])]
 
 
 def test_no_remote_code():
@@ -85,14 +99,24 @@ def module_graph(entry: Path) -> set[Path]:
     return seen
 
 
-def test_every_module_the_content_script_loads_exists_and_is_web_accessible():
-    # the loader imports content-main.js through chrome.runtime.getURL
-    modules = module_graph(SRC / "content" / "content-main.js")
+def test_the_content_script_bundle_is_built_from_the_current_modules():
+    problem = bundle.stale()
+    assert problem is None, f"{bundle.BUNDLE} is stale ({problem}): run `make extension-bundle`"
+    _, sources = bundle.recorded()
+    modules = module_graph(SRC / bundle.ENTRY)
+    assert {name(p) for p in modules} == set(sources)
     assert {name(p).split("/")[0] for p in modules} >= {"content", "overlay", "platforms", "shared"}
-    patterns = [re.compile(re.escape(r).replace(r"\*", "[^/]*") + "$")
-                for entry in MANIFEST["web_accessible_resources"] for r in entry["resources"]]
-    hidden = [name(p) for p in modules if not any(pattern.match(name(p)) for pattern in patterns)]
-    assert not hidden, f"not in web_accessible_resources: {hidden}"
+
+
+SHADOW = re.compile(r"\.attachShadow\s*\(")
+CLOSED = re.compile(r"\.attachShadow\s*\(\s*\{\s*mode:\s*['\"]closed['\"]\s*\}\s*\)")
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=name)
+def test_every_shadow_root_is_closed(path: Path):
+    # An open root lets page script read the overlay and press its buttons (overlay/shadow.js).
+    text = source(path)
+    assert len(SHADOW.findall(text)) == len(CLOSED.findall(text))
 
 
 def test_the_service_worker_and_pages_import_only_existing_modules():

@@ -12,7 +12,7 @@ export const TIMEOUT_MS = Object.freeze({ health: 5000, score: 30000, glance: 15
  */
 export async function callServer(settings, { method = 'GET', path, body, timeoutMs = TIMEOUT_MS.read, auth = true }) {
   const server = normalizeServerUrl(settings.serverUrl);
-  if (!server.ok) return failure(STATE.NOT_CONFIGURED, 'Set the server address in the microscout options.');
+  if (!server.ok) return failure(STATE.NOT_CONFIGURED, server.error);
   if (auth && !settings.apiToken) return failure(STATE.NOT_CONFIGURED, 'Set your API token in the microscout options.');
   if (!isBuiltInServer(server.url) && !(await hasPermission(server.originPattern))) {
     return failure(STATE.NO_PERMISSION, `Allow access to ${new URL(server.url).host} in the microscout options.`);

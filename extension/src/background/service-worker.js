@@ -7,6 +7,13 @@ import { forgetTab, handlersFor } from './handlers.js';
 
 const EXTENSION = { id: chrome.runtime.id, origin: new URL(chrome.runtime.getURL('')).origin };
 
+// The token is for this worker and our own pages: content scripts run next to page script, so
+// they may not read chrome.storage.local (session storage is trusted-only by default). Chrome keeps
+// the level in the profile; setting it at every start also covers profiles from older versions.
+chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch((error) => {
+  console.warn('microscout: could not keep the settings from content scripts', error);
+});
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   const handlers = handlersFor(sender, EXTENSION);
   const type = message && typeof message === 'object' ? message.type : undefined;

@@ -13,9 +13,10 @@ import { runPageView } from './page-view.js';
 
 const CREATOR_PAGES = new Set(['profile', 'post', 'video']);
 
-export function start() {
+/** Start on this page; ``hookPort`` is the page hook's private channel (connectHook), or null. */
+export function start({ hookPort }) {
   const log = new ResponseLog();
-  bridgeHook({ patterns: RESPONSE_PATTERNS, isWanted: isWantedResponse, log });
+  bridgeHook({ port: hookPort, patterns: RESPONSE_PATTERNS, isWanted: isWantedResponse, log });
   const lifetime = new AbortController();
   window.addEventListener('pagehide', (event) => {
     if (!event.persisted) lifetime.abort();

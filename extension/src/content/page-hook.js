@@ -1,29 +1,45 @@
 // MAIN-world page hook (a classic script: the MAIN world cannot load extension modules).
 //
-// It copies the JSON answers the page's own fetch/XHR calls already received and posts them to
-// the isolated content script. It never makes a request of its own. Which URLs matter comes from
-// the platform adapters' RESPONSE_PATTERNS (regular expression sources, case-insensitive, tested
-// against the absolute URL), sent by the content script in a `config` message;
-// answers that arrive before that are held (unread, at most MAX_HELD) and checked once it comes.
-// The literals below repeat HOOK in shared/messages.js (a unit test keeps them in step).
+// It copies the JSON answers the page's own fetch/XHR calls already received and hands them to
+// the isolated content script. It never makes a request of its own.
+//
+// The channel is a private MessagePort, never window.postMessage (which any page script can
+// forge). The manifest runs this script first, then the content script, both at document_start,
+// before any page script: the content script dispatches one CONNECT MessageEvent carrying a port,
+// this script takes the port and cancels the event (so the content script knows it was taken) and
+// stops listening. The page never sees the event, so it never holds the port. postMessage is bound
+// to the port right then, so a page that later rewrites MessagePort.prototype learns nothing.
+//
+// Which URLs matter comes from the platform adapters' RESPONSE_PATTERNS (regular expression
+// sources, case-insensitive, tested against the absolute URL), sent by the content script over the
+// port in a `config` message; answers that arrive before that are held (unread, at most MAX_HELD)
+// and checked once it comes. The literals below repeat HOOK in shared/messages.js (a unit test
+// keeps them in step).
 (() => {
   'use strict';
 
   const FROM_PAGE = 'microscout-page-hook';
-  const FROM_CONTENT = 'microscout-content';
   const VERSION = 1;
+  const CONNECT = 'microscout-hook-connect';
   const MAX_HELD = 40;
   const MAX_BODY_CHARS = 8 * 1024 * 1024;
   const XSSI_PREFIXES = ['for (;;);', ")]}'"];
-  const MARK = Symbol.for('microscout.page-hook');
 
-  if (window[MARK]) return;
-  Object.defineProperty(window, MARK, { value: true });
-
-  const post = window.postMessage.bind(window);
   const origin = location.origin;
+  let post = null; // the port's postMessage, once connected
   let patterns = null;
   const held = [];
+
+  function onConnect(event) {
+    const port = event.ports?.[0];
+    if (post || !port) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    window.removeEventListener(CONNECT, onConnect, true);
+    post = port.postMessage.bind(port);
+    port.onmessage = onConfig;
+  }
+  window.addEventListener(CONNECT, onConnect, true);
 
   function matches(url) {
     let href;
@@ -57,25 +73,23 @@
     }
     if (!body || typeof body !== 'object') return;
     try {
-      post(
-        {
-          source: FROM_PAGE,
-          v: VERSION,
-          kind: 'response',
-          url: new URL(entry.url, origin).href,
-          status: entry.status,
-          pageUrl: entry.pageUrl,
-          body,
-        },
-        origin,
-      );
+      post({
+        source: FROM_PAGE,
+        v: VERSION,
+        kind: 'response',
+        url: new URL(entry.url, origin).href,
+        status: entry.status,
+        pageUrl: entry.pageUrl,
+        body,
+      });
     } catch {
       // a body that cannot be cloned is simply not copied
     }
   }
 
   function offer(entry) {
-    if (entry.status < 200 || entry.status > 299 || !entry.url) return;
+    // Not connected: the content script (which runs right after us) is not there to take answers.
+    if (!post || entry.status < 200 || entry.status > 299 || !entry.url) return;
     entry.pageUrl = location.href; // the page the answer belongs to, even if it is forwarded later
     if (patterns) {
       forward(entry);
@@ -85,10 +99,9 @@
     if (held.length > MAX_HELD) held.shift();
   }
 
-  window.addEventListener('message', (event) => {
+  function onConfig(event) {
     const data = event.data;
-    if (event.source !== window || !data || data.source !== FROM_CONTENT || data.v !== VERSION) return;
-    if (data.kind !== 'config' || !Array.isArray(data.patterns)) return;
+    if (!data || data.v !== VERSION || data.kind !== 'config' || !Array.isArray(data.patterns)) return;
     const compiled = [];
     for (const source of data.patterns) {
       try {
@@ -99,7 +112,7 @@
     }
     patterns = compiled;
     for (const entry of held.splice(0)) forward(entry);
-  });
+  }
 
   const nativeFetch = window.fetch;
   if (typeof nativeFetch === 'function') {
@@ -112,7 +125,7 @@
             if (response.type === 'opaque' || /image|video|audio|font|css/.test(type)) return;
             const request = args[0];
             const url = response.url || (typeof request === 'string' ? request : (request?.url ?? String(request)));
-            if (patterns && !matches(url)) return; // not one we copy: do not even clone it
+            if (!post || (patterns && !matches(url))) return; // not one we copy: do not even clone it
             const copy = response.clone();
             offer({ url, status: response.status, text: () => copy.text() });
           } catch {

@@ -6,6 +6,7 @@ import { MSG, STATE, ask } from '../shared/messages.js';
 import { mountOverlay } from '../overlay/overlay.js';
 import { markFlaggedComments } from '../overlay/comment-flags.js';
 import { findAnchor, pageTheme } from './placement.js';
+import { noteHookHealth } from './hook-bridge.js';
 
 export const WAIT_FOR_DATA_MS = 6000; // how long a page may take to render its creator before we say "degraded"
 const SETTLE_MS = 250; // let a burst of DOM changes finish before reading again
@@ -68,6 +69,7 @@ class PageView {
   capture() {
     try {
       const snapshot = this.adapter.buildSnapshot(this.readPageData(document, this.log.list()));
+      noteHookHealth(snapshot.capture, this.log);
       this.snapshot = snapshot;
       return snapshot;
     } catch (error) {

@@ -1,11 +1,12 @@
 // A chip: one small label next to a post's author on a scroll page, with the creator's best niche
-// fit, tier and watchlist overall. Inside its own shadow root (page CSS cannot reach in), built
-// from text only, no images. The host carries what tests and users' tooling read:
+// fit, tier and watchlist overall. Inside its own closed shadow root (page CSS cannot reach in, and
+// page script cannot read the niche names in its title; shadow.js), built from text only, no images. The host carries what tests and users' tooling read:
 // data-microscout-chip, data-platform, data-handle (bare), data-fit (0-100, empty while unknown),
 // data-state ("pending", "ok", or why there is no number), data-tier, data-overall.
 
 import { h, replace } from './dom.js';
 import { band } from './sections.js';
+import { closedRoot } from './shadow.js';
 
 export const CHIP_TAG = 'microscout-chip';
 
@@ -38,11 +39,9 @@ export class Chip {
     if (postId) this.host.dataset.postId = postId;
     this.host.dataset.theme = theme;
     this.host.dataset.fit = '';
-    const root = this.host.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = CHIP_CSS;
+    const root = closedRoot(this.host, CHIP_CSS);
     this.label = h('span', { class: 'chip', role: 'note' });
-    root.append(style, this.label);
+    root.append(this.label);
     // the chip is not a link: a click on it must not open the post under it
     this.host.addEventListener('click', (event) => event.stopPropagation());
   }

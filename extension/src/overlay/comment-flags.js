@@ -4,6 +4,7 @@
 // aborts.
 
 import { h } from './dom.js';
+import { closedRoot, trusted } from './shadow.js';
 import { flagReason } from './sections.js';
 import { OVERLAY_CSS } from './styles.js';
 
@@ -86,9 +87,7 @@ function mark(element, item, theme, onUnflag) {
   host.setAttribute('data-microscout-flag', '');
   host.dataset.label = String(item.label ?? 'flagged');
   host.dataset.theme = theme;
-  const root = host.attachShadow({ mode: 'open' });
-  const style = document.createElement('style');
-  style.textContent = OVERLAY_CSS;
+  const root = closedRoot(host, OVERLAY_CSS);
   const result = h('span', { class: 'result', role: 'status', 'aria-live': 'polite' });
   const button = h(
     'button',
@@ -99,22 +98,24 @@ function mark(element, item, theme, onUnflag) {
     },
     'Unflag: genuine',
   );
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    result.textContent = 'Sending…';
-    const answer = await onUnflag?.(item);
-    if (answer?.ok) {
-      result.textContent = 'Unflagged; the comment model learns from this.';
-      result.dataset.ok = 'true';
-      host.dataset.label = 'genuine';
-    } else {
-      result.textContent = answer?.message ?? 'Could not send the correction.';
-      result.dataset.ok = 'false';
-      button.disabled = false;
-    }
-  });
+  button.addEventListener(
+    'click',
+    trusted(async () => {
+      button.disabled = true;
+      result.textContent = 'Sending…';
+      const answer = await onUnflag?.(item);
+      if (answer?.ok) {
+        result.textContent = 'Unflagged; the comment model learns from this.';
+        result.dataset.ok = 'true';
+        host.dataset.label = 'genuine';
+      } else {
+        result.textContent = answer?.message ?? 'Could not send the correction.';
+        result.dataset.ok = 'false';
+        button.disabled = false;
+      }
+    }),
+  );
   root.append(
-    style,
     h('div', { class: 'flag' }, h('strong', {}, 'microscout'), h('span', {}, flagReason(item)), button, result),
   );
   element.after(host);

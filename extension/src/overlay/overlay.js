@@ -1,12 +1,15 @@
-// The overlay: a badge by the profile header and a panel under it, inside a shadow root so page CSS
-// and ours never meet. Mounted once (a second mount returns the same overlay), removed whole by
-// stop(). The host element carries the attributes tests and users' tooling rely on:
-// data-microscout-overlay, data-state, data-platform, data-handle, data-tier, data-overall.
+// The overlay: a badge by the profile header and a panel under it, inside a closed shadow root so
+// page CSS and ours never meet and page script can neither read it nor press its buttons (every
+// listener hears trusted events only; see shadow.js). Mounted once (a second mount returns the same
+// overlay), removed whole by stop(). The host element carries the attributes tests and users'
+// tooling rely on: data-microscout-overlay, data-state, data-platform, data-handle, data-tier,
+// data-overall.
 
 import { STATE } from '../shared/messages.js';
 import { describe } from '../shared/state-text.js';
 import { STATUSES } from '../shared/vocab.js';
 import { h, replace } from './dom.js';
+import { closedRoot, trusted } from './shadow.js';
 import {
   authenticitySection,
   band,
@@ -50,18 +53,19 @@ class Overlay {
     this.host.setAttribute('style', HOST_STYLE.inline);
     this.host.setAttribute('data-microscout-overlay', '');
     this.host.dataset.theme = theme;
-    this.root = this.host.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = OVERLAY_CSS;
+    this.root = closedRoot(this.host, OVERLAY_CSS);
     this.card = h('div', { class: 'card' });
-    this.root.append(style, this.card);
+    this.root.append(this.card);
     this.expanded = false;
-    this.root.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape' && this.expanded) {
-        this.toggle(false);
-        this.badge?.focus();
-      }
-    });
+    this.root.addEventListener(
+      'keydown',
+      trusted((event) => {
+        if (event.key === 'Escape' && this.expanded) {
+          this.toggle(false);
+          this.badge?.focus();
+        }
+      }),
+    );
   }
 
   /** Put the overlay right after ``anchor`` (in the page's flow), or float it in a corner. */
@@ -321,22 +325,24 @@ class Overlay {
       'data-microscout-result': 'save',
     });
 
-    const run = (button, result, work, success) => async () => {
-      button.disabled = true;
-      result.textContent = 'Sending…';
-      delete result.dataset.ok;
-      try {
-        const answer = await work();
-        if (answer?.ok) {
-          result.textContent = success();
-          result.dataset.ok = 'true';
-        } else {
-          showResult(result, answer);
+    // A click listener for real clicks only (shadow.js): page script cannot save or label.
+    const run = (button, result, work, success) =>
+      trusted(async () => {
+        button.disabled = true;
+        result.textContent = 'Sending…';
+        delete result.dataset.ok;
+        try {
+          const answer = await work();
+          if (answer?.ok) {
+            result.textContent = success();
+            result.dataset.ok = 'true';
+          } else {
+            showResult(result, answer);
+          }
+        } finally {
+          if (button.isConnected) button.disabled = false;
         }
-      } finally {
-        if (button.isConnected) button.disabled = false;
-      }
-    };
+      });
     const nicheName = () => nicheSelect.selectedOptions[0]?.textContent ?? nicheSelect.value;
     const fit = h('button', { type: 'button', 'data-microscout-action': 'fit', disabled: !niches.length }, 'Good fit');
     const notFit = h(

@@ -315,6 +315,11 @@ export function disclosureSection(disc, captions = new Map()) {
   );
 }
 
+const HOOK_STATES = Object.freeze({
+  connected: 'connected (private channel)',
+  absent: "not connected: the page's API answers were not read",
+});
+
 export function captureSection(capture) {
   const sources = capture?.sources && typeof capture.sources === 'object' ? Object.entries(capture.sources) : [];
   const missing = Array.isArray(capture?.missing) ? capture.missing : [];
@@ -325,6 +330,7 @@ export function captureSection(capture) {
     facts([
       ['sources', sources.map(([field, source]) => `${field}: ${source}`).join(', ') || null],
       ['missing', missing.join(', ') || null],
+      ['page hook', HOOK_STATES[capture?.hook] ?? null],
     ]),
     reasons(capture?.notes),
   );

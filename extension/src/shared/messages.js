@@ -46,11 +46,13 @@ export const STATE = Object.freeze({
 });
 
 // The page hook (MAIN world, a classic script that cannot import this file) and the content
-// script talk through window.postMessage with these fixed fields; page-hook.js repeats the
-// literals and a unit test keeps both in step.
+// script talk over a private MessagePort handed over once in a CONNECT event at document_start
+// (content/hook-bridge.js), with these fixed fields; page-hook.js repeats the literals and a unit
+// test keeps both in step. Nothing travels through window.postMessage: a window message claiming
+// to come FROM_PAGE is page script posing as the hook.
 export const HOOK = Object.freeze({
   FROM_PAGE: 'microscout-page-hook',
-  FROM_CONTENT: 'microscout-content',
+  CONNECT: 'microscout-hook-connect',
   VERSION: 1,
   RESPONSE: 'response',
   CONFIG: 'config',
@@ -82,7 +84,7 @@ export async function ask(type, payload = {}) {
 /**
  * True when ``data`` is a well-formed message from our page hook: a plain object with the fixed
  * fields, a 2xx status, an http(s) URL the adapters want (``isWanted(url)``) and a JSON body.
- * Anything in the page can post messages, so nothing else is trusted.
+ * The hook runs in the page's world, so even its port carries nothing else we trust.
  */
 export function isHookResponse(data, isWanted) {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return false;

@@ -6,8 +6,8 @@ export const DEFAULTS = Object.freeze({
   apiToken: '',
 });
 
-// Origins the manifest grants up front; any other server origin is an optional permission the
-// options page requests.
+// Origins the manifest grants up front, the only ones reached over plain http; any other server
+// is https and an optional permission the options page requests.
 export const BUILT_IN_SERVER_HOSTS = Object.freeze(['127.0.0.1', 'localhost']);
 
 /** Read the settings with defaults filled in. */
@@ -17,7 +17,8 @@ export async function readSettings(storage = chrome.storage.local) {
 }
 
 /**
- * Check and tidy a server URL typed by a person: http(s) only, no credentials, query or
+ * Check and tidy a server URL typed by a person: https, or http on this machine only (the token
+ * travels in every request, so it never crosses a network in the clear); no credentials, query or
  * fragment, no trailing slash. Returns {ok, url, originPattern} or {ok: false, error}.
  */
 export function normalizeServerUrl(raw) {
@@ -31,6 +32,12 @@ export function normalizeServerUrl(raw) {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, error: 'The server address must start with http:// or https://.' };
+  }
+  if (url.protocol === 'http:' && !BUILT_IN_SERVER_HOSTS.includes(url.hostname)) {
+    return {
+      ok: false,
+      error: 'A server that is not on this machine needs https:// (the token would travel in the clear).',
+    };
   }
   if (url.username || url.password) return { ok: false, error: 'Put the token in the token field, not in the URL.' };
   if (url.search || url.hash) return { ok: false, error: 'The server address takes no ? or # part.' };

@@ -129,12 +129,17 @@ const unconfigured = [
   ['no token', { serverUrl: 'http://127.0.0.1:1', apiToken: '' }],
   ['no server', { serverUrl: '', apiToken: TOKEN }],
   ['a server URL that is not http', { serverUrl: 'ftp://127.0.0.1', apiToken: TOKEN }],
+  [
+    'a remote server over plain http (stored before https was required)',
+    { serverUrl: 'http://192.0.2.7:8765', apiToken: TOKEN },
+  ],
 ];
 for (const [name, values] of unconfigured) {
   test(`${name} is not configured, and nothing is requested`, async () => {
     const before = seen.length;
     const answer = await callServer(values, { path: '/ok' });
     assert.equal(answer.state, STATE.NOT_CONFIGURED);
+    assert.equal(typeof answer.message, 'string');
     assert.equal(seen.length, before);
   });
 }

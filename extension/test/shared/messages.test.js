@@ -48,7 +48,7 @@ test('every message type is either for content scripts or for extension pages on
 test('the page hook repeats the HOOK literals (it cannot import them)', async () => {
   const hook = await readFile(new URL('../../src/content/page-hook.js', import.meta.url), 'utf8');
   assert.match(hook, new RegExp(`const FROM_PAGE = '${HOOK.FROM_PAGE}';`));
-  assert.match(hook, new RegExp(`const FROM_CONTENT = '${HOOK.FROM_CONTENT}';`));
+  assert.match(hook, new RegExp(`const CONNECT = '${HOOK.CONNECT}';`));
   assert.match(hook, new RegExp(`const VERSION = ${HOOK.VERSION};`));
   assert.match(hook, new RegExp(`kind: '${HOOK.RESPONSE}'`));
   assert.match(hook, new RegExp(`data.kind !== '${HOOK.CONFIG}'`));

@@ -27,6 +27,11 @@ const bad = [
   'javascript:alert(1)',
   null,
   undefined,
+  // plain http leaves this machine: the token would cross the network in the clear
+  'http://scout.example.com',
+  'http://192.168.1.5:8765',
+  'http://localhost.evil.example:8765',
+  'http://127.0.0.1.nip.io',
 ];
 for (const raw of bad) {
   test(`normalizeServerUrl refuses ${JSON.stringify(raw)}`, () => {
@@ -35,6 +40,10 @@ for (const raw of bad) {
     assert.equal(typeof result.error, 'string');
   });
 }
+
+test('the refusal of a remote http server asks for https', () => {
+  assert.match(normalizeServerUrl('http://scout.example.com:8765').error, /https:\/\//);
+});
 
 const builtIn = [
   ['http://127.0.0.1:8765', true],
