@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
@@ -14,12 +13,13 @@ __all__ = ["__version__", "create_app"]
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Safe defaults, then ``MICROSCOUT_*`` variables, then ``test_config``."""
     from server import api, auth, dashboard, errors, services, settings
+    from server.vocab import private_dir
 
     app = Flask(__name__)
     app.config.update(settings.load())
     if test_config:
         app.config.update(test_config)
-    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    private_dir(app.config["DATA_DIR"])  # 0700: tokens, secrets and the database live there
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 

@@ -170,8 +170,12 @@ def init_app(app: Flask) -> None:
         if status == 413:
             limit = app.config["MAX_BODY_BYTES"]
             return _answer(PayloadTooLarge(f"Body over the limit of {limit} bytes.", {"limit": limit}))
-        err = ApiError(exc.description or exc.name)
+        # keep werkzeug's own headers: Allow on a 405 (RFC 9110), WWW-Authenticate on a 401
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        err = ApiError(exc.description or exc.name, headers=headers)
         err.status, err.code = status, _HTTP_CODES.get(status, "http_error")
+        if status == 405:
+            err.details = {"allow": getattr(exc, "valid_methods", None) or []}
         return _answer(err)
 
     @app.errorhandler(Exception)

@@ -56,6 +56,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Retry-After above it; 0: no limit). Shared through Redis by a team, per process otherwise. "
             "The extension scores a creator once, then at most every 2 s per tab while the page loads more.",
             int),
+    Setting("READ_TIMEOUT", 10, "Seconds a client has to send a whole request (headers and body) under "
+            "`microscout serve`; slower ones are disconnected. Requests are read without holding a thread, "
+            "so slow clients never starve the others.", float),
     Setting("WORKERS", 1, "gunicorn worker processes for `microscout serve`.", int),
     Setting("THREADS", 8, "Threads per gunicorn worker.", int),
     Setting("LOAD_MODELS", True,

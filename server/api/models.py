@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request, url_for
 
 from server import services
-from server.api import parse_body, spec
+from server.api import parse_body, read_body, spec
 from server.errors import InvalidField, NotFound
 from server.schemas import (
     Activation,
@@ -64,7 +64,7 @@ def get_version(name: str, version: str):
       status=202, query=_FORCE)
 def train(name: str):
     force = request.args.get("force", "").lower() in {"1", "true", "yes"}
-    if request.get_data(cache=True).strip():
+    if read_body().strip():
         force = force or parse_body(TrainRequest).force
     record = services.get().submit_training(name, force=force)
     body = {"job": record["id"], "model": name, "state": record["state"],

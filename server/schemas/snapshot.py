@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from server.schemas.base import (
     clean_text,
     not_blank,
 )
-from server.vocab import Platform
+from server.vocab import HANDLE_MAX, Platform, check_handle
 
 
 class Post(Wire):
@@ -48,20 +47,14 @@ class Comment(Wire):
     posted_at: datetime | None = None
 
 
-_HANDLE = re.compile(r"^[^\s/?#@]{1,100}$")
-
-
 def bare_handle(value: str) -> str:
-    """A handle as the platforms show it, without "@"; ValueError when it cannot be one."""
-    value = clean_text(value).strip().removeprefix("@")
-    if not _HANDLE.match(value):
-        raise ValueError("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'")
-    return value
+    """A handle as the platforms show it, without "@"; ValueError when it cannot be one (vocab's rule)."""
+    return check_handle(value)
 
 
 class Snapshot(Wire):
     platform: Platform
-    handle: Annotated[str, Field(min_length=1, max_length=101)]
+    handle: Annotated[str, Field(min_length=1, max_length=HANDLE_MAX + 1)]
     display_name: Annotated[Text, Field(max_length=300)] | None = None
     url: Annotated[str, Field(max_length=2000)] | None = None
     bio: Annotated[Text, Field(max_length=MAX_CAPTION)] = ""

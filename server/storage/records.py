@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import logging
 import math
 import re
 import secrets
@@ -24,8 +26,10 @@ from server.storage.protocol import (
     SORT_KEYS,
     InvalidValue,
 )
-from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, slugify
+from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, check_handle, slugify
 from server.vocab import tier as vocab_tier
+
+log = logging.getLogger(__name__)
 
 MAX_NOTES = 10_000
 MAX_TAGS = 30
@@ -64,9 +68,10 @@ def check_creator(platform: str, handle: str) -> None:
     """The rules of the wire's Snapshot.handle (a leading '@' is dropped)."""
     if platform not in PLATFORMS:
         raise InvalidValue(f"platform must be one of {', '.join(PLATFORMS)}", "platform")
-    handle = handle.strip().removeprefix("@")
-    if not handle or len(handle) > 100 or any(c in handle for c in " /?#@\t\r\n"):
-        raise InvalidValue("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'", "handle")
+    try:
+        check_handle(handle)
+    except ValueError as exc:
+        raise InvalidValue(str(exc), "handle") from None
 
 
 # ---- niches -------------------------------------------------------------------------------
@@ -153,6 +158,23 @@ def _stored_score(score: Any) -> Score | None:
         return read_score(score)
     except InvalidValue:
         return None
+
+
+def load_stored_score(raw: str | bytes | None) -> dict[str, Any] | None:
+    """A stored score read back: the JSON when it is still a valid Score, None otherwise.
+
+    A score saved before scores were validated (or by hand into the store) could hold NaN or lack
+    sections; it must never reach a page or the wire, so it reads as no score, with a warning.
+    """
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+        read_score(value)
+    except (ValueError, InvalidValue) as exc:
+        log.warning("a stored score is not a valid score and is ignored: %s", str(exc)[:200])
+        return None
+    return dict(value)
 
 
 def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
@@ -485,21 +507,21 @@ def export_document(niches: list, creators: list, labels: list, comment_labels: 
 
 # ---- CSV ----------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A cell a spreadsheet runs as a formula: one starting with = + - @ (or their full-width forms), a tab
+# or a carriage return, also after spaces of any kind (the no-break space included), and also at the
+# start of any ';'-separated part, since spreadsheets in many locales split CSV cells at ';'.
+_FORMULA = re.compile(r"(^|;)(?=[^\S\t\r]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
 
 
 def escape_cell(value: Any) -> Any:
-    """OWASP CSV injection: text a spreadsheet would run as a formula gets a leading quote."""
+    """OWASP CSV injection: text a spreadsheet would run as a formula gets a leading quote (each part)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value  # our own numbers, never a formula
-    text = str(value)
-    if text.lstrip(" ").startswith(_FORMULA_START) or text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return _FORMULA.sub(r"\1'", str(value))
 
 
 CSV_COLUMNS = ("platform", "handle", "display_name", "niche", "status", "tier", "followers", "overall",

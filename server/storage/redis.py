@@ -261,7 +261,7 @@ class RedisStore:
             return None
         entry = json.loads(raw)
         entry["snapshot"] = json.loads(snapshot) if snapshot is not None else None
-        entry["score"] = json.loads(score) if score is not None else None
+        entry["score"] = records.load_stored_score(score)
         return entry
 
     @_guarded
@@ -528,7 +528,7 @@ class RedisStore:
                 continue  # deleted between listing and reading
             entry = json.loads(raw)
             entry["snapshot"] = json.loads(snapshot) if snapshot is not None else None
-            entry["score"] = json.loads(score) if score is not None else None
+            entry["score"] = records.load_stored_score(score)
             entry["history"] = [json.loads(p) for p in points]
             creators.append(entry)
         labels, comment_labels, tokens, settings = results[-4:]

@@ -13,6 +13,8 @@ order, the commenters index), so a migration rarely has to rewrite them.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,6 +24,8 @@ from typing import Any
 
 from server.storage import discovered, records
 from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 # Ordered migrations: entry i takes the schema from version i to i + 1. Never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -64,6 +68,16 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _private_file(path: Path) -> None:
+    """The database readable by its owner alone (0600); SQLite gives its -wal and -shm files the same mode."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError as exc:  # not ours to change (a shared file): say so, keep serving
+        log.warning("could not make %s private (mode 0600): %s", path, exc)
+
+
 class SQLiteStore:
     """Store over one SQLite file; safe to share between threads and between processes."""
 
@@ -71,7 +85,8 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 10.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private_file(self.path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -203,7 +218,7 @@ class SQLiteStore:
     def _full(row: Sequence[Any]) -> dict[str, Any]:
         entry = json.loads(row[0])
         entry["snapshot"] = json.loads(row[1]) if row[1] is not None else None
-        entry["score"] = json.loads(row[2]) if row[2] is not None else None
+        entry["score"] = records.load_stored_score(row[2])
         return entry
 
     def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],

@@ -177,7 +177,7 @@ def test_csv_export_escapes_formulas(client, auth, niche):
     assert [r["handle"] for r in rows] == ["creator", "second"]
     first = rows[0]
     assert first["notes"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
-    assert first["display_name"] == "'@evil" and first["tags"] == "'+1; -x; ok"
+    assert first["display_name"] == "'@evil" and first["tags"] == "'+1;' -x; ok"
     assert (first["overall"], first["fit:running"], first["status"]) == ("70.0", "81.5", "discovered")
     assert rows[1]["notes"] == "plain, with comma\nand a newline"
     only_header = client.get("/v1/watchlist.csv?status=contacted", headers=auth).get_data(as_text=True)
