@@ -166,6 +166,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if exc.response is not None:  # a ready answer (the rate limit's envelope, abort(response))
+            return exc.response
         status = exc.code or 500
         if status == 413:
             limit = app.config["MAX_BODY_BYTES"]

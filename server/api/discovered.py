@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from server import services
 from server.api import query_number, spec
+from server.ratelimit import charge_work
 from server.schemas import DiscoveredCreator, DiscoveredList, DiscoveredUpdate, GlanceRequest, GlanceResponse
 from server.storage.discovered import DiscoveredQuery
 
@@ -44,6 +45,7 @@ def _query() -> DiscoveredQuery:
               "watchlist state, in order; each glance is remembered in the Discovered inbox.",
       body=GlanceRequest, response=GlanceResponse)
 def glance(payload: GlanceRequest):
+    charge_work(payload.texts())
     return jsonify(services.get().glance(payload).model_dump(mode="json"))
 
 
