@@ -62,7 +62,7 @@ def _save(platform: str, handle: str, payload: WatchlistSave) -> Any:
             raise InvalidField(f"{field}: may not be null",
                                {"fields": [{"field": field, "message": "may not be null"}]})
     entry, created = services.get().store.save_creator(platform, handle, changes, by=g.identity)
-    return jsonify(entry), 201 if created else 200
+    return jsonify({**entry, "score": records.wire_score(entry.get("score"))}), 201 if created else 200
 
 
 @bp.post("/watchlist")
@@ -83,7 +83,7 @@ def get_creator(platform: str, handle: str):
     entry = services.get().store.get_creator(platform, handle)
     if entry is None:
         raise NotFound(f"{platform}/{handle} is not on the watchlist")
-    return jsonify(entry)
+    return jsonify({**entry, "score": records.wire_score(entry.get("score"))})
 
 
 @bp.put("/watchlist/<platform>/<handle>")

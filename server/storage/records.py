@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import logging
 import math
 import re
@@ -160,21 +159,20 @@ def _stored_score(score: Any) -> Score | None:
         return None
 
 
-def load_stored_score(raw: str | bytes | None) -> dict[str, Any] | None:
-    """A stored score read back: the JSON when it is still a valid Score, None otherwise.
+def wire_score(score: Any) -> dict[str, Any] | None:
+    """A stored score as the API may send it: the JSON when it is a valid Score, None otherwise.
 
-    A score saved before scores were validated (or by hand into the store) could hold NaN or lack
-    sections; it must never reach a page or the wire, so it reads as no score, with a warning.
+    A score imported, or saved before scores were validated, could hold NaN or lack sections; it must
+    never reach the wire (the dashboard shows such a score as best it can instead).
     """
-    if raw is None:
+    if score is None:
         return None
     try:
-        value = json.loads(raw)
-        read_score(value)
-    except (ValueError, InvalidValue) as exc:
-        log.warning("a stored score is not a valid score and is ignored: %s", str(exc)[:200])
+        read_score(score)
+    except InvalidValue as exc:
+        log.warning("a stored score is not a valid score; the API leaves it out: %s", exc.message[:200])
         return None
-    return dict(value)
+    return dict(score)
 
 
 def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
@@ -470,6 +468,15 @@ def check_token_name(name: str) -> None:
 
 def new_token() -> str:
     return "ms_" + secrets.token_urlsafe(32)
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_session(session_id: str) -> str:
+    """What the store keeps of a session id: a copy of the store cannot sign anyone in."""
+    return hashlib.sha256(b"microscout-session\0" + session_id.encode()).hexdigest()
 
 
 def hash_token(token: str) -> str:

@@ -261,7 +261,7 @@ class RedisStore:
             return None
         entry = json.loads(raw)
         entry["snapshot"] = json.loads(snapshot) if snapshot is not None else None
-        entry["score"] = records.load_stored_score(score)
+        entry["score"] = json.loads(score) if score is not None else None
         return entry
 
     @_guarded
@@ -410,6 +410,23 @@ class RedisStore:
         raw = self._redis.hget(self._k("tokens"), records.hash_token(token))
         return json.loads(raw)["name"] if raw else None
 
+    # -- sessions ---------------------------------------------------------------------------
+    @_guarded
+    def create_session(self, record: Mapping[str, Any], lifetime: float) -> str:
+        session_id = records.new_session_id()
+        self._redis.set(self._k("session", records.hash_session(session_id)), _dumps(dict(record)),
+                        px=max(1, int(lifetime * 1000)))
+        return session_id
+
+    @_guarded
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        raw = self._redis.get(self._k("session", records.hash_session(session_id)))
+        return json.loads(raw) if raw is not None else None
+
+    @_guarded
+    def end_session(self, session_id: str) -> None:
+        self._redis.delete(self._k("session", records.hash_session(session_id)))
+
     # -- settings ---------------------------------------------------------------------------
     @_guarded
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -528,7 +545,7 @@ class RedisStore:
                 continue  # deleted between listing and reading
             entry = json.loads(raw)
             entry["snapshot"] = json.loads(snapshot) if snapshot is not None else None
-            entry["score"] = records.load_stored_score(score)
+            entry["score"] = json.loads(score) if score is not None else None
             entry["history"] = [json.loads(p) for p in points]
             creators.append(entry)
         labels, comment_labels, tokens, settings = results[-4:]

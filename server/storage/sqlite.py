@@ -17,6 +17,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE discovered (key TEXT PRIMARY KEY, platform TEXT NOT NULL, entry TEXT NOT NULL,
                              posts TEXT NOT NULL);
+    """,
+    # 3: dashboard sessions (the hash of the cookie's id), ended at sign-out
+    """
+    CREATE TABLE sessions (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires REAL NOT NULL);
+    CREATE INDEX sessions_expires ON sessions (expires);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -218,7 +224,7 @@ class SQLiteStore:
     def _full(row: Sequence[Any]) -> dict[str, Any]:
         entry = json.loads(row[0])
         entry["snapshot"] = json.loads(row[1]) if row[1] is not None else None
-        entry["score"] = records.load_stored_score(row[2])
+        entry["score"] = json.loads(row[2]) if row[2] is not None else None
         return entry
 
     def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],
@@ -378,6 +384,26 @@ class SQLiteStore:
             row = db.execute("SELECT name FROM tokens WHERE hash = ?",
                              (records.hash_token(token),)).fetchone()
         return row[0] if row else None
+
+    # -- sessions ---------------------------------------------------------------------------
+    def create_session(self, record: Mapping[str, Any], lifetime: float) -> str:
+        session_id = records.new_session_id()
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
+            db.execute("INSERT INTO sessions (id, record, expires) VALUES (?, ?, ?)",
+                       (records.hash_session(session_id), _dumps(dict(record)), now + lifetime))
+        return session_id
+
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        with self._read() as db:
+            row = db.execute("SELECT record FROM sessions WHERE id = ? AND expires > ?",
+                             (records.hash_session(session_id), time.time())).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def end_session(self, session_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (records.hash_session(session_id),))
 
     # -- settings ---------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
