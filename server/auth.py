@@ -6,7 +6,7 @@ characters is refused at start, and one that looks weak (under 24 characters, or
 characters) is warned about. Team members get their own tokens from ``microscout tokens create``
 (kept in the store); every write records which token made it.
 
-Guessing is throttled: an address that sent ``FAILED_TOKENS_A_MINUTE`` unknown tokens (bearer or
+Guessing is throttled: an address that sent ``SIGN_IN_LIMIT`` (20) unknown tokens (bearer or
 sign-in form) within a minute gets 429 with Retry-After, whatever it sends, until the minute has
 moved on. The count lives in the team's Redis when there is one, else in this process.
 """
@@ -121,7 +121,8 @@ def bearer() -> str | None:
 
 def init_app(app: Flask) -> None:
     app.config["ADMIN_TOKEN"] = resolve_admin_token(app.config)
-    app.extensions["auth_throttle"] = Throttle(str(app.config.get("STORE_URL") or "").strip())
+    app.extensions["auth_throttle"] = Throttle(str(app.config.get("STORE_URL") or "").strip(),
+                                               int(app.config.get("SIGN_IN_LIMIT") or FAILED_TOKENS_A_MINUTE))
 
     @app.before_request
     def _require_token():

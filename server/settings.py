@@ -60,6 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
             "/v1/comments/classify may ask the embedder for, estimated before embedding (cached texts are "
             "free; at most 512 a text). One request over it: 413; the minute's budget spent: 429 with "
             "Retry-After. A typical snapshot is about 1,900; 0: no limit.", int),
+    Setting("SIGN_IN_LIMIT", 20, "Unknown tokens (API or sign-in form) one client address may send a minute; "
+            "past it every request from there gets 429 until the minute has moved on.", int),
     Setting("READ_TIMEOUT", 10, "Seconds a client has to send a whole request (headers and body) under "
             "`microscout serve`; slower ones are disconnected. Requests are read without holding a thread, "
             "so slow clients never starve the others.", float),

@@ -20,7 +20,7 @@ from typing import Literal, get_args
 __all__ = [
     "COMMENT_LABELS", "FIT_LABELS", "JOB_STATES", "PLATFORMS", "STATUSES", "TIERS", "TIER_FLOORS",
     "CommentLabel", "FitLabel", "JobState", "Platform", "Status", "Tier", "is_redis_url",
-    "HANDLE_PATTERN", "check_handle", "private_dir", "redact_url", "read_or_create_secret", "slugify", "tier",
+    "HANDLE_PATTERN", "check_handle", "is_path_handle", "private_dir", "redact_url", "read_or_create_secret", "slugify", "tier",
     # discovery
     "INBOX_STATUSES", "SEEN_ON_KINDS", "InboxStatus", "SeenOnKind",
 ]
@@ -62,6 +62,9 @@ HANDLE_MAX = 100
 HANDLE_PATTERN = (r"^(?!\.{1,2}$)[^\s/?#@\\\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
                   r"\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]{1,100}$")
 _HANDLE = re.compile(HANDLE_PATTERN)
+# the same as sent in a body: spaces around it and a leading "@" are dropped before the rule applies
+HANDLE_INPUT_PATTERN = (r"^\s*@?(?!\.{1,2}\s*$)[^\s/?#@\\\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                        r"\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]{1,100}\s*$")
 HANDLE_RULE = ("a handle is 1-100 characters with no spaces, '/', '?', '#', '@', '\\', control or "
                "invisible characters, and not '.' or '..'")
 SLUG_MAX = 60
@@ -93,6 +96,11 @@ def check_handle(value: str) -> str:
     if not _HANDLE.match(handle):
         raise ValueError(HANDLE_RULE)
     return handle
+
+
+def is_path_handle(value: str) -> bool:
+    """Whether ``value``, as it stands in a URL path, follows HANDLE_PATTERN (nothing is stripped)."""
+    return bool(_HANDLE.match(value))
 
 
 def is_redis_url(url: str | None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +19,7 @@ from pydantic import BaseModel
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.errors import BadRequest, InvalidField, PayloadTooLarge
-from server.vocab import PLATFORMS, check_handle
-
+from server.vocab import HANDLE_RULE, PLATFORMS, is_path_handle
 
 MAX_DEPTH = 32  # nesting of objects and arrays in a body; real snapshots use about 6
 
@@ -111,15 +111,34 @@ def parse_body(model: type[BaseModel]) -> Any:
     return model.model_validate(data)
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+def param(description: str, **schema: Any) -> dict[str, Any]:
+    """A query argument for ``@spec(query=...)``: its help and the JSON Schema the view enforces."""
+    return {"description": description, "schema": schema or {"type": "string"}}
+
+
+def choices_pattern(choices: Any) -> str:
+    """The pattern of a comma-separated list of ``choices`` (empty parts and spaces around are ignored)."""
+    one = "(?:" + "|".join(re.escape(c) for c in choices) + ")"
+    return rf"^[\s,]*(?:{one}\s*(?:,[\s,]*{one}\s*)*)?[\s,]*$"
+
+
 def query_number(name: str, kind: type[int] | type[float] = int) -> Any:
-    """The query argument ``name`` as a number (None when absent); 422 naming it when it is not one."""
+    """The query argument ``name`` as a number (None when absent); 422 naming it when it is not one.
+
+    Only JSON's spelling of a number counts (no spaces, '_', '+' or Unicode digits), as /openapi.json says."""
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = None
+    value: Any = None
+    if (_INTEGER if kind is int else _NUMBER).fullmatch(raw):
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = None
     if value is None or value != value or value in (float("inf"), float("-inf")):
         message = f"must be {'an integer' if kind is int else 'a number'}"
         raise InvalidField(f"{name}: {message}", {"fields": [{"field": name, "message": message}]})
@@ -127,8 +146,10 @@ def query_number(name: str, kind: type[int] | type[float] = int) -> Any:
 
 
 def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-         status: int = 200, query: dict[str, str] | None = None) -> Callable:
-    """Declare a view's schemas; with ``body`` the parsed model arrives as the ``payload`` argument."""
+         status: int = 200, query: dict[str, Any] | None = None, created: bool = False) -> Callable:
+    """Declare a view's schemas; with ``body`` the parsed model arrives as the ``payload`` argument.
+
+    ``created``: the view answers 201 (same body) when the request made something new."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -138,7 +159,7 @@ def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[Ba
             return view(*args, **kwargs)
 
         wrapper.openapi = {"summary": summary, "body": body, "response": response,  # type: ignore[attr-defined]
-                           "status": status, "query": query or {}}
+                           "status": status, "query": query or {}, "created": created}
         return wrapper
 
     return decorate
@@ -150,11 +171,8 @@ def check_path() -> None:
     if "platform" in args and args["platform"] not in PLATFORMS:
         message = f"must be one of {', '.join(PLATFORMS)}"
         raise InvalidField(f"platform: {message}", {"fields": [{"field": "platform", "message": message}]})
-    if "handle" in args:
-        try:
-            check_handle(args["handle"])
-        except ValueError as exc:
-            raise InvalidField(f"handle: {exc}", {"fields": [{"field": "handle", "message": str(exc)}]}) from None
+    if "handle" in args and not is_path_handle(args["handle"]):
+        raise InvalidField(f"handle: {HANDLE_RULE}", {"fields": [{"field": "handle", "message": HANDLE_RULE}]})
 
 
 def init_app(app: Flask) -> None:

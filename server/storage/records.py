@@ -23,6 +23,7 @@ from server.storage.protocol import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
     SORT_KEYS,
+    Conflict,
     InvalidValue,
 )
 from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, check_handle, slugify
@@ -218,7 +219,7 @@ def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str
             raise InvalidValue("a snapshot is an object", "snapshot")
         sent = (str(snapshot.get("platform", platform)), str(snapshot.get("handle") or handle))
         if creator_key(*sent) != creator_key(platform, handle):
-            raise InvalidValue("the snapshot is of another creator than the one named", "snapshot")
+            raise Conflict("the snapshot is of another creator than the one named", "snapshot")
     typed = read_score(score)
     if existing is None:
         entry: dict[str, Any] = {"platform": platform, "handle": handle.strip().removeprefix("@"),

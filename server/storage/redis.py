@@ -240,7 +240,7 @@ class RedisStore:
             existing = self._read_full(pipe, key)
             niche = changes.get("niche")
             if niche is not None and not pipe.hexists(self._k("niches"), niche):
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             entry, point = records.merge_creator(existing, platform, handle, changes, by=by, at=records.now())
             reindex = changes.get("snapshot") is not None
             old_authors = set(pipe.smembers(self._k("authors", key))) if reindex else set()
@@ -346,7 +346,7 @@ class RedisStore:
             raise InvalidValue("a label names its niche", "niche")
         label_id = self._add("labels", niche, record)
         if label_id < 0:
-            raise InvalidValue(f"no niche with id '{niche}'", "niche")
+            raise NotFound(f"no niche with id '{niche}'", "niche")
         return {"id": label_id, **record}
 
     def _list(self, kind: str) -> list[dict[str, Any]]:

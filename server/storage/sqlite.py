@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from server.storage import discovered, records
-from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
+from server.storage.protocol import Conflict, NotFound, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class SQLiteStore:
             row = db.execute("SELECT entry, snapshot, score FROM creators WHERE key = ?", (key,)).fetchone()
             niche = changes.get("niche")
             if niche is not None and not db.execute("SELECT 1 FROM niches WHERE id = ?", (niche,)).fetchone():
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             entry, point = records.merge_creator(self._full(row) if row else None, platform, handle, changes,
                                                  by=by, at=records.now())
             self._put_creator(db, key, entry, reindex_authors=changes.get("snapshot") is not None)
@@ -330,7 +330,7 @@ class SQLiteStore:
                   "created_by": by}
         with self._write() as db:
             if db.execute("SELECT 1 FROM niches WHERE id = ?", (niche,)).fetchone() is None:
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             cur = db.execute("INSERT INTO labels (niche, record) VALUES (?, ?)", (niche, _dumps(record)))
         return {"id": cur.lastrowid, **record}
 
