@@ -199,7 +199,8 @@ class Soak:
                "threads": sum(s[2] for s in stats), "requests": sent, "failed": failed, "phase": self.phase}
         self.samples.append(row)
         print(f"{row['t']:>6} s  RSS {row['rss_mb']:>5} MB (workers {row['workers_rss_mb']})  "
-              f"files {row['open_files']:>4}  threads {row['threads']:>3}  requests {sent:>6}  failed {failed:>4}"
+              f"files {row['open_files']:>4}  threads {row['threads']:>3}  requests {sent:>6}  "
+              f"failed {failed:>4}"
               f"  [{self.phase}]", flush=True)
 
     def disrupt(self, elapsed: float, done: set[str]) -> None:
@@ -300,7 +301,8 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     ok = result["acknowledged_lost"] == 0 and result["error_rate"]["after"] == 0
-    print("soak:", "PASS" if ok else "FAIL", f"(lost {result['acknowledged_lost']}, error rate after recovery "
+    print("soak:", "PASS" if ok else "FAIL",
+          f"(lost {result['acknowledged_lost']}, error rate after recovery "
           f"{result['error_rate']['after']})")
     return 0 if ok else 1
 

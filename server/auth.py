@@ -46,7 +46,8 @@ def check_token_strength(token: str) -> None:
         raise WeakToken(f"MICROSCOUT_API_TOKEN has {len(token)} characters; use at least {MIN_TOKEN} "
                         "(better: leave it empty and let the server generate one)")
     if len(token) < GOOD_TOKEN or len(set(token)) < 10:
-        log.warning("MICROSCOUT_API_TOKEN looks weak (%d characters, %d distinct): a random one of 32 or more "
+        log.warning("MICROSCOUT_API_TOKEN looks weak (%d characters, %d distinct): a random one of 32 or "
+                    "more "
                     "is better, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'",
                     len(token), len(set(token)))
 

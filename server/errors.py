@@ -119,9 +119,11 @@ def _domain_errors() -> list[tuple[type[Exception], Callable[[Any], ApiError]]]:
         (core.NotReady, lambda e: _retry(str(e))),
         # a reference to a niche that is not stored: not found (the schema cannot know which ids exist)
         (core.UnknownNiche, lambda e: NotFound(f"{e.field}: unknown niche id",
-                                               {"fields": [{"field": e.field, "message": "unknown niche id"}]})),
+                                               {"fields": [{"field": e.field,
+                                                            "message": "unknown niche id"}]})),
         (storage.StoreUnavailable, lambda e: _retry("The store is unavailable; retry shortly.")),
-        (storage.NotFound, lambda e: NotFound(e.message, {"fields": [{"field": e.field, "message": e.message}]}
+        (storage.NotFound, lambda e: NotFound(e.message, {"fields": [{"field": e.field,
+                                                                      "message": e.message}]}
                                               if e.field else {})),
         (storage.Conflict, lambda e: Conflict(e.message, {"field": e.field} if e.field else {})),
         (storage.InvalidValue, lambda e: _invalid(e.field or "(body)", e.message)),
@@ -132,7 +134,8 @@ def _domain_errors() -> list[tuple[type[Exception], Callable[[Any], ApiError]]]:
         (RegistryError, lambda e: Conflict(str(e))),
         (Busy, lambda e: Conflict(str(e), {"job": e.job_id})),
         # too few labels to train on: the niche's state, not the request, is what is missing
-        (LabelError, lambda e: Conflict(f"labels: {e}", {"fields": [{"field": "labels", "message": str(e)}]})),
+        (LabelError, lambda e: Conflict(f"labels: {e}", {"fields": [{"field": "labels",
+                                                                     "message": str(e)}]})),
     ]
 
 

@@ -29,7 +29,8 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 from server.vocab import redact_url
 
 # query arguments whose values never reach a log
-_SECRET_ARG = re.compile(r"(?i)((?:^|[?&;])(?:token|api_token|access_token|apikey|api_key|key|password|secret|"
+_SECRET_ARG = re.compile(r"(?i)((?:^|[?&;])(?:token|api_token|access_token|apikey|api_key|key|password|"
+                         r"secret|"
                          r"csrf_token)=)[^&;\s\"]*")
 _SECRET_HEADER = re.compile(r"(?i)authorization|cookie|csrf")
 _HEADERS_END = b"\r\n\r\n"

@@ -20,7 +20,8 @@ from typing import Literal, get_args
 __all__ = [
     "COMMENT_LABELS", "FIT_LABELS", "JOB_STATES", "PLATFORMS", "STATUSES", "TIERS", "TIER_FLOORS",
     "CommentLabel", "FitLabel", "JobState", "Platform", "Status", "Tier", "is_redis_url",
-    "HANDLE_PATTERN", "check_handle", "is_path_handle", "private_dir", "redact_url", "read_or_create_secret", "slugify", "tier",
+    "HANDLE_PATTERN", "check_handle", "is_path_handle", "private_dir", "redact_url", "read_or_create_secret",
+    "slugify", "tier",
     # discovery
     "INBOX_STATUSES", "SEEN_ON_KINDS", "InboxStatus", "SeenOnKind",
 ]

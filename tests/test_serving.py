@@ -127,8 +127,10 @@ def _request(method: str, path: str, body, extra: bytes = b"") -> bytes:
 
 def _chunked(method: str, path: str, data: bytes, chunk: int = 65536) -> bytes:
     head = (f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
-            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
-    parts = [b"%x\r\n%s\r\n" % (len(data[i:i + chunk]), data[i:i + chunk]) for i in range(0, len(data), chunk)]
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n").encode()
+    parts = [b"%x\r\n%s\r\n" % (len(data[i:i + chunk]), data[i:i + chunk]) for i in range(0, len(data),
+                                                                                          chunk)]
     return head + b"".join(parts) + b"0\r\n\r\n"
 
 

@@ -172,7 +172,8 @@ def check_path() -> None:
         message = f"must be one of {', '.join(PLATFORMS)}"
         raise InvalidField(f"platform: {message}", {"fields": [{"field": "platform", "message": message}]})
     if "handle" in args and not is_path_handle(args["handle"]):
-        raise InvalidField(f"handle: {HANDLE_RULE}", {"fields": [{"field": "handle", "message": HANDLE_RULE}]})
+        raise InvalidField(f"handle: {HANDLE_RULE}", {"fields": [{"field": "handle",
+                                                                  "message": HANDLE_RULE}]})
 
 
 def init_app(app: Flask) -> None:

@@ -17,5 +17,6 @@ bp = Blueprint("score", __name__, url_prefix="/v1")
 def score(payload: ScoreRequest):
     briefs = [n for n in payload.niches or [] if not isinstance(n, str)]
     charge_work([payload.bio, *(p.caption for p in payload.posts), *(c.text for c in payload.comments),
-                 *(f"{b.name}. {b.description}" for b in briefs), *(t for b in briefs for t in b.example_posts)])
+                 *(f"{b.name}. {b.description}" for b in briefs),
+                 *(t for b in briefs for t in b.example_posts)])
     return jsonify(services.get().score(payload.snapshot(), payload.niches).to_json())

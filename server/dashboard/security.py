@@ -107,7 +107,7 @@ def _check_session() -> str | None:
 
 
 def _signed_in_as() -> str | None:
-    """For templates: the signed-in name; None too when the store cannot tell (the error page of an outage)."""
+    """For templates: the signed-in name; None also when the store cannot tell (an outage's error page)."""
     try:
         return identity()
     except Exception:

@@ -37,7 +37,8 @@ class SeenOn(Wire):
 class GlanceCreator(Wire):
     platform: Platform
     handle: Annotated[str, Field(min_length=1, max_length=101, json_schema_extra=HANDLE_INPUT)]
-    texts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_GLANCE_TEXT, json_schema_extra=NOT_BLANK),
+    texts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_GLANCE_TEXT,
+                                                json_schema_extra=NOT_BLANK),
                                     AfterValidator(not_blank)]],
                      Field(min_length=1, max_length=MAX_GLANCE_TEXTS)]
     followers: Count | None = None

@@ -36,8 +36,10 @@ Slug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9]+(?:
 Weights = Annotated[dict[Annotated[str, Field(min_length=1, max_length=40)],
                          Annotated[float, Field(ge=0, le=100)]],
                     Field(max_length=10, description="overall blend weights for this niche, by section")]
-Keywords = Annotated[list[Annotated[Text, Field(min_length=1, max_length=100, json_schema_extra=VISIBLE)]], Field(max_length=100)]
-Examples = Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION, json_schema_extra=VISIBLE)]], Field(max_length=50)]
+Keywords = Annotated[list[Annotated[Text, Field(min_length=1, max_length=100,
+                                                json_schema_extra=VISIBLE)]], Field(max_length=100)]
+Examples = Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION,
+                                                json_schema_extra=VISIBLE)]], Field(max_length=50)]
 Tag = Annotated[Text, Field(min_length=1, max_length=MAX_TAG, json_schema_extra=VISIBLE)]
 Stamp = Annotated[str, Field(description="UTC, ISO 8601")]
 
@@ -204,7 +206,8 @@ class LabelList(BaseModel):
 class CommentLabelCreate(Wire):
     """A correction of the comment classifier."""
 
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK), AfterValidator(not_blank)]
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)]
     label: CommentLabel
     post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
 

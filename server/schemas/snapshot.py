@@ -39,7 +39,8 @@ class Comment(Wire):
     id: Annotated[str, Field(max_length=200)] | None = None
     post_id: Annotated[str, Field(max_length=200)] | None = None
     author: Annotated[Text, Field(max_length=200)] | None = None
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK), AfterValidator(not_blank)]
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)]
     likes: Count | None = None
     replies: Count | None = None
     by_creator: bool = False
@@ -81,13 +82,15 @@ class Snapshot(Wire):
 class NicheBrief(Wire):
     """A brand's niche, sent inline or stored."""
 
-    name: Annotated[Text, Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK), AfterValidator(not_blank)]
+    name: Annotated[Text, Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)]
     description: Annotated[Text, Field(max_length=4000)] = ""
     keywords: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100, json_schema_extra=VISIBLE)]],
                         Field(max_length=100)] = []
     hashtags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100, json_schema_extra=VISIBLE)]],
                         Field(max_length=100)] = []
-    example_posts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION, json_schema_extra=VISIBLE)]],
+    example_posts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION,
+                                                        json_schema_extra=VISIBLE)]],
                              Field(max_length=50)] = []
 
 
@@ -102,7 +105,8 @@ class ScoreRequest(Snapshot):
 
 
 class ClassifyItem(Wire):
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK), AfterValidator(not_blank)]
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)]
     author: Annotated[Text, Field(max_length=200)] | None = None
     post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
     platform: Annotated[Platform | None, Field(

@@ -44,4 +44,5 @@ def open_store(config: Mapping[str, Any]) -> Store:
         from server.storage.redis import RedisStore
 
         return RedisStore(url)
-    raise ValueError(f"MICROSCOUT_STORE_URL must be empty, sqlite:///path or redis://...; got {redact_url(url)!r}")
+    raise ValueError("MICROSCOUT_STORE_URL must be empty, sqlite:///path or redis://...; "
+                     f"got {redact_url(url)!r}")

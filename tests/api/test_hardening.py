@@ -76,7 +76,7 @@ def test_finding_2_a_deep_capture_is_refused_on_save_and_a_shallow_one_kept(clie
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999"])
 def test_finding_3_nan_and_infinity_are_a_422_on_every_json_route(app, client, auth, constant):
     for method, path in json_routes(app):
-        body = '{"score": {"overall": {"score": %s}}, "followers": %s}' % (constant, constant)
+        body = f'{{"score": {{"overall": {{"score": {constant}}}}}, "followers": {constant}}}'
         response = client.open(path, method=method, data=body,
                                headers={**auth, "Content-Type": "application/json"})
         assert_envelope(response, 422, "(body)")
@@ -170,7 +170,8 @@ def test_finding_9_the_access_log_hides_users_tokens_and_headers():
                "QUERY_STRING": "token=s3cret&x=1", "PATH_INFO": "/", "HTTP_AUTHORIZATION":
                "Basic YWxpY2U6cGFzcw==", "HTTP_REFERER": "http://x/?api_token=abc"}
     response = SimpleNamespace(status="200 OK", sent=10, headers=[])
-    request = SimpleNamespace(headers=[("AUTHORIZATION", "Bearer s3cret"), ("COOKIE", "microscout_session=x")])
+    request = SimpleNamespace(headers=[("AUTHORIZATION", "Bearer s3cret"), ("COOKIE",
+                                                                            "microscout_session=x")])
     atoms = logger.atoms(response, request, environ, _delta())
     text = " ".join(str(v) for v in atoms.values())
     assert "s3cret" not in text and "alice" not in text and "abc" not in text
@@ -212,7 +213,8 @@ def _delta():
 def test_finding_10_csv_formulas_after_a_no_break_space_or_a_semicolon(client, auth):
     client.put(SAVE, json={"snapshot": samples.snapshot(display_name="\u00a0=HYPERLINK(\"http://x\")"),
                            "notes": "fine; =1+1", "tags": ["\u3000+SUM(A1)"]}, headers=auth)
-    rows = list(csv.DictReader(io.StringIO(client.get("/v1/watchlist.csv", headers=auth).get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(client.get("/v1/watchlist.csv",
+                                                      headers=auth).get_data(as_text=True))))
     assert rows[0]["display_name"].startswith("'\u00a0=")
     assert rows[0]["notes"] == "fine;' =1+1"
     assert rows[0]["tags"].startswith("'")

@@ -86,7 +86,7 @@ BAD = [
 @pytest.mark.parametrize(("body", "status"), [({"niche": "unknown-niche"}, 404),
                                              ({"snapshot": snapshot(handle="someone_else")}, 409)])
 def test_a_missing_niche_is_404_and_another_creators_snapshot_409(client, auth, niche, body, status):
-    """Schema-valid saves the server cannot make: a niche not stored, a snapshot that names another creator."""
+    """Schema-valid saves the server cannot make: a niche not stored, a snapshot of another creator."""
     response = client.put("/v1/watchlist/instagram/creator", json=body, headers=auth)
     assert response.status_code == status, response.get_data(as_text=True)
     assert client.get("/v1/watchlist", headers=auth).get_json()["total"] == 0

@@ -240,7 +240,8 @@ def test_finding_8_failed_sign_ins_are_throttled(client):
     from server.auth import FAILED_TOKENS_A_MINUTE
 
     for i in range(FAILED_TOKENS_A_MINUTE):
-        assert client.post("/", data={"token": f"guess-{i}", "csrf_token": csrf_of(client)}).status_code == 401
+        assert client.post("/", data={"token": f"guess-{i}",
+                                      "csrf_token": csrf_of(client)}).status_code == 401
     assert client.post("/", data={"token": TOKEN, "csrf_token": csrf_of(client)}).status_code == 429
 
 
@@ -275,7 +276,8 @@ def test_finding_8_the_cookie_carries_an_opaque_id_not_a_token_digest(app, signe
     data = SecureCookieSessionInterface().get_signing_serializer(app).loads(cookie)
     assert set(data) <= {"sid", "csrf_token", "_permanent"}, data
     text = str(data)
-    for digest in (hashlib.sha256(TOKEN.encode()).hexdigest(), hashlib.sha256(TOKEN.encode()).hexdigest()[:32]):
+    for digest in (hashlib.sha256(TOKEN.encode()).hexdigest(),
+                   hashlib.sha256(TOKEN.encode()).hexdigest()[:32]):
         assert digest not in text
     assert "admin" not in text
 
