@@ -221,12 +221,23 @@ class Scout:
             return None, None
         if model is None or model.embedder is None or same_vectors(model.embedder, self.embedder.version):
             return model, None
-        job = self._retraining.get(name)
-        return None, (f"Zero-shot serves: the trained model {model.version} learned from "
-                      f"{_model_name(model.embedder)} vectors, and this server embeds with "
-                      f"{_model_name(self.embedder.version)}; it is being retrained from your labels"
-                      + (f" (job {job})" if job else "") + " and serves again once a version trained on "
-                      "these vectors is activated.")
+        return None, self._stale_note(name, model)
+
+    def _stale_note(self, name: str, model: Any) -> str:
+        """Why zero-shot serves a niche whose active fit model learned from another embedder's vectors."""
+        note = (f"Zero-shot serves: the trained model {model.version} learned from "
+                f"{_model_name(model.embedder)} vectors, and this server embeds with "
+                f"{_model_name(self.embedder.version)}.")
+        job = self.jobs.get(self._retraining[name]) if name in self._retraining else None
+        if job is None:
+            return note + f" Retrain it from your labels (POST /v1/models/{name}/train)."
+        if job["state"] in ("queued", "running"):
+            return note + f" It is being retrained from your labels (job {job['id']})."
+        result = job.get("result") or {}
+        if job["state"] == "done" and not result.get("activated"):
+            return note + (f" Retrained from your labels as {result.get('version')}, it did not beat "
+                           "zero-shot on these vectors.")
+        return note + f" Retraining from your labels failed (job {job['id']}): {job.get('message', '')}"
 
     def score_context(self, snapshot: Snapshot) -> ScoreContext:
         """What other creators this server has seen: engagement peers and shared commenters (pods)."""

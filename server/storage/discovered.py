@@ -156,6 +156,7 @@ def view(entry: Mapping[str, Any], posts: Sequence[Mapping[str, Any]] | None,
          watch: Mapping[str, Any] | None) -> dict[str, Any]:
     """A record as read: the entry, its posts (None: left out), tier, and the watchlist's state."""
     record = dict(entry)
+    record.setdefault("languages", {})  # glanced before languages were kept
     if posts is not None:
         record["posts"] = [dict(p) for p in posts]
     followers = entry.get("followers")

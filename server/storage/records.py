@@ -293,8 +293,12 @@ def check_outreach(outreach: Any) -> dict[str, str]:
 
 
 def public(entry: Mapping[str, Any]) -> dict[str, Any]:
-    """A creator as listed: without the (large) snapshot and score."""
-    return {k: v for k, v in entry.items() if k not in ("snapshot", "score")}
+    """A creator as listed: without the (large) snapshot and score. A summary from before languages
+    were kept lists none (until the creator's next save)."""
+    listed = {k: v for k, v in entry.items() if k not in ("snapshot", "score")}
+    if isinstance(listed.get("summary"), Mapping) and "languages" not in listed["summary"]:
+        listed["summary"] = {**listed["summary"], "languages": {}}
+    return listed
 
 
 def comment_authors(snapshot: Mapping[str, Any] | None, handle: str) -> set[str]:
