@@ -293,9 +293,14 @@ def check_outreach(outreach: Any) -> dict[str, str]:
 
 
 def public(entry: Mapping[str, Any]) -> dict[str, Any]:
-    """A creator as listed: without the (large) snapshot and score. A summary from before languages
-    were kept lists none (until the creator's next save)."""
-    listed = {k: v for k, v in entry.items() if k not in ("snapshot", "score")}
+    """A creator as listed: without the (large) snapshot and score."""
+    return {k: v for k, v in entry.items() if k not in ("snapshot", "score")}
+
+
+def _listed(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored entry as a listing shows it: a summary from before languages were kept lists none
+    (until the creator's next save)."""
+    listed = dict(entry)
     if isinstance(listed.get("summary"), Mapping) and "languages" not in listed["summary"]:
         listed["summary"] = {**listed["summary"], "languages": {}}
     return listed
@@ -400,7 +405,7 @@ def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
 def select(entries: Iterable[Mapping[str, Any]], query: CreatorQuery | None = None) -> list[dict[str, Any]]:
     """Filter and sort; creators without the sort value come last whatever the order."""
     query = query or CreatorQuery()
-    return sort_and_page([dict(e) for e in entries if _matches(e, query)], lambda e: _sort_value(e, query),
+    return sort_and_page([_listed(e) for e in entries if _matches(e, query)], lambda e: _sort_value(e, query),
                          ascending=(query.order or ("asc" if query.sort == "handle" else "desc")) == "asc",
                          offset=query.offset, limit=query.limit)
 

@@ -114,3 +114,13 @@ def test_tokens_are_random_and_only_hashes_are_kept():
     a, b = records.new_token(), records.new_token()
     assert a != b and records.hash_token(a) != records.hash_token(b)
     assert len(records.hash_token(a)) == 64 and a not in records.hash_token(a)
+
+
+def test_a_summary_from_before_languages_lists_none_and_matches_no_language_filter():
+    summary = {"followers": 1, "tier": "nano", "overall": 1.0, "authenticity": None, "engagement_rate": None,
+               "fit": {}}
+    old = {"platform": "instagram", "handle": "old", "summary": summary}
+    assert records.select([old])[0]["summary"]["languages"] == {}
+    assert "languages" not in old["summary"]  # the stored entry is not changed in place
+    assert records.select([old], records.CreatorQuery(language=("en",))) == []
+    assert records.select([old], records.CreatorQuery(language=("und",))) == []
