@@ -234,7 +234,9 @@ class Scout:
         if job["state"] in ("queued", "running"):
             return note + f" It is being retrained from your labels (job {job['id']})."
         result = job.get("result") or {}
-        if job["state"] == "done" and not result.get("activated"):
+        if job["state"] == "done" and result.get("activated"):
+            return note + f" {result.get('version')}, retrained on these vectors, serves when activated."
+        if job["state"] == "done":
             return note + (f" Retrained from your labels as {result.get('version')}, it did not beat "
                            "zero-shot on these vectors.")
         return note + f" Retraining from your labels failed (job {job['id']}): {job.get('message', '')}"
