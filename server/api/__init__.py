@@ -48,6 +48,12 @@ def query_number(name: str, kind: type[int] | type[float] = int) -> Any:
     return value
 
 
+def language_query() -> tuple[str, ...]:
+    """The ``language`` filter's codes (``language=es,pt`` or repeated); the listing checks them (422)."""
+    return tuple(dict.fromkeys(code.strip().lower() for raw in request.args.getlist("language")
+                               for code in raw.split(",") if code.strip()))
+
+
 def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
          status: int = 200, query: dict[str, str] | None = None) -> Callable:
     """Declare a view's schemas; with ``body`` the parsed model arrives as the ``payload`` argument."""

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from server import services
-from server.api import query_number, spec
+from server.api import language_query, query_number, spec
 from server.errors import InvalidField, NotFound
 from server.schemas import CreatorDetail, CreatorList, History, WatchlistSave
 from server.storage import CreatorQuery, records
@@ -22,6 +22,8 @@ LIST_QUERY = {
               "(comma-separated)",
     "tier": "nano, micro, mid, macro or mega",
     "q": "text found in the handle, display name, notes or tags (case-insensitive)",
+    "language": "creators with at least 20% of their captions in one of these ISO 639-1 codes (es, or "
+                "es,pt; und: unknown)",
     "sort": "overall, fit, authenticity, followers, updated (default), created or handle",
     "order": "desc (default; handle: asc) or asc; creators without the value come last",
     "limit": "at most this many (0-10000)",
@@ -33,7 +35,8 @@ def _query(paged: bool = True) -> CreatorQuery:
     args = request.args
     statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
     return CreatorQuery(niche=args.get("niche") or None, status=statuses, tier=args.get("tier") or None,
-                        text=args.get("q") or None, sort=args.get("sort") or "updated",
+                        text=args.get("q") or None, language=language_query(),
+                        sort=args.get("sort") or "updated",
                         order=args.get("order") or None, limit=query_number("limit") if paged else None,
                         offset=(query_number("offset") or 0) if paged else 0)
 
