@@ -50,6 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMBED_BATCH", 8, "Texts per model batch for the torch and onnx (fp32) backends; concurrent "
             "requests share batches (8 is fastest on 2 CPU cores: less padding). onnx-int8 runs one text a "
             "call, so a text's vector never depends on its batch-mates.", int),
+    Setting("EMBED_MAX_TOKENS", 128, "Tokens a text is read with, at most (special tokens included): a "
+            "text's cost grows with its length, and a caption's opening carries its topic. Without the cap "
+            "MiniLM would read up to 256.", int),
     Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),
     Setting("MAX_BODY_BYTES", 1024 * 1024, "Largest request body accepted (413 above it).", int),
     Setting("RATE_LIMIT", 600, "Requests a minute per token on /v1, in bursts of as many (429 with "

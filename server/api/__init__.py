@@ -120,10 +120,18 @@ def param(description: str, **schema: Any) -> dict[str, Any]:
     return {"description": description, "schema": schema or {"type": "string"}}
 
 
-def choices_pattern(choices: Any) -> str:
-    """The pattern of a comma-separated list of ``choices`` (empty parts and spaces around are ignored)."""
-    one = "(?:" + "|".join(re.escape(c) for c in choices) + ")"
+def list_pattern(one: str) -> str:
+    """The pattern of a comma-separated list of items matching ``one`` (empty parts and spaces ignored)."""
     return rf"^[\s,]*(?:{one}\s*(?:,[\s,]*{one}\s*)*)?[\s,]*$"
+
+
+def choices_pattern(choices: Any) -> str:
+    """The pattern of a comma-separated list of ``choices``."""
+    return list_pattern("(?:" + "|".join(re.escape(c) for c in choices) + ")")
+
+
+# ISO 639-1 codes or und, any case, comma-separated (server.scoring.languages.codes checks them)
+LANGUAGE_PARAM = {"type": "string", "pattern": list_pattern("(?:[A-Za-z]{2}|[Uu][Nn][Dd])")}
 
 
 def query_number(name: str, kind: type[int] | type[float] = int) -> Any:
@@ -143,6 +151,12 @@ def query_number(name: str, kind: type[int] | type[float] = int) -> Any:
         message = f"must be {'an integer' if kind is int else 'a number'}"
         raise InvalidField(f"{name}: {message}", {"fields": [{"field": name, "message": message}]})
     return value
+
+
+def language_query() -> tuple[str, ...]:
+    """The ``language`` filter's codes (``language=es,pt`` or repeated); the listing checks them (422)."""
+    return tuple(dict.fromkeys(code.strip().lower() for raw in request.args.getlist("language")
+                               for code in raw.split(",") if code.strip()))
 
 
 def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,

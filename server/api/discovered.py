@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from server import services
-from server.api import choices_pattern, param, query_number, spec
+from server.api import LANGUAGE_PARAM, choices_pattern, language_query, param, query_number, spec
 from server.ratelimit import charge_work
 from server.schemas import DiscoveredCreator, DiscoveredList, DiscoveredUpdate, GlanceRequest, GlanceResponse
 from server.storage.discovered import SORT_KEYS, DiscoveredQuery
@@ -24,7 +24,8 @@ LIST_QUERY = {
                     pattern=choices_pattern(INBOX_STATUSES)),
     "min_fit": param("only creators whose fit (for the niche, else the best) is at least this",
                      type="number"),
-    # language: comes with the multilingual work (issue 10)
+    "language": param("creators with at least 20% of their posts seen in one of these ISO 639-1 codes (es, "
+                      "or es,pt; und: unknown)", **LANGUAGE_PARAM),
     "sort": param("fit (for the niche, else the best), last_seen (default), first_seen, seen_count, "
                   "followers or handle", type="string", enum=list(SORT_KEYS)),
     "order": param("desc (default; handle: asc) or asc; creators without the value come last", type="string",
@@ -39,7 +40,7 @@ def _query() -> DiscoveredQuery:
     statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
     return DiscoveredQuery(niche=args.get("niche") or None, platform=args.get("platform") or None,
                            tier=args.get("tier") or None, seen_on=args.get("seen_on") or None,
-                           status=statuses,
+                           status=statuses, language=language_query(),
                            min_fit=query_number("min_fit", float), sort=args.get("sort") or "last_seen",
                            order=args.get("order") or None, limit=query_number("limit"),
                            offset=query_number("offset") or 0)

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from server import services
-from server.api import choices_pattern, param, query_number, spec
+from server.api import LANGUAGE_PARAM, choices_pattern, language_query, param, query_number, spec
 from server.errors import InvalidField, NotFound
 from server.schemas import CreatorDetail, CreatorList, History, WatchlistCreate, WatchlistSave
 from server.storage import CreatorQuery, records
@@ -23,6 +23,8 @@ LIST_QUERY = {
                     "(comma-separated)", type="string", pattern=choices_pattern(STATUSES)),
     "tier": param("nano, micro, mid, macro or mega", type="string", enum=list(TIERS)),
     "q": param("text found in the handle, display name, notes or tags (case-insensitive)"),
+    "language": param("creators with at least 20% of their captions in one of these ISO 639-1 codes (es, or "
+                      "es,pt; und: unknown)", **LANGUAGE_PARAM),
     "sort": param("overall, fit, authenticity, followers, updated (default), created or handle",
                   type="string", enum=list(records.SORT_KEYS)),
     "order": param("desc (default; handle: asc) or asc; creators without the value come last", type="string",
@@ -36,7 +38,8 @@ def _query(paged: bool = True) -> CreatorQuery:
     args = request.args
     statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
     return CreatorQuery(niche=args.get("niche") or None, status=statuses, tier=args.get("tier") or None,
-                        text=args.get("q") or None, sort=args.get("sort") or "updated",
+                        text=args.get("q") or None, language=language_query(),
+                        sort=args.get("sort") or "updated",
                         order=args.get("order") or None, limit=query_number("limit") if paged else None,
                         offset=(query_number("offset") or 0) if paged else 0)
 

@@ -131,6 +131,9 @@ class CreatorSummary(BaseModel):
     authenticity: float | None
     engagement_rate: float | None
     fit: dict[str, float | None]
+    languages: dict[str, float] = Field(default_factory=dict, description="share of the captions by "
+                                        "language code (und: unknown); empty for creators saved before "
+                                        "languages were kept, until their next save")
 
 
 class Creator(BaseModel):

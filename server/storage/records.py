@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from server.scoring import languages
 from server.scoring.score import Score
 from server.storage.protocol import (
     EXPORT_FORMAT,
@@ -177,7 +178,10 @@ def wire_score(score: Any) -> dict[str, Any] | None:
 
 
 def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
-    """The numbers lifted from a score and a snapshot, for sorting, filtering and history."""
+    """The numbers lifted from a score and a snapshot, for sorting, filtering and history.
+
+    ``languages`` ({code: share} of the captions) comes from the score; a score saved without that
+    section (older clients) has it detected from the snapshot's captions."""
     followers: float | None = score.creator.followers if score is not None else None
     if followers is None:
         followers = _number((snapshot or {}).get("followers"))
@@ -188,7 +192,26 @@ def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[s
     return {"followers": int(followers) if followers is not None else None, "tier": tier,
             "overall": score.overall.score if score is not None else None,
             "authenticity": score.authenticity.score if score is not None else None,
-            "engagement_rate": score.engagement.rate if score is not None else None, "fit": fit}
+            "engagement_rate": score.engagement.rate if score is not None else None, "fit": fit,
+            "languages": post_languages(snapshot, score)}
+
+
+def post_languages(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, float]:
+    """{code: share} of the creator's captions: the score's section, else detected from the snapshot."""
+    if score is not None and score.languages is not None:
+        return {s.code: s.share for s in score.languages.posts.shares}
+    posts = (snapshot or {}).get("posts")
+    captions = [p["caption"] for p in posts if isinstance(p, Mapping) and isinstance(p.get("caption"), str)
+                and p["caption"].strip()] if isinstance(posts, list) else []
+    return languages.share_map(languages.mix(captions))
+
+
+def check_languages(codes: Sequence[str]) -> None:
+    """A listing's language filter: ISO 639-1 codes or und (InvalidValue names the ``language`` field)."""
+    try:
+        languages.codes(codes)
+    except ValueError as exc:
+        raise InvalidValue(str(exc), "language") from exc
 
 
 def history_point(at: str, snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
@@ -295,6 +318,15 @@ def public(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if k not in ("snapshot", "score")}
 
 
+def _listed(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored entry as a listing shows it: a summary from before languages were kept lists none
+    (until the creator's next save)."""
+    listed = dict(entry)
+    if isinstance(listed.get("summary"), Mapping) and "languages" not in listed["summary"]:
+        listed["summary"] = {**listed["summary"], "languages": {}}
+    return listed
+
+
 def comment_authors(snapshot: Mapping[str, Any] | None, handle: str) -> set[str]:
     """Case-folded authors of the audience's comments (not the creator's own replies)."""
     own = handle.lower()
@@ -320,6 +352,7 @@ class CreatorQuery:
     status: tuple[str, ...] = ()
     tier: str | None = None
     text: str | None = None
+    language: tuple[str, ...] = ()  # codes: creators with at least languages.FILTER_SHARE of captions in one
     sort: str = "updated"
     order: str | None = None  # None: best/newest first for numbers and times, A-Z for handles
     limit: int | None = None
@@ -330,6 +363,7 @@ class CreatorQuery:
             raise InvalidValue(f"status must be among {', '.join(STATUSES)}", "status")
         if self.tier is not None and self.tier not in TIERS:
             raise InvalidValue(f"tier must be one of {', '.join(TIERS)}", "tier")
+        check_languages(self.language)
         check_listing(self.sort, SORT_KEYS, self.order, self.limit, self.offset)
 
 
@@ -378,6 +412,9 @@ def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
         return False
     if query.tier is not None and (entry.get("summary") or {}).get("tier") != query.tier:
         return False
+    kept = (entry.get("summary") or {}).get("languages")
+    if query.language and not languages.matches(kept, query.language):
+        return False
     if query.text:
         needle = query.text.casefold()
         haystack = [entry.get("handle") or "", entry.get("display_name") or "", entry.get("notes") or "",
@@ -389,7 +426,7 @@ def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
 def select(entries: Iterable[Mapping[str, Any]], query: CreatorQuery | None = None) -> list[dict[str, Any]]:
     """Filter and sort; creators without the sort value come last whatever the order."""
     query = query or CreatorQuery()
-    return sort_and_page([dict(e) for e in entries if _matches(e, query)], lambda e: _sort_value(e, query),
+    return sort_and_page([_listed(e) for e in entries if _matches(e, query)], lambda e: _sort_value(e, query),
                          ascending=(query.order or ("asc" if query.sort == "handle" else "desc")) == "asc",
                          offset=query.offset, limit=query.limit)
 

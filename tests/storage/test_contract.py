@@ -114,7 +114,8 @@ def test_save_creates_then_updates_only_what_is_sent(store):
     assert entry["display_name"] == "Casey Runs"
     assert entry["updated_by"] == "ana"
     assert entry["summary"] == {"followers": 24_300, "tier": "micro", "overall": 70.0, "authenticity": 80.0,
-                                "engagement_rate": 0.04, "fit": {"running": 81.5}}
+                                "engagement_rate": 0.04, "fit": {"running": 81.5},
+                                "languages": {"en": 1.0}}
 
     updated, created = save(store, "creator", by="ben", status="contacted")
     assert not created
