@@ -59,6 +59,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Retry-After above it; 0: no limit). Shared through Redis by a team, per process otherwise. "
             "The extension scores a creator once, then at most every 2 s per tab while the page loads more.",
             int),
+    Setting("WORK_LIMIT", 200000, "Word pieces a minute per token that /v1/score, /v1/glance and "
+            "/v1/comments/classify may ask the embedder for, estimated before embedding (cached texts are "
+            "free; at most 512 a text). One request over it: 413; the minute's budget spent: 429 with "
+            "Retry-After. A typical snapshot is about 1,900; 0: no limit.", int),
+    Setting("SIGN_IN_LIMIT", 20, "Unknown tokens (API or sign-in form) one client address may send a minute; "
+            "past it every request from there gets 429 until the minute has moved on.", int),
+    Setting("READ_TIMEOUT", 10, "Seconds a client has to send a whole request (headers and body) under "
+            "`microscout serve`; slower ones are disconnected. Requests are read without holding a thread, "
+            "so slow clients never starve the others.", float),
     Setting("WORKERS", 1, "gunicorn worker processes for `microscout serve`.", int),
     Setting("THREADS", 8, "Threads per gunicorn worker.", int),
     Setting("LOAD_MODELS", True,

@@ -12,7 +12,7 @@ from training.fit import LabelError
 
 TABLE = [
     (core.NotReady("Models are loading; retry shortly."), 503, "unavailable", {"retry_after": 2}),
-    (core.UnknownNiche("niches.1: no stored niche with id 'x'", "niches.1"), 422, "invalid",
+    (core.UnknownNiche("niches.1: no stored niche with id 'x'", "niches.1"), 404, "not_found",
      {"fields": [{"field": "niches.1", "message": "unknown niche id"}]}),
     (storage.StoreUnavailable("redis is away"), 503, "unavailable", {"retry_after": 2}),
     (storage.NotFound("no niche 'x'"), 404, "not_found", {}),
@@ -25,7 +25,7 @@ TABLE = [
     (UnusableModel("does not load"), 409, "conflict", {}),
     (RegistryError("already has a version"), 409, "conflict", {}),
     (Busy("comments", "abc"), 409, "conflict", {"job": "abc"}),
-    (LabelError("one class"), 422, "invalid", {"fields": [{"field": "labels", "message": "one class"}]}),
+    (LabelError("one class"), 409, "conflict", {"fields": [{"field": "labels", "message": "one class"}]}),
 ]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request, url_for
 
 from server import services
-from server.api import parse_body, spec
+from server.api import param, parse_body, read_body, spec
 from server.errors import InvalidField, NotFound
 from server.schemas import (
     Activation,
@@ -64,7 +64,7 @@ def get_version(name: str, version: str):
       status=202, query=_FORCE)
 def train(name: str):
     force = request.args.get("force", "").lower() in {"1", "true", "yes"}
-    if request.get_data(cache=True).strip():
+    if read_body().strip():
         force = force or parse_body(TrainRequest).force
     record = services.get().submit_training(name, force=force)
     body = {"job": record["id"], "model": name, "state": record["state"],
@@ -97,10 +97,11 @@ def activate(name: str, version: str):
 
 @bp.get("/niches/<id>/suggestions")
 @spec(summary="Watchlisted creators whose fit the model (or zero-shot) is least sure of: label these next.",
-      response=Suggestions, query={"limit": "how many (1-100, default 10)"})
+      response=Suggestions, query={"limit": param("how many (1-100, default 10)", type="integer", minimum=1,
+                                                  maximum=100)})
 def suggestions(id: str):
     raw = request.args.get("limit", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 100:
         raise InvalidField("limit: a whole number from 1 to 100",
                            {"fields": [{"field": "limit", "message": "a whole number from 1 to 100"}]})
     svc = services.get()

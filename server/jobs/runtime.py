@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from server.vocab import is_redis_url
+from server.vocab import is_redis_url, redact_url
 
 __all__ = ["Runtime"]
 
@@ -81,5 +81,5 @@ class Runtime:
 
         url = str(self.config.get("STORE_URL") or "")
         if not is_redis_url(url):
-            raise ValueError(f"RQ workers need MICROSCOUT_STORE_URL=redis://...; it is {url!r}")
+            raise ValueError(f"RQ workers need MICROSCOUT_STORE_URL=redis://...; it is {redact_url(url)!r}")
         return redis.Redis.from_url(url)

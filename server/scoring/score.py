@@ -31,7 +31,7 @@ Reasons = Annotated[list[str], Field(description="human-readable reasons, most i
 class Section(BaseModel):
     """Base of every part of the score: unknown keys are an error, so the schema is the whole truth."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # JSON has no NaN or Infinity
 
 
 class Measured(Section):
@@ -327,6 +327,8 @@ class Languages(Section):
 
 class Score(BaseModel):
     """Every section of a creator's score; each number says what it rests on."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     creator: ScoredCreator
     overall: Overall

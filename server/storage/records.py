@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import math
 import re
 import secrets
@@ -23,10 +24,13 @@ from server.storage.protocol import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
     SORT_KEYS,
+    Conflict,
     InvalidValue,
 )
-from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, slugify
+from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, check_handle, slugify
 from server.vocab import tier as vocab_tier
+
+log = logging.getLogger(__name__)
 
 MAX_NOTES = 10_000
 MAX_TAGS = 30
@@ -65,9 +69,10 @@ def check_creator(platform: str, handle: str) -> None:
     """The rules of the wire's Snapshot.handle (a leading '@' is dropped)."""
     if platform not in PLATFORMS:
         raise InvalidValue(f"platform must be one of {', '.join(PLATFORMS)}", "platform")
-    handle = handle.strip().removeprefix("@")
-    if not handle or len(handle) > 100 or any(c in handle for c in " /?#@\t\r\n"):
-        raise InvalidValue("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'", "handle")
+    try:
+        check_handle(handle)
+    except ValueError as exc:
+        raise InvalidValue(str(exc), "handle") from None
 
 
 # ---- niches -------------------------------------------------------------------------------
@@ -156,6 +161,22 @@ def _stored_score(score: Any) -> Score | None:
         return None
 
 
+def wire_score(score: Any) -> dict[str, Any] | None:
+    """A stored score as the API may send it: the JSON when it is a valid Score, None otherwise.
+
+    A score imported, or saved before scores were validated, could hold NaN or lack sections; it must
+    never reach the wire (the dashboard shows such a score as best it can instead).
+    """
+    if score is None:
+        return None
+    try:
+        read_score(score)
+    except InvalidValue as exc:
+        log.warning("a stored score is not a valid score; the API leaves it out: %s", exc.message[:200])
+        return None
+    return dict(score)
+
+
 def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
     """The numbers lifted from a score and a snapshot, for sorting, filtering and history.
 
@@ -221,7 +242,7 @@ def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str
             raise InvalidValue("a snapshot is an object", "snapshot")
         sent = (str(snapshot.get("platform", platform)), str(snapshot.get("handle") or handle))
         if creator_key(*sent) != creator_key(platform, handle):
-            raise InvalidValue("the snapshot is of another creator than the one named", "snapshot")
+            raise Conflict("the snapshot is of another creator than the one named", "snapshot")
     typed = read_score(score)
     if existing is None:
         entry: dict[str, Any] = {"platform": platform, "handle": handle.strip().removeprefix("@"),
@@ -487,6 +508,15 @@ def new_token() -> str:
     return "ms_" + secrets.token_urlsafe(32)
 
 
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_session(session_id: str) -> str:
+    """What the store keeps of a session id: a copy of the store cannot sign anyone in."""
+    return hashlib.sha256(b"microscout-session\0" + session_id.encode()).hexdigest()
+
+
 def hash_token(token: str) -> str:
     """SHA-256 is enough: tokens are 256 random bits, so there is nothing to brute-force."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -522,21 +552,21 @@ def export_document(niches: list, creators: list, labels: list, comment_labels: 
 
 # ---- CSV ----------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A cell a spreadsheet runs as a formula: one starting with = + - @ (or their full-width forms), a tab
+# or a carriage return, also after spaces of any kind (the no-break space included), and also at the
+# start of any ';'-separated part, since spreadsheets in many locales split CSV cells at ';'.
+_FORMULA = re.compile(r"(^|;)(?=[^\S\t\r]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
 
 
 def escape_cell(value: Any) -> Any:
-    """OWASP CSV injection: text a spreadsheet would run as a formula gets a leading quote."""
+    """OWASP CSV injection: text a spreadsheet would run as a formula gets a leading quote (each part)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value  # our own numbers, never a formula
-    text = str(value)
-    if text.lstrip(" ").startswith(_FORMULA_START) or text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return _FORMULA.sub(r"\1'", str(value))
 
 
 CSV_COLUMNS = ("platform", "handle", "display_name", "niche", "status", "tier", "followers", "overall",

@@ -240,7 +240,7 @@ class RedisStore:
             existing = self._read_full(pipe, key)
             niche = changes.get("niche")
             if niche is not None and not pipe.hexists(self._k("niches"), niche):
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             entry, point = records.merge_creator(existing, platform, handle, changes, by=by, at=records.now())
             reindex = changes.get("snapshot") is not None
             old_authors = set(pipe.smembers(self._k("authors", key))) if reindex else set()
@@ -346,7 +346,7 @@ class RedisStore:
             raise InvalidValue("a label names its niche", "niche")
         label_id = self._add("labels", niche, record)
         if label_id < 0:
-            raise InvalidValue(f"no niche with id '{niche}'", "niche")
+            raise NotFound(f"no niche with id '{niche}'", "niche")
         return {"id": label_id, **record}
 
     def _list(self, kind: str) -> list[dict[str, Any]]:
@@ -409,6 +409,23 @@ class RedisStore:
     def token_name(self, token: str) -> str | None:
         raw = self._redis.hget(self._k("tokens"), records.hash_token(token))
         return json.loads(raw)["name"] if raw else None
+
+    # -- sessions ---------------------------------------------------------------------------
+    @_guarded
+    def create_session(self, record: Mapping[str, Any], lifetime: float) -> str:
+        session_id = records.new_session_id()
+        self._redis.set(self._k("session", records.hash_session(session_id)), _dumps(dict(record)),
+                        px=max(1, int(lifetime * 1000)))
+        return session_id
+
+    @_guarded
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        raw = self._redis.get(self._k("session", records.hash_session(session_id)))
+        return json.loads(raw) if raw is not None else None
+
+    @_guarded
+    def end_session(self, session_id: str) -> None:
+        self._redis.delete(self._k("session", records.hash_session(session_id)))
 
     # -- settings ---------------------------------------------------------------------------
     @_guarded

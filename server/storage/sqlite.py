@@ -13,15 +13,20 @@ order, the commenters index), so a migration rarely has to rewrite them.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from server.storage import discovered, records
-from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
+from server.storage.protocol import Conflict, NotFound, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 # Ordered migrations: entry i takes the schema from version i to i + 1. Never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -54,6 +59,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE discovered (key TEXT PRIMARY KEY, platform TEXT NOT NULL, entry TEXT NOT NULL,
                              posts TEXT NOT NULL);
     """,
+    # 3: dashboard sessions (the hash of the cookie's id), ended at sign-out
+    """
+    CREATE TABLE sessions (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires REAL NOT NULL);
+    CREATE INDEX sessions_expires ON sessions (expires);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
@@ -64,6 +74,16 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _private_file(path: Path) -> None:
+    """The database readable by its owner alone (0600); SQLite gives its -wal and -shm files the same mode."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError as exc:  # not ours to change (a shared file): say so, keep serving
+        log.warning("could not make %s private (mode 0600): %s", path, exc)
+
+
 class SQLiteStore:
     """Store over one SQLite file; safe to share between threads and between processes."""
 
@@ -71,7 +91,8 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 10.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private_file(self.path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -232,7 +253,7 @@ class SQLiteStore:
             row = db.execute("SELECT entry, snapshot, score FROM creators WHERE key = ?", (key,)).fetchone()
             niche = changes.get("niche")
             if niche is not None and not db.execute("SELECT 1 FROM niches WHERE id = ?", (niche,)).fetchone():
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             entry, point = records.merge_creator(self._full(row) if row else None, platform, handle, changes,
                                                  by=by, at=records.now())
             self._put_creator(db, key, entry, reindex_authors=changes.get("snapshot") is not None)
@@ -309,7 +330,7 @@ class SQLiteStore:
                   "created_by": by}
         with self._write() as db:
             if db.execute("SELECT 1 FROM niches WHERE id = ?", (niche,)).fetchone() is None:
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             cur = db.execute("INSERT INTO labels (niche, record) VALUES (?, ?)", (niche, _dumps(record)))
         return {"id": cur.lastrowid, **record}
 
@@ -363,6 +384,26 @@ class SQLiteStore:
             row = db.execute("SELECT name FROM tokens WHERE hash = ?",
                              (records.hash_token(token),)).fetchone()
         return row[0] if row else None
+
+    # -- sessions ---------------------------------------------------------------------------
+    def create_session(self, record: Mapping[str, Any], lifetime: float) -> str:
+        session_id = records.new_session_id()
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
+            db.execute("INSERT INTO sessions (id, record, expires) VALUES (?, ?, ?)",
+                       (records.hash_session(session_id), _dumps(dict(record)), now + lifetime))
+        return session_id
+
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        with self._read() as db:
+            row = db.execute("SELECT record FROM sessions WHERE id = ? AND expires > ?",
+                             (records.hash_session(session_id), time.time())).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def end_session(self, session_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (records.hash_session(session_id),))
 
     # -- settings ---------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:

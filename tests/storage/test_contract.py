@@ -394,6 +394,23 @@ def test_comment_labels(store):
 
 # ---- tokens and settings -----------------------------------------------------------------------
 
+def test_sessions_are_kept_as_hashes_and_end(store):
+    first = store.create_session({"who": "admin", "key": "k1"}, 60)
+    second = store.create_session({"who": "sam", "key": "k2"}, 60)
+    assert len(first) >= 40 and first != second
+    assert store.get_session(first) == {"who": "admin", "key": "k1"}
+    assert store.get_session(first + "x") is None
+    store.end_session(first)
+    assert store.get_session(first) is None
+    assert store.get_session(second) == {"who": "sam", "key": "k2"}
+    store.end_session("never-made")  # ending an unknown session is no error
+    short = store.create_session({"who": "ana", "key": "k"}, 0.05)
+    import time
+
+    time.sleep(0.15)
+    assert store.get_session(short) is None, "an expired session counts for nothing"
+
+
 def test_tokens(store):
     token = store.create_token("ana")
     assert token.startswith("ms_") and len(token) > 40

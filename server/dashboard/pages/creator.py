@@ -69,13 +69,31 @@ def charts(points: list[dict[str, Any]], niche_names: dict[str, str]) -> dict[st
     }
 
 
+_SECTIONS = ("creator", "overall", "authenticity", "engagement", "disclosure")
+
+
+def readable_score(score: Any) -> dict[str, Any]:
+    """A stored score as the page can draw it, whatever its shape: one kept by an older scorer, or an
+    imported one that is not a score at all, shows what it has instead of breaking the page."""
+    if not isinstance(score, dict):
+        return {}
+    readable = dict(score)
+    for name in _SECTIONS:
+        if not isinstance(readable.get(name), dict):
+            readable[name] = {}
+    if not isinstance(readable.get("niche_fit"), list):
+        readable["niche_fit"] = []
+    readable["niche_fit"] = [fit for fit in readable["niche_fit"] if isinstance(fit, dict)]
+    return readable
+
+
 @bp.get("/creators/<platform>/<handle>")
 @security.require_sign_in
 def creator(platform: str, handle: str):
     entry = load(platform, handle)
     niches = store().list_niches()
     names = {n["id"]: n["name"] for n in niches}
-    score = entry.get("score") or {}
+    score = readable_score(entry.get("score"))
     return render_template(
         "creator.html",
         creator=entry,
