@@ -106,6 +106,9 @@ def _register_storage_commands() -> None:
     from server.storage import cli as storage_cli
 
     storage_cli.register(main)
+    from server.results import cli as results_cli
+
+    results_cli.register(main)
 
 
 _register_storage_commands()

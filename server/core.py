@@ -28,7 +28,7 @@ from server.scoring.scorer import ScoreContext, Scorer
 from server.storage import StoreError, open_store
 from server.vocab import tier
 
-__all__ = ["NotReady", "Scout", "ScoutError", "UnknownNiche"]
+__all__ = ["NotReady", "Scout", "ScoutError", "UnknownNiche", "score_context"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,19 @@ class UnknownNiche(ScoutError):
         self.field = field
 
 
+def score_context(store: Any, snapshot: Snapshot) -> ScoreContext:
+    """What other creators ``store`` knows: engagement peers, shared commenters (pods), a follower jump."""
+    authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
+    # the saved history plus the count seen now: a jump shows before the creator is saved again
+    jump = store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
+    return ScoreContext(
+        peer_rates=store.peer_rates(snapshot.platform, tier(snapshot.followers),
+                                    exclude=(snapshot.platform, snapshot.handle)),
+        cross_creator=store.commenter_links(snapshot.platform, snapshot.handle, authors),
+        extra_reasons=[jump["reason"]] if jump else [],
+    )
+
+
 class Scout:
     """The domain: scoring, classifying, niches, training and health over one store and registry."""
 
@@ -63,6 +76,7 @@ class Scout:
         self.runtime = Runtime(self.config, store=self.store, embedder=lambda: self.embedder,
                                registry=self.registry, background=self._background)
         self.jobs = open_jobs(self.config, self.runtime)
+        self.runtime.use_jobs(self.jobs)
         self._ready = threading.Event()
         self._settled = threading.Event()
         self._error: str | None = None
@@ -79,6 +93,7 @@ class Scout:
             self.scorer = Scorer(self.embedder, self.registry.active_model(COMMENTS),
                                  self._background_of(self.embedder))
             self._ready.set()
+            self.audit_if_models_changed()
         except Exception as exc:
             log.exception("models failed to load")
             self._error = repr(exc)
@@ -174,15 +189,7 @@ class Scout:
 
     def score_context(self, snapshot: Snapshot) -> ScoreContext:
         """What other creators this server has seen: engagement peers and shared commenters (pods)."""
-        authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
-        # the saved history plus the count seen now: a jump shows before the creator is saved again
-        jump = self.store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
-        return ScoreContext(
-            peer_rates=self.store.peer_rates(snapshot.platform, tier(snapshot.followers),
-                                             exclude=(snapshot.platform, snapshot.handle)),
-            cross_creator=self.store.commenter_links(snapshot.platform, snapshot.handle, authors),
-            extra_reasons=[jump["reason"]] if jump else [],
-        )
+        return score_context(self.store, snapshot)
 
     # -- discovery: chips on scroll pages and the inbox ------------------------------------------
     def glance(self, request: GlanceRequest) -> GlanceResponse:
@@ -246,6 +253,27 @@ class Scout:
                     for lb in self.store.list_labels(niche_id) if isinstance(lb.get("snapshot"), dict)}
         creators = (self.store.get_creator(c["platform"], c["handle"]) for c in self.store.list_creators())
         return suggest(scorer.embedder, scorer.background, brief, (c for c in creators if c), labelled, limit)
+
+    # -- the audit of the watchlist ---------------------------------------------------------------
+    def submit_audit(self, stale_days: int | None = None) -> dict[str, Any]:
+        """Queue the audit (Busy while one runs): the job record."""
+        from server.jobs import audit
+
+        return audit.submit(self.jobs, stale_days=stale_days or audit.DEFAULT_STALE_DAYS)
+
+    def latest_audit(self) -> dict[str, Any] | None:
+        """The last finished audit's report, with the running one's progress when there is one."""
+        from server.jobs import audit
+
+        return self.store.get_setting(audit.LATEST)
+
+    def audit_if_models_changed(self) -> dict[str, Any] | None:
+        """After the served models changed (a start with a new embedder, an activation): audit."""
+        from server.jobs import audit
+
+        if not self._ready.is_set():
+            return None
+        return audit.audit_if_models_changed(self.runtime, self.jobs)
 
     # -- who and how ----------------------------------------------------------------------------
     def token_name(self, token: str) -> str | None:

@@ -49,8 +49,9 @@ def query_number(name: str, kind: type[int] | type[float] = int) -> Any:
 
 
 def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-         status: int = 200, query: dict[str, str] | None = None) -> Callable:
-    """Declare a view's schemas; with ``body`` the parsed model arrives as the ``payload`` argument."""
+         status: int = 200, query: dict[str, str] | None = None, raw_body: str | None = None) -> Callable:
+    """Declare a view's schemas; with ``body`` the parsed model arrives as the ``payload`` argument.
+    ``raw_body`` names the media type of a body the view reads itself (a CSV file)."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -60,14 +61,25 @@ def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[Ba
             return view(*args, **kwargs)
 
         wrapper.openapi = {"summary": summary, "body": body, "response": response,  # type: ignore[attr-defined]
-                           "status": status, "query": query or {}}
+                           "status": status, "query": query or {}, "raw_body": raw_body}
         return wrapper
 
     return decorate
 
 
 def init_app(app: Flask) -> None:
-    from server.api import comments, discovered, health, labels, models, niches, score, watchlist
+    from server.api import (
+        audit,
+        comments,
+        discovered,
+        health,
+        labels,
+        models,
+        niches,
+        results,
+        score,
+        watchlist,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(score.bp)
@@ -77,3 +89,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(labels.bp)
     app.register_blueprint(models.bp)
     app.register_blueprint(discovered.bp)
+    app.register_blueprint(results.bp)
+    app.register_blueprint(audit.bp)

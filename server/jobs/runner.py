@@ -20,7 +20,7 @@ from typing import Any
 from server.jobs.board import JobBoard, LocalBoard, RedisBoard, now
 
 __all__ = ["JOB_TIMEOUT", "QUEUE", "Context", "Jobs", "RQJobs", "TaskError", "ThreadJobs", "execute",
-           "perform", "work"]
+           "perform", "perform_setup", "work"]
 
 log = logging.getLogger(__name__)
 QUEUE = "microscout-training"
@@ -157,7 +157,7 @@ class RQJobs(Jobs):
         try:
             self.queue.enqueue_call("server.jobs.runner.perform", args=(record["id"],), job_id=record["id"],
                                     timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 24 * 3600,
-                                    description=f"train {model}")
+                                    description=f"{task.rpartition(':')[2]} {model}")
         except Exception as exc:
             self.board.update(record["id"], state="failed", finished_at=now(),
                               error=f"could not queue: {exc}", message="failed: could not queue the job")
@@ -179,8 +179,8 @@ class RQJobs(Jobs):
 _worker: dict[str, Any] = {}  # what `microscout worker` set up: board and runtime, built once per process
 
 
-def perform(job_id: str) -> dict[str, Any]:
-    """The RQ entry point: run the job with this worker's runtime (built on first use)."""
+def perform_setup() -> None:
+    """This worker's runtime and board, built on first use (when `microscout worker` did not)."""
     if "runtime" not in _worker:
         from server import settings
         from server.jobs.runtime import Runtime
@@ -188,6 +188,11 @@ def perform(job_id: str) -> dict[str, Any]:
         config = settings.load()
         _worker["runtime"] = Runtime(config)
         _worker["board"] = RedisBoard(_worker["runtime"].redis())
+
+
+def perform(job_id: str) -> dict[str, Any]:
+    """The RQ entry point: run the job with this worker's runtime (built on first use)."""
+    perform_setup()
     return execute(_worker["board"], job_id, _worker["runtime"])
 
 

@@ -54,10 +54,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE discovered (key TEXT PRIMARY KEY, platform TEXT NOT NULL, entry TEXT NOT NULL,
                              posts TEXT NOT NULL);
     """,
+    # 3: partnership results imported from GA4 and Shopify exports, one row a file's row
+    """
+    CREATE TABLE results (id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX results_key ON results (key);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
-           "discovered")
+           "discovered", "results")
 
 
 def _dumps(value: Any) -> str:
@@ -253,6 +258,7 @@ class SQLiteStore:
                 raise NotFound(f"{key} is not on the watchlist")
             db.execute("DELETE FROM history WHERE key = ?", (key,))
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
+            db.execute("DELETE FROM results WHERE key = ?", (key,))
 
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
         with self._read() as db:
@@ -446,6 +452,30 @@ class SQLiteStore:
             watch = self._watch(db, [key])
         return discovered.view(entry, found[key][1], watch.get(key))
 
+    # -- results ----------------------------------------------------------------------------
+    def add_results(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        keyed = [(records.check_result(row), row) for row in rows]
+        imported = 0
+        with self._write() as db:
+            known = {r[0] for r in self._rows_in(db, "SELECT key FROM creators WHERE key IN ({marks})",
+                                                 sorted({k for k, _ in keyed}))}
+            for key, row in keyed:
+                if key not in known:
+                    raise InvalidValue(f"{key} is not on the watchlist", "handle")
+                cur = db.execute("INSERT INTO results (id, key, record) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (id) DO NOTHING", (row["id"], key, _dumps(row)))
+                imported += cur.rowcount
+        return {"imported": imported, "duplicates": len(keyed) - imported}
+
+    def list_results(self, platform: str | None = None, handle: str | None = None) -> list[dict[str, Any]]:
+        with self._read() as db:
+            if platform is not None and handle is not None:
+                rows = db.execute("SELECT record FROM results WHERE key = ?",
+                                  (records.creator_key(platform, handle),)).fetchall()
+            else:
+                rows = db.execute("SELECT record FROM results").fetchall()
+        return records.sort_results(json.loads(r[0]) for r in rows)
+
     # -- moving data ------------------------------------------------------------------------
     def export_data(self) -> dict[str, Any]:
         with self._read() as db:  # one read transaction: a consistent picture while others write
@@ -463,8 +493,10 @@ class SQLiteStore:
             settings = {r[0]: json.loads(r[1]) for r in db.execute("SELECT key, value FROM settings")}
             inbox = [{**json.loads(r[0]), "posts": json.loads(r[1])}
                      for r in db.execute("SELECT entry, posts FROM discovered")]
+            results = [json.loads(r[0]) for r in db.execute("SELECT record FROM results")]
         document = records.export_document(niches, creators, labels, comment_labels, tokens, settings)
-        return {**document, **discovered.export_part(inbox)}
+        return {**document, **discovered.export_part(inbox),
+                records.RESULTS_EXPORT_KEY: records.sort_results(results)}
 
     def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
         records.check_export(data)
@@ -498,4 +530,8 @@ class SQLiteStore:
             db.executemany("INSERT INTO discovered (key, platform, entry, posts) VALUES (?, ?, ?, ?)",
                            [(key, entry["platform"], _dumps(entry), _dumps(posts))
                             for key, entry, posts in inbox])
-        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox)}
+            results = list(data.get(records.RESULTS_EXPORT_KEY) or [])
+            db.executemany("INSERT INTO results (id, key, record) VALUES (?, ?, ?)",
+                           [(row["id"], records.check_result(row), _dumps(row)) for row in results])
+        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox),
+                records.RESULTS_EXPORT_KEY: len(results)}
