@@ -259,13 +259,20 @@ class Scout:
         """Queue the audit (Busy while one runs): the job record."""
         from server.jobs import audit
 
-        return audit.submit(self.jobs, stale_days=stale_days or audit.DEFAULT_STALE_DAYS)
+        return audit.submit(self.jobs, self.store, stale_days=stale_days or audit.DEFAULT_STALE_DAYS)
 
     def latest_audit(self) -> dict[str, Any] | None:
-        """The last finished audit's report, with the running one's progress when there is one."""
+        """The last finished audit's report."""
         from server.jobs import audit
 
         return self.store.get_setting(audit.LATEST)
+
+    def current_audit(self) -> dict[str, Any] | None:
+        """The job record of the audit started last (running, or how it ended)."""
+        from server.jobs import audit
+
+        job_id = self.store.get_setting(audit.CURRENT)
+        return self.jobs.get(job_id) if isinstance(job_id, str) and job_id.isalnum() else None
 
     def audit_if_models_changed(self) -> dict[str, Any] | None:
         """After the served models changed (a start with a new embedder, an activation): audit."""

@@ -60,6 +60,7 @@ AUDIT = "server.jobs.audit:audit"
 LOCK = "audit"  # the job board's lock name: one audit at a time
 LATEST = "audit/latest"  # store setting: the last finished audit's report
 MODELS_SEEN = "audit/models"  # store setting: the models the last audit scored with
+CURRENT = "audit/current"  # store setting: the id of the audit job started last
 FIT_DROP = 15.0
 AUTH_DROP = 5.0  # authenticity moves by a few points between runs of the same model on the same comments
 DEFAULT_STALE_DAYS = 30
@@ -415,11 +416,15 @@ def audit(ctx: Context, stale_days: int = DEFAULT_STALE_DAYS, reason: str = "req
     }
 
 
-def submit(jobs: Any, *, stale_days: int = DEFAULT_STALE_DAYS, reason: str = "requested") -> dict[str, Any]:
-    """Queue an audit; Busy while one is queued or running."""
+def submit(
+    jobs: Any, store: Any, *, stale_days: int = DEFAULT_STALE_DAYS, reason: str = "requested"
+) -> dict[str, Any]:
+    """Queue an audit (Busy while one is queued or running); the dashboard follows it as CURRENT."""
     if not isinstance(stale_days, int) or not 1 <= stale_days <= 3650:
         raise ValueError("stale_days is a whole number of days from 1 to 3650")
-    return dict(jobs.submit(LOCK, AUDIT, {"stale_days": stale_days, "reason": reason}))
+    record = dict(jobs.submit(LOCK, AUDIT, {"stale_days": stale_days, "reason": reason}))
+    store.set_setting(CURRENT, record["id"])
+    return record
 
 
 def audit_if_models_changed(
@@ -439,7 +444,7 @@ def audit_if_models_changed(
             return None
         moved = [f"{k} {seen.get(k, 'none')} -> {v}" for k, v in sorted(models.items()) if seen.get(k) != v]
         reason = "models changed: " + "; ".join(moved or ["a model was removed"])
-        return submit(jobs, reason=reason)
+        return submit(jobs, runtime.store, reason=reason)
     except Busy:
         return None
     except Exception:  # a model-change audit is a courtesy: it never breaks the activation that asked

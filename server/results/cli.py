@@ -50,8 +50,9 @@ def import_results(file: Path, skip_unmatched: bool) -> None:
         store.close()
     kind = {"ga4": "Google Analytics 4", "shopify": "Shopify discount codes"}[report["kind"]]
     click.echo(
-        f"{file.name} ({kind}): {report['imported']} rows imported for {report['creators']} creators, "
-        f"{report['duplicates']} already imported, {report['skipped']} rows of other traffic skipped"
+        f"{file.name} ({kind}): {report['imported'] + report['duplicates']} rows for {report['creators']} "
+        f"creators: {report['imported']} imported, {report['duplicates']} already imported; "
+        f"{report['skipped']} rows of other traffic skipped"
     )
     for problem in report["unmatched"]:
         click.echo(f"  unmatched: {problem['message']}")
@@ -84,7 +85,7 @@ def audit(stale_days: int) -> None:
     runtime = Runtime(config)
     jobs = open_jobs(config, runtime)
     try:
-        record = audits.submit(jobs, stale_days=stale_days, reason="microscout audit")
+        record = audits.submit(jobs, runtime.store, stale_days=stale_days, reason="microscout audit")
     except Busy as exc:
         raise click.ClickException(f"{exc}; follow it with GET /v1/jobs/{exc.job_id}") from exc
     bar = tqdm(total=100, unit="%", bar_format="{l_bar}{bar}| {elapsed}")

@@ -120,7 +120,8 @@ def test_the_results_overview_sorts_by_return_and_the_csv_has_every_week(client,
         (read("ga4_pages_report.csv"), 422, 9, "not a report microscout can import"),
         (b"PK\x03\x04" + b"\x00" * 100, 422, 1, "Excel workbook"),
         (
-            b"Session source,Session medium,Session campaign,Session manual ad content,Sessions,Engaged sessions,"
+            b"Session source,Session medium,Session campaign,Session manual ad content,Sessions,"
+            b"Engaged sessions,"
             b"Key events,Total revenue\ninstagram,influencer,c,caseyruns,10,8,1,20.00\n"
             b"instagram,influencer,c,caseyruns,10,8,1,-5.00\n",
             422,
@@ -128,7 +129,8 @@ def test_the_results_overview_sorts_by_return_and_the_csv_has_every_week(client,
             "revenue is negative",
         ),
         (
-            b"Session source,Session medium,Session campaign,Session manual ad content,Sessions,Engaged sessions,"
+            b"Session source,Session medium,Session campaign,Session manual ad content,Sessions,"
+            b"Engaged sessions,"
             b"Key events,Total revenue\ninstagram,influencer,c,someone-else,10,8,1,20.00\n",
             422,
             2,
