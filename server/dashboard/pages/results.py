@@ -44,10 +44,10 @@ def creator_panel(result: dict[str, Any]) -> dict[str, Any]:
         slot = by_week.setdefault(w["week"], {"sessions": 0.0, "engaged_sessions": 0.0, "revenue": 0.0})
         for key in slot:
             slot[key] += float(w.get(key) or 0)
-    merged = [{"week": k, **v} for k, v in sorted(by_week.items())]
+    merged: list[dict[str, Any]] = [{"week": k, **v} for k, v in sorted(by_week.items())]
     to_date, running = [], 0.0
     for w in merged:
-        running += w["revenue"]
+        running += float(w["revenue"])
         to_date.append({"week": w["week"], "revenue": running, "cost": result["cost"]})
     has_traffic = result["sessions"] is not None
     empty = "No results imported yet: import a GA4 export or a Shopify discount report on the Results page."
