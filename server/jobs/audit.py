@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -37,6 +39,7 @@ from typing import Any
 
 from server.jobs.board import Busy, RedisBoard
 from server.jobs.runner import JOB_TIMEOUT, QUEUE, Context, TaskError
+from server.registry.registry import ZERO_SHOT
 
 __all__ = [
     "AUDIT",
@@ -252,10 +255,13 @@ def _chunks(store: Any) -> tuple[list[list[list[str]]], int]:
 
 
 def _merge(outcomes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    total: dict[str, Any] = {"audited": 0, "skipped": 0, "failed": 0, "changes": [], "stale": []}
+    total: dict[str, Any] = {"audited": 0, "skipped": 0, "failed": 0, "changes": [], "stale": [],
+                             "by_worker": {}}
     for outcome in outcomes:
         for key in ("audited", "skipped", "failed"):
             total[key] += outcome[key]
+        who = str(outcome.get("worker") or "")
+        total["by_worker"][who] = total["by_worker"].get(who, 0) + outcome["audited"]
         total["changes"] += outcome["changes"]
         total["stale"] += outcome["stale"]
     total["changes"].sort(key=lambda c: (c["kind"], c["platform"], c["handle"].lower()))
@@ -311,9 +317,13 @@ def _work(
     rescorer: _Rescorer | None = None
     while (chunk := chunks.take()) is not None:
         rescorer = rescorer or _Rescorer(runtime)
-        chunks.finish(chunk, rescorer.rescore(chunk, stale_days))
+        chunks.finish(chunk, {**rescorer.rescore(chunk, stale_days), "worker": _me()})
         if after is not None:
             after()
+
+
+def _me() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _helpers(client: Any, job_id: str, stale_days: int) -> int:
@@ -384,7 +394,7 @@ def audit(ctx: Context, stale_days: int = DEFAULT_STALE_DAYS, reason: str = "req
         helpers = 0
         rescorer, outcomes, done = _Rescorer(runtime), [], 0
         for chunk in chunks:
-            outcomes.append(rescorer.rescore(chunk, stale_days))
+            outcomes.append({**rescorer.rescore(chunk, stale_days), "worker": _me()})
             done += len(chunk)
             report(done)
         merged = _merge(outcomes)
@@ -430,7 +440,7 @@ def submit(
 def audit_if_models_changed(
     runtime: Any, jobs: Any, models: Mapping[str, str] | None = None
 ) -> dict[str, Any] | None:
-    """Start an audit when the served models differ from the last audit's; the first time, only note them.
+    """Start an audit when a served model differs from the last audit's; the first time, only note them.
 
     Returns the job record when one was queued.
     """
@@ -440,10 +450,17 @@ def audit_if_models_changed(
         if seen is None:
             runtime.store.set_setting(MODELS_SEEN, models)
             return None
-        if seen == models:
+        # a niche created since (zero-shot) or deleted is not a change of models
+        moved = [
+            f"{k} {seen.get(k, 'none')} -> {v}"
+            for k, v in sorted(models.items())
+            if seen.get(k) != v and not (k not in seen and v == ZERO_SHOT)
+        ]
+        if not moved:
+            if seen != models:
+                runtime.store.set_setting(MODELS_SEEN, models)
             return None
-        moved = [f"{k} {seen.get(k, 'none')} -> {v}" for k, v in sorted(models.items()) if seen.get(k) != v]
-        reason = "models changed: " + "; ".join(moved or ["a model was removed"])
+        reason = "models changed: " + "; ".join(moved)
         return submit(jobs, runtime.store, reason=reason)
     except Busy:
         return None

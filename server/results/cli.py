@@ -14,7 +14,7 @@ def register(main: Any) -> None:
     main.add_command(audit)
 
 
-@click.command("import-results", with_appcontext=False)  # no app: no models needed to import
+@click.command("import-results")  # no app context: importing needs no models
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--skip-unmatched",
@@ -60,7 +60,7 @@ def import_results(file: Path, skip_unmatched: bool) -> None:
         click.echo(f"  note: {note}")
 
 
-@click.command(with_appcontext=False)  # no app: it would load a second embedder
+@click.command()  # no app context: a server app would load a second embedder
 @click.option(
     "--stale-days",
     type=click.IntRange(1, 3650),
