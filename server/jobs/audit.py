@@ -344,6 +344,15 @@ def _helpers(client: Any, job_id: str, stale_days: int) -> int:
     return count
 
 
+def warm_up() -> str:
+    """An RQ job that loads a worker's models before its first audit (the bench's warm-up): who ran it."""
+    from server.jobs.runner import _worker, perform_setup
+
+    perform_setup()
+    _Rescorer(_worker["runtime"])
+    return _me()
+
+
 def help_audit(job_id: str, stale_days: int) -> dict[str, Any]:
     """An RQ worker's share of an audit: take chunks until none are left."""
     from server.jobs.runner import _worker, perform_setup

@@ -197,7 +197,7 @@ def perform(job_id: str) -> dict[str, Any]:
 
 
 def work(config: Mapping[str, Any], *, burst: bool = False, heartbeat: float = 30.0) -> None:
-    """Run an RQ worker for the training queue until stopped (or, with ``burst``, until it is empty).
+    """Run an RQ worker for the jobs queue until stopped (or, with ``burst``, until it is empty).
 
     A SimpleWorker runs jobs in its own process, so the embedding model loads once per worker
     rather than once per job; the job's heartbeat tells servers the worker is alive.
@@ -206,7 +206,8 @@ def work(config: Mapping[str, Any], *, burst: bool = False, heartbeat: float = 3
 
     from server.jobs.runtime import Runtime
 
-    runtime = Runtime(dict(config))
+    # one embedding lane a worker unless told otherwise: N workers on N cores, not N workers fighting
+    runtime = Runtime({**config, "EMBED_LANES": config.get("EMBED_LANES") or 1})
     client = runtime.redis()
     _worker["runtime"] = runtime
     _worker["board"] = RedisBoard(client, heartbeat=heartbeat)

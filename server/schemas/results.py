@@ -130,3 +130,5 @@ class AuditReport(BaseModel):
     stale: list[StaleCreator]
     models: dict[str, str]
     seconds: float | None
+    workers: int | None = None
+    by_worker: dict[str, int] | None = None

@@ -225,7 +225,7 @@ class Embedder:
 
     def __init__(self, batch_size: int | None = None, cache_mb: int | None = None, *,
                  backend: str | None = None, data_dir: str | None = None, store_url: str | None = None,
-                 deadline_ms: float = 3.0, model: str | None = None):
+                 deadline_ms: float = 3.0, model: str | None = None, lanes: int = 0):
         if None in (batch_size, cache_mb, backend, data_dir, store_url, model):
             from server import settings
 
@@ -243,6 +243,7 @@ class Embedder:
             raise ValueError(f"unknown embedding backend {backend!r} for {model}; expected one of "
                              f"{', '.join(self.model.backends)}")
         self.batch_size: int = batch_size  # type: ignore[assignment]
+        self.lanes = lanes  # ONNX sessions side by side; 0: one per core
         self.backend: str = backend
         self.data_dir: str = data_dir  # type: ignore[assignment]
         self.version = f"{self.model.version()}+{backend}"
@@ -261,7 +262,7 @@ class Embedder:
         """The server's embedder, from its settings mapping."""
         return cls(config["EMBED_BATCH"], config["EMBED_CACHE_MB"], backend=config["EMBED_BACKEND"],
                    data_dir=config["DATA_DIR"], store_url=config["STORE_URL"],
-                   model=config.get("EMBED_MODEL", "minilm"))
+                   model=config.get("EMBED_MODEL", "minilm"), lanes=int(config.get("EMBED_LANES") or 0))
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -274,7 +275,7 @@ class Embedder:
         try:
             started = time.perf_counter()
             model = backends.load(self.backend, self.model.path(), self.batch_size, self.data_dir,
-                                  self.model.version(), self.model.name)
+                                  self.model.version(), self.model.name, self.lanes)
             model.embed(["warm up the runtime's buffers"])
             self._model = model
             log.info("embedder loaded: %s in %.1f s", self.version, time.perf_counter() - started)
