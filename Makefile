@@ -41,6 +41,7 @@ format: extension/node_modules/.installed
 bench: $(STAMP)
 	$(BIN)/python bench/score_bench.py
 	$(BIN)/python bench/glance_bench.py
+	$(BIN)/python bench/audit_bench.py
 
 # The Chrome Web Store zip of extension/src (Python's zipfile: no `zip` binary needed).
 extension:
