@@ -320,7 +320,8 @@ def main() -> None:
     result = watchlist_page(WATCHLIST, 1 if args.quick else 3)
     print(
         f"watchlist at {WATCHLIST:,} creators, embedded SQLite (generated and imported in "
-        f"{result['fill_s']:.1f} s); {len(QUERIES)} filters and sorts, {result['requests']} requests; {load()}"
+        f"{result['fill_s']:.1f} s); {len(QUERIES)} filters and sorts, "
+        f"{result['requests']} requests; {load()}"
     )
     for kind, label in (
         ("page", "dashboard /watchlist (100 a page)"),
