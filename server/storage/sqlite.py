@@ -58,6 +58,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE results (id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT NOT NULL);
     CREATE INDEX results_key ON results (key);
+    CREATE TABLE creators_generation (n INTEGER NOT NULL);
+    INSERT INTO creators_generation (n) VALUES (0);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -81,6 +83,10 @@ class SQLiteStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        # the parsed watchlist entries, valid while creators_generation has not moved (every write to
+        # creators bumps it in the same transaction, whichever process makes it): a 10,000-creator
+        # list then costs a filter and a sort, not 10,000 json.loads
+        self._listed: tuple[int, list[dict[str, Any]]] | None = None
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -213,6 +219,7 @@ class SQLiteStore:
 
     def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],
                      reindex_authors: bool) -> None:
+        db.execute("UPDATE creators_generation SET n = n + 1")
         summary = entry["summary"]
         db.execute(
             "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score) "
@@ -256,14 +263,19 @@ class SQLiteStore:
         with self._write() as db:
             if db.execute("DELETE FROM creators WHERE key = ?", (key,)).rowcount == 0:
                 raise NotFound(f"{key} is not on the watchlist")
+            db.execute("UPDATE creators_generation SET n = n + 1")
             db.execute("DELETE FROM history WHERE key = ?", (key,))
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
             db.execute("DELETE FROM results WHERE key = ?", (key,))
 
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
         with self._read() as db:
-            rows = db.execute("SELECT entry FROM creators").fetchall()
-        return records.select((json.loads(r[0]) for r in rows), query)
+            generation = db.execute("SELECT n FROM creators_generation").fetchone()[0]
+            listed = self._listed
+            if listed is None or listed[0] != generation:
+                entries = [json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key")]
+                self._listed = listed = (generation, entries)
+        return records.select(listed[1], query)  # select copies what it returns: the cache stays as read
 
     def _points(self, db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
         rows = db.execute("SELECT point FROM history WHERE key = ? ORDER BY id", (key,))
@@ -506,6 +518,7 @@ class SQLiteStore:
                 raise Conflict("the store is not empty; import with replace to overwrite it")
             for table in _TABLES:
                 db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE creators_generation SET n = n + 1")
             db.execute("DELETE FROM sqlite_sequence")
             for niche in data["niches"]:
                 db.execute("INSERT INTO niches (id, record) VALUES (?, ?)", (niche["id"], _dumps(niche)))

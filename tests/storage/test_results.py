@@ -102,3 +102,21 @@ def test_the_sqlite_schema_gains_the_results_table(tmp_path):
     store = SQLiteStore(tmp_path / "m.db")
     assert store.schema_version() == SCHEMA_VERSION >= 3
     store.close()
+
+
+def test_the_cached_watchlist_sees_every_process_writes(tmp_path):
+    """SQLite keeps the parsed watchlist between lists; a write by another connection (another
+    process) moves the generation, so the next list reads it."""
+    one, other = SQLiteStore(tmp_path / "w.db"), SQLiteStore(tmp_path / "w.db")
+    one.save_creator("instagram", "a", {"notes": "first"}, by="t")
+    assert [c["handle"] for c in one.list_creators()] == ["a"]
+    other.save_creator("instagram", "b", {"notes": "second"}, by="t")
+    other.save_creator("instagram", "a", {"notes": "edited"}, by="t")
+    listed = one.list_creators()
+    assert sorted(c["handle"] for c in listed) == ["a", "b"]
+    assert next(c for c in listed if c["handle"] == "a")["notes"] == "edited"
+    other.delete_creator("instagram", "b")
+    listed[0]["notes"] = "changed by a caller"  # what a caller does to its copy stays its own
+    assert [(c["handle"], c["notes"]) for c in one.list_creators()] == [("a", "edited")]
+    one.close()
+    other.close()
