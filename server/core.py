@@ -24,11 +24,10 @@ from server.schemas.discovery import GlanceAnswer, GlanceFit, GlanceRequest, Gla
 from server.scoring.embedder import Embedder
 from server.scoring.niche import Niche
 from server.scoring.score import Score
-from server.scoring.scorer import ScoreContext, Scorer
+from server.scoring.scorer import ScoreContext, Scorer, score_context
 from server.storage import StoreError, open_store
-from server.vocab import tier
 
-__all__ = ["NotReady", "Scout", "ScoutError", "UnknownNiche", "score_context"]
+__all__ = ["NotReady", "Scout", "ScoutError", "UnknownNiche"]
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +48,6 @@ class UnknownNiche(ScoutError):
     def __init__(self, message: str, field: str):
         super().__init__(message)
         self.field = field
-
-
-def score_context(store: Any, snapshot: Snapshot) -> ScoreContext:
-    """What other creators ``store`` knows: engagement peers, shared commenters (pods), a follower jump."""
-    authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
-    # the saved history plus the count seen now: a jump shows before the creator is saved again
-    jump = store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
-    return ScoreContext(
-        peer_rates=store.peer_rates(snapshot.platform, tier(snapshot.followers),
-                                    exclude=(snapshot.platform, snapshot.handle)),
-        cross_creator=store.commenter_links(snapshot.platform, snapshot.handle, authors),
-        extra_reasons=[jump["reason"]] if jump else [],
-    )
 
 
 class Scout:

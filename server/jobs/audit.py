@@ -203,8 +203,8 @@ class _Rescorer:
         """Re-score and save each creator; what changed, who needs a fresh look, and the counts."""
         from pydantic import ValidationError
 
-        from server.core import score_context
         from server.schemas import Snapshot
+        from server.scoring.scorer import score_context
         from server.storage import StoreError
         from server.storage.records import find_follower_jump
 
