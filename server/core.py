@@ -24,9 +24,8 @@ from server.schemas.discovery import GlanceAnswer, GlanceFit, GlanceRequest, Gla
 from server.scoring.embedder import Embedder
 from server.scoring.niche import Niche
 from server.scoring.score import LanguageMix, Score
-from server.scoring.scorer import ScoreContext, Scorer
+from server.scoring.scorer import ScoreContext, Scorer, score_context
 from server.storage import StoreError, open_store
-from server.vocab import tier
 
 __all__ = ["NotReady", "Scout", "ScoutError", "UnknownNiche"]
 
@@ -74,6 +73,7 @@ class Scout:
         self.runtime = Runtime(self.config, store=self.store, embedder=lambda: self.embedder,
                                registry=self.registry, background=self._background)
         self.jobs = open_jobs(self.config, self.runtime)
+        self.runtime.use_jobs(self.jobs)
         self._ready = threading.Event()
         self._settled = threading.Event()
         self._error: str | None = None
@@ -92,6 +92,7 @@ class Scout:
                                  self._background_of(self.embedder))
             self._ready.set()
             self.retrain_stale_fit_models()
+            self.audit_if_models_changed()
         except Exception as exc:
             log.exception("models failed to load")
             self._error = repr(exc)
@@ -243,15 +244,7 @@ class Scout:
 
     def score_context(self, snapshot: Snapshot) -> ScoreContext:
         """What other creators this server has seen: engagement peers and shared commenters (pods)."""
-        authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
-        # the saved history plus the count seen now: a jump shows before the creator is saved again
-        jump = self.store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
-        return ScoreContext(
-            peer_rates=self.store.peer_rates(snapshot.platform, tier(snapshot.followers),
-                                             exclude=(snapshot.platform, snapshot.handle)),
-            cross_creator=self.store.commenter_links(snapshot.platform, snapshot.handle, authors),
-            extra_reasons=[jump["reason"]] if jump else [],
-        )
+        return score_context(self.store, snapshot)
 
     # -- discovery: chips on scroll pages and the inbox ------------------------------------------
     def glance(self, request: GlanceRequest) -> GlanceResponse:
@@ -320,6 +313,34 @@ class Scout:
                     for lb in self.store.list_labels(niche_id) if isinstance(lb.get("snapshot"), dict)}
         creators = (self.store.get_creator(c["platform"], c["handle"]) for c in self.store.list_creators())
         return suggest(scorer.embedder, scorer.background, brief, (c for c in creators if c), labelled, limit)
+
+    # -- the audit of the watchlist ---------------------------------------------------------------
+    def submit_audit(self, stale_days: int | None = None) -> dict[str, Any]:
+        """Queue the audit (Busy while one runs): the job record."""
+        from server.jobs import audit
+
+        return audit.submit(self.jobs, self.store, stale_days=stale_days or audit.DEFAULT_STALE_DAYS)
+
+    def latest_audit(self) -> dict[str, Any] | None:
+        """The last finished audit's report."""
+        from server.jobs import audit
+
+        return self.store.get_setting(audit.LATEST)
+
+    def current_audit(self) -> dict[str, Any] | None:
+        """The job record of the audit started last (running, or how it ended)."""
+        from server.jobs import audit
+
+        job_id = self.store.get_setting(audit.CURRENT)
+        return self.jobs.get(job_id) if isinstance(job_id, str) and job_id.isalnum() else None
+
+    def audit_if_models_changed(self) -> dict[str, Any] | None:
+        """After the served models changed (a start with a new embedder, an activation): audit."""
+        from server.jobs import audit
+
+        if not self._ready.is_set():
+            return None
+        return audit.audit_if_models_changed(self.runtime, self.jobs)
 
     # -- who and how ----------------------------------------------------------------------------
     def token_name(self, token: str) -> str | None:

@@ -113,6 +113,7 @@ def _domain_errors() -> list[tuple[type[Exception], Callable[[Any], ApiError]]]:
     from server import core, storage
     from server.jobs import Busy
     from server.registry import RegistryError, UnknownModel, UnknownVersion, UnusableModel
+    from server.results import ImportRefused
     from training.fit import LabelError
 
     return [
@@ -136,7 +137,16 @@ def _domain_errors() -> list[tuple[type[Exception], Callable[[Any], ApiError]]]:
         # too few labels to train on: the niche's state, not the request, is what is missing
         (LabelError, lambda e: Conflict(f"labels: {e}", {"fields": [{"field": "labels",
                                                                      "message": str(e)}]})),
+        (ImportRefused, _refused),
     ]
+
+
+def _refused(exc: Any) -> ApiError:
+    """An import refused whole: every bad row named, nothing imported."""
+    details = {"imported": 0, "errors": [p.to_json() for p in exc.problems]}
+    if exc.status == 413:
+        return PayloadTooLarge(str(exc), details)
+    return InvalidField(str(exc), {**details, "fields": [{"field": "file", "message": str(exc)}]})
 
 
 def translate(exc: Exception) -> ApiError | None:

@@ -63,6 +63,9 @@ def build(app: Flask) -> dict[str, Any]:
             if meta["body"] is not None and method in {"POST", "PUT", "PATCH"}:
                 op["requestBody"] = {"required": True, "content": {"application/json": {
                     "schema": {"$ref": f"#/components/schemas/{meta['body'].__name__}"}}}}
+            elif meta.get("raw_body") and method in {"POST", "PUT", "PATCH"}:
+                op["requestBody"] = {"required": True,
+                                     "content": {meta["raw_body"]: {"schema": {"type": "string"}}}}
             ok: dict[str, Any] = {"description": "OK"}
             if meta["response"] is not None:
                 ok["content"] = {"application/json": {

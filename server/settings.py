@@ -54,6 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
             "text's cost grows with its length, and a caption's opening carries its topic. Without the cap "
             "MiniLM would read up to 256.", int),
     Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),
+    Setting("EMBED_LANES", 0, "ONNX sessions running side by side, one core each. 0: one per core (up to 4) "
+            "for `microscout serve`, 1 for `microscout worker` (run one worker per core: audits and "
+            "training then scale with the number of workers).", int),
     Setting("MAX_BODY_BYTES", 1024 * 1024, "Largest request body accepted (413 above it).", int),
     Setting("RATE_LIMIT", 600, "Requests a minute per token on /v1, in bursts of as many (429 with "
             "Retry-After above it; 0: no limit). Shared through Redis by a team, per process otherwise. "

@@ -8,6 +8,7 @@ import pytest
 from server import core, errors, storage
 from server.jobs import Busy
 from server.registry import RegistryError, UnknownModel, UnknownVersion, UnusableModel
+from server.results import ImportRefused, RowProblem
 from training.fit import LabelError
 
 TABLE = [
@@ -26,6 +27,11 @@ TABLE = [
     (RegistryError("already has a version"), 409, "conflict", {}),
     (Busy("comments", "abc"), 409, "conflict", {"job": "abc"}),
     (LabelError("one class"), 409, "conflict", {"fields": [{"field": "labels", "message": "one class"}]}),
+    (ImportRefused([RowProblem(3, "revenue is negative (-5)")]), 422, "invalid",
+     {"imported": 0, "errors": [{"row": 3, "message": "row 3: revenue is negative (-5)"}],
+      "fields": [{"field": "file", "message": "row 3: revenue is negative (-5)"}]}),
+    (ImportRefused([RowProblem(None, "the file is 52.4 MB")], status=413), 413, "payload_too_large",
+     {"imported": 0, "errors": [{"row": None, "message": "the file is 52.4 MB"}]}),
 ]
 
 

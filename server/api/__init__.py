@@ -160,10 +160,12 @@ def language_query() -> tuple[str, ...]:
 
 
 def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-         status: int = 200, query: dict[str, Any] | None = None, created: bool = False) -> Callable:
+         status: int = 200, query: dict[str, Any] | None = None, created: bool = False,
+         raw_body: str | None = None) -> Callable:
     """Declare a view's schemas; with ``body`` the parsed model arrives as the ``payload`` argument.
 
-    ``created``: the view answers 201 (same body) when the request made something new."""
+    ``created``: the view answers 201 (same body) when the request made something new.
+    ``raw_body`` names the media type of a body the view reads itself (a CSV file)."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -173,7 +175,8 @@ def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[Ba
             return view(*args, **kwargs)
 
         wrapper.openapi = {"summary": summary, "body": body, "response": response,  # type: ignore[attr-defined]
-                           "status": status, "query": query or {}, "created": created}
+                           "status": status, "query": query or {}, "created": created,
+                           "raw_body": raw_body}
         return wrapper
 
     return decorate
@@ -193,7 +196,18 @@ def check_path() -> None:
 def init_app(app: Flask) -> None:
     app.before_request(check_path)  # after auth and the rate limit: no token, no answer about paths
 
-    from server.api import comments, discovered, health, labels, models, niches, score, watchlist
+    from server.api import (
+        audit,
+        comments,
+        discovered,
+        health,
+        labels,
+        models,
+        niches,
+        results,
+        score,
+        watchlist,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(score.bp)
@@ -203,3 +217,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(labels.bp)
     app.register_blueprint(models.bp)
     app.register_blueprint(discovered.bp)
+    app.register_blueprint(results.bp)
+    app.register_blueprint(audit.bp)

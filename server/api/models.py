@@ -91,6 +91,7 @@ def get_job(id: str):  # "id": the name the README gives the path parameter
 def activate(name: str, version: str):
     services.get().registry.check(name)
     value = services.get().registry.activate(name, version, by=getattr(g, "identity", ""))
+    services.get().audit_if_models_changed()  # the watchlist's scores are re-made with it
     return jsonify({"name": name, "active": value["version"], "activated_at": value["activated_at"],
                     "activated_by": value["by"]})
 

@@ -236,7 +236,8 @@ class Embedder:
 
     def __init__(self, batch_size: int | None = None, cache_mb: int | None = None, *,
                  backend: str | None = None, data_dir: str | None = None, store_url: str | None = None,
-                 deadline_ms: float = 3.0, model: str | None = None, max_tokens: int | None = None):
+                 deadline_ms: float = 3.0, model: str | None = None, max_tokens: int | None = None,
+                 lanes: int = 0):
         if None in (batch_size, cache_mb, backend, data_dir, store_url, model, max_tokens):
             from server import settings
 
@@ -255,6 +256,7 @@ class Embedder:
             raise ValueError(f"unknown embedding backend {backend!r} for {model}; expected one of "
                              f"{', '.join(self.model.backends)}")
         self.batch_size: int = batch_size  # type: ignore[assignment]
+        self.lanes = lanes  # ONNX sessions side by side; 0: one per core
         self.backend: str = backend
         self.data_dir: str = data_dir  # type: ignore[assignment]
         self.max_tokens: int = max_tokens  # type: ignore[assignment]
@@ -276,7 +278,8 @@ class Embedder:
         """The server's embedder, from its settings mapping."""
         return cls(config["EMBED_BATCH"], config["EMBED_CACHE_MB"], backend=config["EMBED_BACKEND"],
                    data_dir=config["DATA_DIR"], store_url=config["STORE_URL"],
-                   model=config.get("EMBED_MODEL", "minilm"), max_tokens=config.get("EMBED_MAX_TOKENS", 128))
+                   model=config.get("EMBED_MODEL", "minilm"), max_tokens=config.get("EMBED_MAX_TOKENS", 128),
+                   lanes=int(config.get("EMBED_LANES") or 0))
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -289,7 +292,7 @@ class Embedder:
         try:
             started = time.perf_counter()
             model = backends.load(self.backend, self.model.path(), self.batch_size, self.data_dir,
-                                  self.model.version(), self.model.name, self.max_tokens)
+                                  self.model.version(), self.model.name, self.max_tokens, self.lanes)
             model.embed(["warm up the runtime's buffers"])
             self._model = model
             log.info("embedder loaded: %s in %.1f s", self.version, time.perf_counter() - started)

@@ -40,6 +40,19 @@ class ScoreContext:
     extra_reasons: list[str] = field(default_factory=list)
 
 
+def score_context(store: Any, snapshot: Any) -> ScoreContext:
+    """What other creators ``store`` knows: engagement peers, shared commenters (pods), a follower jump."""
+    authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
+    # the saved history plus the count seen now: a jump shows before the creator is saved again
+    jump = store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
+    return ScoreContext(
+        peer_rates=store.peer_rates(snapshot.platform, tier(snapshot.followers),
+                                    exclude=(snapshot.platform, snapshot.handle)),
+        cross_creator=store.commenter_links(snapshot.platform, snapshot.handle, authors),
+        extra_reasons=[jump["reason"]] if jump else [],
+    )
+
+
 class Scorer:
     """Scores snapshots with one embedder, one comment model and the zero-shot background."""
 

@@ -483,6 +483,26 @@ def find_follower_jump(points: Sequence[Mapping[str, Any]], followers_now: int |
                       "a sudden jump can mean bought followers"}
 
 
+# ---- results ------------------------------------------------------------------------------
+
+RESULTS_EXPORT_KEY = "results"
+
+
+def check_result(row: Mapping[str, Any]) -> str:
+    """The creator key of an imported row; InvalidValue for a row the store cannot keep."""
+    if not isinstance(row.get("id"), str) or not row["id"]:
+        raise InvalidValue("a result row needs an id", "id")
+    check_creator(str(row.get("platform")), str(row.get("handle") or ""))
+    if not isinstance(row.get("week"), str):
+        raise InvalidValue("a result row needs its week", "week")
+    return creator_key(row["platform"], row["handle"])
+
+
+def sort_results(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return sorted((dict(r) for r in rows), key=lambda r: (creator_key(r["platform"], r["handle"]),
+                                                          str(r.get("campaign")), r["week"], r["id"]))
+
+
 # ---- labels and tokens --------------------------------------------------------------------
 
 def check_label(label: str) -> None:

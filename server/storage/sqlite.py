@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from server.storage import discovered, records
-from server.storage.protocol import Conflict, NotFound, StoreUnavailable
+from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE sessions (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires REAL NOT NULL);
     CREATE INDEX sessions_expires ON sessions (expires);
     """,
+    # 4: partnership results imported from GA4 and Shopify exports, one row a file's row
+    """
+    CREATE TABLE results (id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX results_key ON results (key);
+    CREATE TABLE creators_generation (n INTEGER NOT NULL);
+    INSERT INTO creators_generation (n) VALUES (0);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
-           "discovered")
+           "discovered", "results")
 
 
 def _dumps(value: Any) -> str:
@@ -97,6 +104,10 @@ class SQLiteStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        # the parsed watchlist entries, valid while creators_generation has not moved (every write to
+        # creators bumps it in the same transaction, whichever process makes it): a 10,000-creator
+        # list then costs a filter and a sort, not 10,000 json.loads
+        self._listed: tuple[int, list[dict[str, Any]]] | None = None
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -229,6 +240,7 @@ class SQLiteStore:
 
     def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],
                      reindex_authors: bool) -> None:
+        db.execute("UPDATE creators_generation SET n = n + 1")
         summary = entry["summary"]
         db.execute(
             "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score) "
@@ -272,13 +284,19 @@ class SQLiteStore:
         with self._write() as db:
             if db.execute("DELETE FROM creators WHERE key = ?", (key,)).rowcount == 0:
                 raise NotFound(f"{key} is not on the watchlist")
+            db.execute("UPDATE creators_generation SET n = n + 1")
             db.execute("DELETE FROM history WHERE key = ?", (key,))
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
+            db.execute("DELETE FROM results WHERE key = ?", (key,))
 
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
         with self._read() as db:
-            rows = db.execute("SELECT entry FROM creators").fetchall()
-        return records.select((json.loads(r[0]) for r in rows), query)
+            generation = db.execute("SELECT n FROM creators_generation").fetchone()[0]
+            listed = self._listed
+            if listed is None or listed[0] != generation:
+                entries = [json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key")]
+                self._listed = listed = (generation, entries)
+        return records.select(listed[1], query)  # select copies what it returns: the cache stays as read
 
     def _points(self, db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
         rows = db.execute("SELECT point FROM history WHERE key = ? ORDER BY id", (key,))
@@ -487,6 +505,30 @@ class SQLiteStore:
             watch = self._watch(db, [key])
         return discovered.view(entry, found[key][1], watch.get(key))
 
+    # -- results ----------------------------------------------------------------------------
+    def add_results(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        keyed = [(records.check_result(row), row) for row in rows]
+        imported = 0
+        with self._write() as db:
+            known = {r[0] for r in self._rows_in(db, "SELECT key FROM creators WHERE key IN ({marks})",
+                                                 sorted({k for k, _ in keyed}))}
+            for key, row in keyed:
+                if key not in known:
+                    raise InvalidValue(f"{key} is not on the watchlist", "handle")
+                cur = db.execute("INSERT INTO results (id, key, record) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (id) DO NOTHING", (row["id"], key, _dumps(row)))
+                imported += cur.rowcount
+        return {"imported": imported, "duplicates": len(keyed) - imported}
+
+    def list_results(self, platform: str | None = None, handle: str | None = None) -> list[dict[str, Any]]:
+        with self._read() as db:
+            if platform is not None and handle is not None:
+                rows = db.execute("SELECT record FROM results WHERE key = ?",
+                                  (records.creator_key(platform, handle),)).fetchall()
+            else:
+                rows = db.execute("SELECT record FROM results").fetchall()
+        return records.sort_results(json.loads(r[0]) for r in rows)
+
     # -- moving data ------------------------------------------------------------------------
     def export_data(self) -> dict[str, Any]:
         with self._read() as db:  # one read transaction: a consistent picture while others write
@@ -504,8 +546,10 @@ class SQLiteStore:
             settings = {r[0]: json.loads(r[1]) for r in db.execute("SELECT key, value FROM settings")}
             inbox = [{**json.loads(r[0]), "posts": json.loads(r[1])}
                      for r in db.execute("SELECT entry, posts FROM discovered")]
+            results = [json.loads(r[0]) for r in db.execute("SELECT record FROM results")]
         document = records.export_document(niches, creators, labels, comment_labels, tokens, settings)
-        return {**document, **discovered.export_part(inbox)}
+        return {**document, **discovered.export_part(inbox),
+                records.RESULTS_EXPORT_KEY: records.sort_results(results)}
 
     def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
         records.check_export(data)
@@ -515,6 +559,7 @@ class SQLiteStore:
                 raise Conflict("the store is not empty; import with replace to overwrite it")
             for table in _TABLES:
                 db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE creators_generation SET n = n + 1")
             db.execute("DELETE FROM sqlite_sequence")
             for niche in data["niches"]:
                 db.execute("INSERT INTO niches (id, record) VALUES (?, ?)", (niche["id"], _dumps(niche)))
@@ -539,4 +584,8 @@ class SQLiteStore:
             db.executemany("INSERT INTO discovered (key, platform, entry, posts) VALUES (?, ?, ?, ?)",
                            [(key, entry["platform"], _dumps(entry), _dumps(posts))
                             for key, entry, posts in inbox])
-        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox)}
+            results = list(data.get(records.RESULTS_EXPORT_KEY) or [])
+            db.executemany("INSERT INTO results (id, key, record) VALUES (?, ?, ?)",
+                           [(row["id"], records.check_result(row), _dumps(row)) for row in results])
+        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox),
+                records.RESULTS_EXPORT_KEY: len(results)}

@@ -464,6 +464,9 @@ def fill(store):
     store.add_comment_label("nice pic", "generic", "caption", by="ana")
     token = store.create_token("ana")
     store.set_setting("models.comments.active", "v3")
+    store.add_results([{"id": "r1", "platform": "instagram", "handle": "creator", "source": "ga4",
+                        "campaign": "fall", "week": "2025-09-01", "sessions": 10, "engaged_sessions": 6,
+                        "conversions": 1.0, "revenue": 25.5}])
     return token
 
 
@@ -475,7 +478,7 @@ def test_export_import_round_trip_is_exact(store, target_kind, tmp_path, redis_s
     target = make_store(target_kind, tmp_path, redis_server, name="target")
     counts = target.import_data(document)
     assert counts == {"niches": 2, "creators": 2, "labels": 2, "comment_labels": 1, "tokens": 1,
-                      "settings": 1, "discovered": 0}
+                      "settings": 1, "discovered": 0, "results": 1}
     assert target.export_data() == document
     # it works as a store afterwards, not just as a copy
     assert target.token_name(token) == "ana"

@@ -12,6 +12,7 @@ from server.dashboard import bp, security
 from server.dashboard.charts import Series, line_chart, parse_time
 from server.dashboard.drafting import profile_url, quote_caption
 from server.dashboard.pages import store
+from server.dashboard.pages.results import results_for
 from server.schemas import CommentLabelCreate
 from server.storage import StoreError
 from server.storage.records import creator_key
@@ -107,6 +108,7 @@ def creator(platform: str, handle: str):
         charts=charts(store().history(platform, handle), names),
         jump=store().follower_jump(platform, handle),
         profile=profile_url(entry["platform"], entry["handle"], entry.get("snapshot")),
+        results=results_for(entry),
     )
 
 

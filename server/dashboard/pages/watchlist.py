@@ -15,6 +15,7 @@ from server.storage import CreatorQuery, StoreError
 from server.storage.records import to_csv
 from server.vocab import STATUSES, TIERS
 
+PAGE = 100  # rows a page: a 10,000-creator watchlist renders in well under 200 ms (bench/audit_bench.py)
 # (sort key, column heading); the store sorts, so only its keys are sortable
 COLUMNS = (
     ("handle", "Creator"),
@@ -76,7 +77,7 @@ def _fit(creator: dict[str, Any], niche: str | None) -> float | None:
 
 
 def _headings(query: CreatorQuery) -> list[dict[str, Any]]:
-    args: dict[str, Any] = request.args.to_dict(flat=False)
+    args: dict[str, Any] = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
     current = query.order or ("asc" if query.sort == "handle" else "desc")
     headings = []
     for key, label in COLUMNS:
@@ -97,15 +98,25 @@ def _headings(query: CreatorQuery) -> list[dict[str, Any]]:
 def watchlist():
     niches = store().list_niches()
     query = read_query(request.args, {n["id"] for n in niches})
-    creators = store().list_creators(query)
+    everyone = store().list_creators(query)
+    pages = max(1, -(-len(everyone) // PAGE))
+    raw = request.args.get("page", "1")
+    page = min(int(raw), pages) if raw.isdigit() and int(raw) >= 1 else 1
+    creators = everyone[(page - 1) * PAGE:page * PAGE]
     for creator in creators:
         creator["fit_shown"] = _fit(creator, query.niche)
     filtered = bool(request.args.get("q") or query.niche or query.status or query.tier or query.language)
     # the language choices come from the whole watchlist, so a filter never hides the other languages
-    everyone = store().list_creators(CreatorQuery()) if filtered else creators
+    whole = store().list_creators(CreatorQuery()) if filtered else everyone
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
     return render_template(
         "watchlist.html",
         creators=creators,
+        total=len(everyone),
+        page=page,
+        pages=pages,
+        first=(page - 1) * PAGE + 1,
+        page_url=lambda n: url_for("dashboard.watchlist", **args, page=n),
         query=query,
         niches=niches,
         niche_names={n["id"]: n["name"] for n in niches},
@@ -113,7 +124,7 @@ def watchlist():
         tiers=TIERS,
         headings=_headings(query),
         filtered=filtered,
-        language_options=language_options(everyone),
+        language_options=language_options(whole),
         csv_url=url_for("dashboard.watchlist_csv", **request.args.to_dict(flat=False)),
     )
 

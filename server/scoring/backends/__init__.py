@@ -38,7 +38,8 @@ class Backend(Protocol):
 
 
 def load(name: str, model_dir: str | Path, batch_size: int, data_dir: str | Path,
-         model_version: str, model: str = "minilm", max_tokens: int | None = None) -> Backend:
+         model_version: str, model: str = "minilm", max_tokens: int | None = None,
+         lanes: int = 0) -> Backend:
     """Load backend ``name``; ONNX ones build their model into ``data_dir`` first if it is missing.
 
     ``max_tokens`` caps the tokens a text is read with (special tokens included; None: the model's
@@ -50,6 +51,9 @@ def load(name: str, model_dir: str | Path, batch_size: int, data_dir: str | Path
     with a vector that depended on its batch-mates (cosine down to 0.944), and the comment model's
     verdicts with it. Alone, a text's vector is a function of the text; on 2 busy cores a 73-text
     profile took the same time (MiniLM 1008 ms vs 1013 ms batched; e5 2027 vs 1847 ms).
+
+    ``lanes``: ONNX sessions side by side (0: one per core, up to 4); an RQ worker runs one, so
+    throughput grows with the number of workers rather than the workers fighting over the cores.
     """
     if name == "onnx-int8":
         batch_size = 1
@@ -60,7 +64,7 @@ def load(name: str, model_dir: str | Path, batch_size: int, data_dir: str | Path
             raise ValueError(f"multilingual-e5-small runs on onnx or onnx-int8, not {name!r}")
         variant = "int8" if name == "onnx-int8" else "fp32"
         return E5OnnxBackend(name, build_in_subprocess(data_dir, model_version, variant, model), model_dir,
-                             batch_size, max_tokens=max_tokens or 128)
+                             batch_size, max_tokens=max_tokens or 128, lanes=lanes)
     if name == "torch":
         from server.scoring.backends.sbert import TorchBackend
 
@@ -70,5 +74,5 @@ def load(name: str, model_dir: str | Path, batch_size: int, data_dir: str | Path
 
         variant = "int8" if name == "onnx-int8" else "fp32"
         path = build_in_subprocess(data_dir, model_version, variant)
-        return OnnxBackend(name, path, model_dir, batch_size, max_tokens=max_tokens)
+        return OnnxBackend(name, path, model_dir, batch_size, max_tokens=max_tokens, lanes=lanes)
     raise ValueError(f"unknown embedding backend {name!r}; expected one of {', '.join(NAMES)}")
