@@ -36,6 +36,8 @@ _SECRET_HEADER = re.compile(r"(?i)authorization|cookie|csrf")
 _HEADERS_END = b"\r\n\r\n"
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)", re.IGNORECASE)
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:[^\r\n]*chunked", re.IGNORECASE)
+_EXPECT_CONTINUE = re.compile(rb"^[^\r\n]* HTTP/1\.1\r\n(?:.*\r\n)?expect[ \t]*:[ \t]*100-continue[ \t]*\r\n",
+                              re.IGNORECASE | re.DOTALL)
 MAX_HEADER_BYTES = 64 * 1024  # past this the parser answers 400 on its own
 
 
@@ -109,6 +111,7 @@ class BufferingWorker(ThreadWorker):
 
     def _start_reading(self, conn: TConn) -> None:
         conn.buffer = bytearray()  # type: ignore[attr-defined]
+        conn.continued = False  # type: ignore[attr-defined]
         conn.timeout = time.monotonic() + self.read_timeout
         self.reading.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
@@ -126,6 +129,7 @@ class BufferingWorker(ThreadWorker):
             conn.close()
             return
         conn.buffer += data  # type: ignore[attr-defined]
+        self._continue_if_expected(conn)
         if request_complete(conn.buffer, self.max_body):  # type: ignore[attr-defined]
             self._stop_reading(conn)
             conn.sock.setblocking(True)
@@ -134,6 +138,19 @@ class BufferingWorker(ThreadWorker):
             conn.parser.unreader.unread(bytes(conn.buffer))  # type: ignore[attr-defined]
             conn.buffer = bytearray()  # type: ignore[attr-defined]
             self.enqueue_req(conn)
+
+    def _continue_if_expected(self, conn: TConn) -> None:
+        """A client that sent ``Expect: 100-continue`` waits for it before sending its body (curl does,
+        for bodies over 1 KiB): answer from here, once, or it would wait a second for nothing."""
+        buf = conn.buffer  # type: ignore[attr-defined]
+        if getattr(conn, "continued", False) or (end := buf.find(_HEADERS_END)) < 0:
+            return
+        conn.continued = True  # type: ignore[attr-defined]
+        if _EXPECT_CONTINUE.match(bytes(buf[:end + 2])) and len(buf) == end + 4:
+            try:
+                conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+            except OSError:
+                pass
 
     def _stop_reading(self, conn: TConn) -> None:
         self.poller.unregister(conn.sock)

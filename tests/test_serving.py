@@ -162,3 +162,21 @@ def test_the_buffer_knows_when_a_request_is_whole():
     chunked = b"PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
     assert not request_complete(chunked, 100)
     assert request_complete(chunked + b"0\r\n\r\n", 100)
+
+
+def test_a_client_that_expects_100_continue_gets_it_at_once(server):
+    """curl sends ``Expect: 100-continue`` with bodies over 1 KiB and waits for it before the body."""
+    body = json.dumps({"snapshot": samples.snapshot(handle="expecting")}).encode()
+    head = (f"PUT /v1/watchlist/instagram/expecting HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n"
+            "Connection: close\r\n\r\n").encode()
+    with connect(server) as sock:
+        sock.settimeout(2)
+        sock.sendall(head)
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        sock.settimeout(15)
+        sock.sendall(body)
+        answer = b""
+        while b"\r\n\r\n" not in answer.replace(b"HTTP/1.1 100 Continue\r\n\r\n", b""):
+            answer += sock.recv(65536)
+    assert b" 201 " in answer.replace(b"HTTP/1.1 100 Continue\r\n\r\n", b"").split(b"\r\n", 1)[0]

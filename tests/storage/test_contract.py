@@ -145,26 +145,26 @@ def test_handles_are_case_insensitive(store):
     assert store.get_creator("tiktok", "creator") is None
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"status": "hired"}, "status"),
-    ({"notes": "x" * 10_001}, "notes"),
-    ({"notes": "x" * 100_000}, "notes"),
-    ({"niche": "unknown-niche"}, "niche"),
-    ({"tags": "a,b"}, "tags"),
-    ({"tags": [f"t{i}" for i in range(31)]}, "tags"),
-    ({"snapshot": snapshot(handle="someone_else")}, "snapshot"),
-    ({"snapshot": snapshot(platform="tiktok")}, "snapshot"),
-    ({"score": [1, 2]}, "score"),
-    ({"followers": 10}, "followers"),
+@pytest.mark.parametrize(("changes", "field", "error"), [
+    ({"status": "hired"}, "status", InvalidValue),
+    ({"notes": "x" * 10_001}, "notes", InvalidValue),
+    ({"notes": "x" * 100_000}, "notes", InvalidValue),
+    ({"niche": "unknown-niche"}, "niche", NotFound),  # a reference to a niche that is not stored
+    ({"tags": "a,b"}, "tags", InvalidValue),
+    ({"tags": [f"t{i}" for i in range(31)]}, "tags", InvalidValue),
+    ({"snapshot": snapshot(handle="someone_else")}, "snapshot", Conflict),  # names another creator
+    ({"snapshot": snapshot(platform="tiktok")}, "snapshot", Conflict),
+    ({"score": [1, 2]}, "score", InvalidValue),
+    ({"followers": 10}, "followers", InvalidValue),
 ])
-def test_bad_saves_write_nothing(store, changes, field):
+def test_bad_saves_write_nothing(store, changes, field, error):
     save(store, "creator", notes="before", snapshot=snapshot(), score=score())
     before = store.get_creator("instagram", "creator"), store.history("instagram", "creator")
-    with pytest.raises(InvalidValue) as err:
+    with pytest.raises(error) as err:
         save(store, "creator", **{"status": "shortlisted", "notes": "after", **changes})
     assert err.value.field == field
     assert (store.get_creator("instagram", "creator"), store.history("instagram", "creator")) == before
-    with pytest.raises(InvalidValue):
+    with pytest.raises(error):
         save(store, "newcomer", **changes)
     assert store.get_creator("instagram", "newcomer") is None
 
@@ -372,7 +372,7 @@ def test_labels(store):
     assert store.list_labels("running") == [first, second]
     assert store.list_labels() == [first, second]
     assert store.list_labels("baking") == []
-    with pytest.raises(InvalidValue) as err:
+    with pytest.raises(NotFound) as err:  # no niche "baking" is stored
         store.add_label("baking", "fit", snapshot(), by="ana")
     assert err.value.field == "niche"
     with pytest.raises(InvalidValue) as err:
