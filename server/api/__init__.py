@@ -67,7 +67,7 @@ def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[Ba
 
 
 def init_app(app: Flask) -> None:
-    from server.api import comments, discovered, health, labels, models, niches, score, watchlist
+    from server.api import brand, comments, discovered, health, labels, models, niches, score, watchlist
 
     app.register_blueprint(health.bp)
     app.register_blueprint(score.bp)
@@ -77,3 +77,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(labels.bp)
     app.register_blueprint(models.bp)
     app.register_blueprint(discovered.bp)
+    app.register_blueprint(brand.bp)

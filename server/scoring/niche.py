@@ -25,6 +25,7 @@ consistency: that cook scores 40, a consistent runner 100, a half-and-half creat
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,18 @@ class Background:
         sims = self.vectors @ niche_vector
         threshold = float(np.quantile(sims, quantile))
         return threshold, np.sort(on_niche(sims, threshold, softness)[self.members].mean(axis=1))
+
+
+def calibration(background: Background, vec: np.ndarray) -> tuple[float, np.ndarray]:
+    """``background.calibrate(vec)``, kept while the brief is unchanged: a repeated glance or score
+    costs no recalibration (about 0.7 ms a niche)."""
+    vec = np.ascontiguousarray(vec)
+    return _calibration(background, vec.tobytes(), vec.dtype.str)
+
+
+@functools.lru_cache(maxsize=256)
+def _calibration(background: Background, vec: bytes, dtype: str) -> tuple[float, np.ndarray]:
+    return background.calibrate(np.frombuffer(vec, dtype=dtype))
 
 
 def on_niche(similarities: np.ndarray, threshold: float, softness: float = SOFTNESS) -> np.ndarray:

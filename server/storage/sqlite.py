@@ -54,10 +54,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE discovered (key TEXT PRIMARY KEY, platform TEXT NOT NULL, entry TEXT NOT NULL,
                              posts TEXT NOT NULL);
     """,
+    # 3: reserved for another branch's migration (results); the merge puts it here
+    """
+    SELECT 1;
+    """,
+    # 4: the brand profile (one row)
+    """
+    CREATE TABLE brand (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
-           "discovered")
+           "discovered", "brand")
 
 
 def _dumps(value: Any) -> str:
@@ -379,6 +387,18 @@ class SQLiteStore:
             rows = db.execute(query, list(keys)).fetchall()
         return {key: json.loads(value) for key, value in rows}
 
+    def get_brand(self) -> dict[str, Any]:
+        with self._read() as db:
+            row = db.execute("SELECT record FROM brand WHERE id = 1").fetchone()
+        return json.loads(row[0]) if row else dict(records.EMPTY_BRAND)
+
+    def put_brand(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        profile = records.build_brand(fields, records.now())
+        with self._write() as db:
+            db.execute("INSERT INTO brand (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET "
+                       "record = excluded.record", (_dumps(profile),))
+        return profile
+
     def set_setting(self, key: str, value: Any) -> None:
         with self._write() as db:
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -463,12 +483,15 @@ class SQLiteStore:
             settings = {r[0]: json.loads(r[1]) for r in db.execute("SELECT key, value FROM settings")}
             inbox = [{**json.loads(r[0]), "posts": json.loads(r[1])}
                      for r in db.execute("SELECT entry, posts FROM discovered")]
+            brand = db.execute("SELECT record FROM brand WHERE id = 1").fetchone()
         document = records.export_document(niches, creators, labels, comment_labels, tokens, settings)
-        return {**document, **discovered.export_part(inbox)}
+        return {**document, **discovered.export_part(inbox),
+                "brand": json.loads(brand[0]) if brand else dict(records.EMPTY_BRAND)}
 
     def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
         records.check_export(data)
         inbox = discovered.import_part(data)
+        brand = records.import_brand(data)
         with self._write() as db:
             if not replace and any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in _TABLES):
                 raise Conflict("the store is not empty; import with replace to overwrite it")
@@ -498,4 +521,6 @@ class SQLiteStore:
             db.executemany("INSERT INTO discovered (key, platform, entry, posts) VALUES (?, ?, ?, ?)",
                            [(key, entry["platform"], _dumps(entry), _dumps(posts))
                             for key, entry, posts in inbox])
+            if brand is not None:
+                db.execute("INSERT INTO brand (id, record) VALUES (1, ?)", (_dumps(brand),))
         return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox)}
