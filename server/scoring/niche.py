@@ -213,8 +213,8 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
     evidence = {"best": [ev(i) for i in order[:EVIDENCE]],
                 "worst": [ev(i) for i in order[::-1][:min(2, max(0, len(order) - EVIDENCE))]]}
 
-    reasons.append(f"More on-niche than {pct:.0f}% of ordinary creators; "
-                   f"consistency {raw:.0%} over {n} texts.")
+    reasons.append(f"More on the niche than {pct:.0f}% of ordinary creators, over {n} "
+                   f"text{'s' if n != 1 else ''} (bio and captions).")
     if share is not None:
         reasons.append(f"{int(hits.sum())} of {len(sims)} captions are on the niche "
                        f"({share:.0%}; a post counts when it beats {ON_NICHE_QUANTILE:.0%} "
@@ -223,9 +223,9 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
             reasons.append("Only one post is on the niche: a single hit, not a consistent creator.")
     if organic_score is not None:
         reasons.append(f"Organic posts alone score {organic_score:.0f}: the content "
-                       f"{'still' if organic_score >= 50 else 'does not'} stand on its own without brands.")
+                       f"{'still stands' if organic_score >= 50 else 'does not stand'} on its own without brands.")
     if n < 4:
-        reasons.append(f"Only {n} texts: low confidence.")
+        reasons.append(f"Only {n} text{'s' if n != 1 else ''}: low confidence.")
     return {"niche": niche.id, "name": niche.name, "score": round(score, 1), "raw": round(raw, 4),
             "percentile": round(pct, 1),
             "on_niche_share": None if share is None else round(share, 3),

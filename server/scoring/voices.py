@@ -33,8 +33,8 @@ RATIO = 3.0
 MIN_LIKES = 5
 MIN_REPLIES = 2
 MIN_OTHERS = 3
-MIN_WORDS = 8
-MIN_CHARS = 24  # Chinese, Japanese, Thai: no spaces between words
+MIN_WORDS = 12  # a tip, an experience, an argument; one-liners and jokes are shorter
+MIN_CHARS = 40  # Chinese, Japanese, Thai: no spaces between words
 MOST = 5  # voices named in the answer
 
 
