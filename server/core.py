@@ -121,7 +121,7 @@ class Scout:
         briefs = self.resolve_niches(niches)
         self._serve_active(scorer, briefs)
         score = scorer.score(snapshot, briefs, context=self.score_context(snapshot))
-        if score.voices.voices:
+        if score.voices is not None and score.voices.voices:
             self.remember_voices(scorer, snapshot, briefs, score)
         return score
 
@@ -141,7 +141,7 @@ class Scout:
             return True
 
         stored = [n for n in briefs if n.stored]
-        heard = [v for v in score.voices.voices if valid(v.author)]
+        heard = [v for v in (score.voices.voices if score.voices else []) if valid(v.author)]
         found = fits(scorer.embedder, scorer.background, stored, [[v.text] for v in heard]) if stored else \
             [[] for _ in heard]
         at = now()

@@ -77,7 +77,8 @@ class Overall(Section):
     confidence: Annotated[Confidence, Field(description="the confidence of the weakest input")]
     weights: Annotated[dict[str, float], Field(description="the blend's weights by section")]
     components: Components
-    headlines: Headlines
+    headlines: Annotated[Headlines | None, Field(
+        description="each component's strongest reason in plain words (absent from scores saved before)")] = None
     reasons: Reasons
 
 
@@ -397,8 +398,10 @@ class Score(BaseModel):
     authenticity: Authenticity
     engagement: Engagement
     disclosure: Disclosure
-    voices: Voices
-    brands: Brands
+    voices: Annotated[Voices | None, Field(
+        description="voices in the comments (absent from scores saved before this section)")] = None
+    brands: Annotated[Brands | None, Field(
+        description="brands worked with, competitors, saturation (absent from scores saved before)")] = None
     versions: Annotated[dict[str, str], Field(
         description="the model versions behind this answer: embedder, comments, fit-<niche>")]
 
