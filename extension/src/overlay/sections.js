@@ -228,11 +228,12 @@ export function brandsSection(brands, captions = new Map()) {
   const paid = entries.filter((e) => e?.sponsored);
   const names = [...new Set(paid.map((e) => e.name))];
   const saturation = brands?.saturation;
+  const workedWith = names.length ? `Worked with ${names.join(', ')}.` : null;
   return h(
     'section',
     { 'data-section': 'brands' },
     h('h3', {}, h('span', {}, 'Brands')),
-    names.length ? h('p', { 'data-microscout-part': 'worked-with' }, `Worked with ${names.join(', ')}.`) : null,
+    workedWith ? h('p', { 'data-microscout-part': 'worked-with' }, workedWith) : null,
     facts([
       [
         'recent posts promoting a brand',
@@ -247,7 +248,7 @@ export function brandsSection(brands, captions = new Map()) {
         Number.isFinite(brands?.exclusivity?.days) ? `${brands.exclusivity.days} days` : null,
       ],
     ]),
-    reasons(brands?.reasons),
+    reasons((brands?.reasons ?? []).filter((r) => r !== workedWith)),
     entries.length
       ? [
           h('h4', {}, 'Posts naming a brand'),
