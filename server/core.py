@@ -125,13 +125,12 @@ class Scout:
             self.remember_voices(scorer, snapshot, briefs, score)
         return score
 
-    def remember_voices(self, scorer: Scorer, snapshot: Snapshot, briefs: Sequence[Niche], score: Score) -> None:
+    def remember_voices(self, scorer: Scorer, snapshot: Snapshot, briefs: Sequence[Niche],
+                        score: Score) -> None:
         """Each voice of the comments joins the Discovered inbox (seen on "comments" of this creator),
         its comment kept as the evidence; fit over the comment, whose vector is cached already."""
         from server.scoring.glance import fits
-        from server.storage.records import now
-
-        from server.storage.records import check_creator
+        from server.storage.records import check_creator, now
 
         def valid(author: str | None) -> bool:
             try:

@@ -12,7 +12,8 @@ bp = Blueprint("brand", __name__, url_prefix="/v1")
 
 
 @bp.get("/brand")
-@spec(summary="The brand profile: your brand's names and handles, and your competitors.", response=BrandProfile)
+@spec(summary="The brand profile: your brand's names and handles, and your competitors.",
+      response=BrandProfile)
 def get_brand():
     return jsonify(services.get().store.get_brand())
 

@@ -13,7 +13,8 @@ BrandText = Annotated[Text, Field(min_length=1, max_length=100), AfterValidator(
 
 class Competitor(Wire):
     name: BrandText
-    handles: Annotated[list[BrandText], Field(max_length=20, description="their accounts, no '@' needed")] = []
+    handles: Annotated[list[BrandText], Field(max_length=20,
+                                              description="their accounts, no '@' needed")] = []
 
 
 class BrandUpdate(Wire):

@@ -21,7 +21,6 @@ from server.schemas.base import (
 )
 from server.vocab import Platform
 
-
 MAX_ACCOUNTS = 50
 Handle = Annotated[str, Field(min_length=1, max_length=101)]
 

@@ -70,7 +70,8 @@ class BrandProfile:
     def __post_init__(self) -> None:
         own = [Brand(name, tuple(h.lstrip("@") for h in self.handles), False) for name in self.names[:1]]
         if not own and self.handles:
-            own = [Brand("@" + self.handles[0].lstrip("@"), tuple(h.lstrip("@") for h in self.handles), False)]
+            handles = tuple(h.lstrip("@") for h in self.handles)
+            own = [Brand("@" + handles[0], handles, False)]
         own += [Brand(name, (), False) for name in self.names[1:]]
         object.__setattr__(self, "brands", (*own, *self.competitors))
 
@@ -78,8 +79,9 @@ class BrandProfile:
     def from_record(cls, record: Mapping[str, Any] | None) -> BrandProfile:
         record = record or {}
         return cls(names=tuple(record.get("names", ())), handles=tuple(record.get("handles", ())),
-                   competitors=tuple(Brand(c["name"], tuple(h.lstrip("@") for h in c.get("handles", ())), True)
-                                     for c in record.get("competitors", ())))
+                   competitors=tuple(
+                       Brand(c["name"], tuple(h.lstrip("@") for h in c.get("handles", ())), True)
+                       for c in record.get("competitors", ())))
 
     @property
     def empty(self) -> bool:
@@ -131,50 +133,52 @@ def _ago(days: int) -> str:
     return f"about {round(days / 365)} years ago"
 
 
+def _post_brands(post: Any, verdict: Mapping[str, Any], profile: BrandProfile, own: str,
+                 now: datetime) -> list[dict[str, Any]]:
+    """The brands one post names: profile brands anywhere, any account when the post is sponsored."""
+    caption = post.caption or ""
+    sponsored = bool(verdict.get("sponsored"))
+    disclosed = bool(verdict.get("disclosed"))
+    mentions = [m for m in _MENTION.findall(caption) if m.casefold() != own]
+    sponsors = [s.lstrip("@") for s in getattr(post, "sponsors", []) or []]
+    tagged = [t.lstrip("@") for t in getattr(post, "tagged", []) or [] if t.lstrip("@").casefold() != own]
+    posted = _when(post.posted_at)
+    days = (now - posted).days if posted else None
+    named: dict[str, dict[str, Any]] = {}
+
+    def add(key: str, name: str, handle: str | None, via: str, brand: Brand | None, paid: bool) -> None:
+        entry = named.setdefault(key, {
+            "name": name, "handle": handle, "post_id": post.id, "date": posted, "days_ago": days,
+            "sponsored": paid, "disclosed": disclosed and paid,
+            "competitor": bool(brand and brand.competitor), "own_brand": bool(brand and not brand.competitor),
+            "via": []})
+        if via not in entry["via"]:
+            entry["via"].append(via)
+
+    places = (("paid partnership", sponsors), ("tag", tagged), ("mention", mentions))
+    for brand, how in profile.match(caption, [*mentions, *sponsors, *tagged]):
+        handles = {_key(h) for h in brand.handles}
+        paid = sponsored or any(_key(s) in handles for s in sponsors)
+        vias = [v for v, accounts in places if {_key(a) for a in accounts} & handles] or [how]
+        for via in vias:
+            add(_key(brand.name), brand.name, brand.handles[0] if brand.handles else None, via, brand, paid)
+    known = {_key(h) for b in profile.brands for h in b.handles}
+    for via, accounts in places:
+        if via == "paid partnership" or sponsored:
+            for account in accounts:
+                if _key(account) not in known:
+                    add(_key(account), "@" + account, account, via, None, True)
+    return list(named.values())
+
+
 def assess(snapshot: Any, disclosure_posts: Sequence[Mapping[str, Any]], profile: BrandProfile,
            exclusivity: str | None = None, now: datetime | None = None) -> dict[str, Any]:
     """The brands section: ``disclosure_posts`` is the disclosure section's ``posts`` (same order)."""
     now = _when(now) or _when(snapshot.captured_at) or datetime.now(UTC)
     verdicts = {p["post_id"]: p for p in disclosure_posts}
     own = snapshot.handle.casefold()
-    entries: list[dict[str, Any]] = []
-    for post in snapshot.posts:
-        caption = post.caption or ""
-        verdict = verdicts.get(post.id, {})
-        sponsored = bool(verdict.get("sponsored"))
-        disclosed = bool(verdict.get("disclosed"))
-        mentions = [m for m in _MENTION.findall(caption) if m.casefold() != own]
-        sponsors = [s.lstrip("@") for s in getattr(post, "sponsors", []) or []]
-        tagged = [t.lstrip("@") for t in getattr(post, "tagged", []) or [] if t.lstrip("@").casefold() != own]
-        posted = _when(post.posted_at)
-        days = (now - posted).days if posted else None
-        named: dict[str, dict[str, Any]] = {}
-
-        def add(key: str, name: str, handle: str | None, via: str, brand: Brand | None,
-                paid: bool) -> None:
-            entry = named.get(key)
-            if entry is None:
-                entry = named[key] = {
-                    "name": name, "handle": handle, "post_id": post.id, "date": posted, "days_ago": days,
-                    "sponsored": paid, "disclosed": disclosed and paid,
-                    "competitor": bool(brand and brand.competitor), "own_brand": bool(brand and not brand.competitor),
-                    "via": []}
-            if via not in entry["via"]:
-                entry["via"].append(via)
-
-        for brand, how in profile.match(caption, [*mentions, *sponsors, *tagged]):
-            paid = sponsored or any(_key(s) in {_key(h) for h in brand.handles} for s in sponsors)
-            vias = [v for v, accounts in (("paid partnership", sponsors), ("tag", tagged), ("mention", mentions))
-                    if {_key(a) for a in accounts} & {_key(h) for h in brand.handles}] or [how]
-            for via in vias:
-                add(_key(brand.name), brand.name, brand.handles[0] if brand.handles else None, via, brand, paid)
-        known_handles = {_key(h) for b in profile.brands for h in b.handles}
-        for via, accounts, counts in (("paid partnership", sponsors, True), ("tag", tagged, sponsored),
-                                      ("mention", mentions, sponsored)):
-            for account in accounts:
-                if counts and _key(account) not in known_handles:
-                    add(_key(account), "@" + account, account, via, None, True)
-        entries.extend(named.values())
+    entries = [entry for post in snapshot.posts
+               for entry in _post_brands(post, verdicts.get(post.id, {}), profile, own, now)]
 
     dated = sorted(snapshot.posts, key=lambda p: _when(p.posted_at) or datetime.min.replace(tzinfo=UTC),
                    reverse=True) if all(p.posted_at for p in snapshot.posts) else list(snapshot.posts)
@@ -184,7 +188,8 @@ def assess(snapshot: Any, disclosure_posts: Sequence[Mapping[str, Any]], profile
         e["post_id"] for e in paid_entries if e["post_id"] in recent}
     distinct = sorted({e["name"] for e in paid_entries if e["post_id"] in recent}, key=str.casefold)
     share = len(promoting) / len(recent) if recent else None
-    level = None if share is None else "heavy" if share >= HEAVY else "moderate" if share >= MODERATE else "light"
+    level = (None if share is None else "heavy" if share >= HEAVY
+             else "moderate" if share >= MODERATE else "light")
 
     window = exclusivity_days(exclusivity)
     flags = []
@@ -192,8 +197,8 @@ def assess(snapshot: Any, disclosure_posts: Sequence[Mapping[str, Any]], profile
         if not e["competitor"]:
             continue
         inside = None if window is None or e["days_ago"] is None else e["days_ago"] <= window
-        flags.append({"name": e["name"], "post_id": e["post_id"], "date": e["date"], "days_ago": e["days_ago"],
-                      "window_days": window, "inside_window": inside})
+        flags.append({"name": e["name"], "post_id": e["post_id"], "date": e["date"],
+                      "days_ago": e["days_ago"], "window_days": window, "inside_window": inside})
     flags.sort(key=lambda f: (f["days_ago"] is None, f["days_ago"] or 0))
     return {
         "profile_set": not profile.empty,
@@ -226,8 +231,8 @@ def _reasons(profile: BrandProfile, entries: list[dict[str, Any]], flags: list[d
             out.append(f"Worked with your competitor {f['name']} {when}, before the {window}-day exclusivity "
                        "of their terms.")
         else:
-            out.append(f"Worked with your competitor {f['name']} {when}; add exclusivity terms on the outreach "
-                       "page to check the window.")
+            out.append(f"Worked with your competitor {f['name']} {when}; add exclusivity terms on the "
+                       "outreach page to check the window.")
     paid = [e for e in entries if e["sponsored"]]
     if paid:
         out.append(f"Worked with {_names([e['name'] for e in paid])}.")
@@ -241,10 +246,11 @@ def _reasons(profile: BrandProfile, entries: list[dict[str, Any]], flags: list[d
         out.append(f"Mentions {_names(mentioned)} with no sign of payment.")
     if recent:
         if level == "heavy":
-            out.append(f"{promoting} of the {recent} recent posts promote a brand ({len(distinct)} different): "
-                       "the feed reads as commercial.")
+            out.append(f"{promoting} of the {recent} recent posts promote a brand "
+                       f"({len(distinct)} different): the feed reads as commercial.")
         elif promoting:
-            out.append(f"{promoting} of the {recent} recent posts promote a brand ({len(distinct)} different).")
+            out.append(f"{promoting} of the {recent} recent posts promote a brand "
+                       f"({len(distinct)} different).")
         else:
             out.append(f"None of the {recent} recent posts promotes a brand.")
     if profile.empty:

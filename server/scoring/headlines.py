@@ -77,7 +77,8 @@ def _disclosure(disc: dict[str, Any]) -> str | None:
         return None
     shown = disc.get("disclosed_count") or 0
     if shown == k:
-        return "Every sponsored post is clearly disclosed." if k > 1 else "The sponsored post is clearly disclosed."
+        return ("Every sponsored post is clearly disclosed." if k > 1
+                else "The sponsored post is clearly disclosed.")
     if shown == 0:
         return f"None of the {k} sponsored posts is clearly disclosed." if k > 1 else \
             "The sponsored post is not clearly disclosed."

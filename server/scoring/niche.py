@@ -222,8 +222,9 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
         if len(sims) >= 4 and hits.sum() == 1:
             reasons.append("Only one post is on the niche: a single hit, not a consistent creator.")
     if organic_score is not None:
-        reasons.append(f"Organic posts alone score {organic_score:.0f}: the content "
-                       f"{'still stands' if organic_score >= 50 else 'does not stand'} on its own without brands.")
+        stands = "still stands" if organic_score >= 50 else "does not stand"
+        reasons.append(f"Organic posts alone score {organic_score:.0f}: the content {stands} on its own "
+                       "without brands.")
     if n < 4:
         reasons.append(f"Only {n} text{'s' if n != 1 else ''}: low confidence.")
     return {"niche": niche.id, "name": niche.name, "score": round(score, 1), "raw": round(raw, 4),

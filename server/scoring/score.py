@@ -78,7 +78,8 @@ class Overall(Section):
     weights: Annotated[dict[str, float], Field(description="the blend's weights by section")]
     components: Components
     headlines: Annotated[Headlines | None, Field(
-        description="each component's strongest reason in plain words (absent from scores saved before)")] = None
+        description="each component's strongest reason in plain words (absent from scores saved "
+                    "before)")] = None
     reasons: Reasons
 
 
@@ -329,7 +330,8 @@ class Voice(Section):
 
 class Voices(Section):
     comments_analyzed: int
-    posts_with_baseline: Annotated[int, Field(description="posts with enough comments to tell who stands out")]
+    posts_with_baseline: Annotated[int, Field(
+        description="posts with enough comments to tell who stands out")]
     standing_out: Annotated[int, Field(description="comments far above their post's others, voices or not")]
     voices: list[Voice]
     reasons: Reasons

@@ -295,15 +295,16 @@ def build_brand(fields: Mapping[str, Any], at: str) -> dict[str, Any]:
     if not isinstance(fields, Mapping):
         raise InvalidValue("the brand profile is an object", "brand")
     competitors = fields.get("competitors", [])
-    if not isinstance(competitors, Sequence) or isinstance(competitors, str) or len(competitors) > MAX_COMPETITORS:
+    if (not isinstance(competitors, Sequence) or isinstance(competitors, str)
+            or len(competitors) > MAX_COMPETITORS):
         raise InvalidValue(f"competitors is a list of at most {MAX_COMPETITORS}", "competitors")
     kept = []
     for i, item in enumerate(competitors):
         if not isinstance(item, Mapping):
             raise InvalidValue("a competitor is {name, handles}", f"competitors.{i}")
         name = _brand_texts([item.get("name")], f"competitors.{i}.name")[0]
-        kept.append({"name": name, "handles": _brand_texts(item.get("handles", []), f"competitors.{i}.handles",
-                                                           handles=True)})
+        handles = _brand_texts(item.get("handles", []), f"competitors.{i}.handles", handles=True)
+        kept.append({"name": name, "handles": handles})
     return {"names": _brand_texts(fields.get("names", []), "names"),
             "handles": _brand_texts(fields.get("handles", []), "handles", handles=True),
             "competitors": kept, "updated_at": at}

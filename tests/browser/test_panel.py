@@ -13,7 +13,14 @@ import pytest
 
 from tests.browser.closed_shadow import shadow_root
 from tests.browser.conftest import ARTIFACTS, Browser, Server
-from tests.browser.test_extension import CASES, OVERLAY, SCORE_TIMEOUT_MS, open_panel, shown_number, wait_for_state
+from tests.browser.test_extension import (
+    CASES,
+    OVERLAY,
+    SCORE_TIMEOUT_MS,
+    open_panel,
+    shown_number,
+    wait_for_state,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,8 +43,9 @@ def shot(tab: Any, name: str, overlay: Any | None = None) -> None:
 @pytest.fixture
 def brand(server: Server) -> Iterator[None]:
     """The marketer's brand and a competitor the runner worked with; removed afterwards."""
-    status, _ = server.call("PUT", "/v1/brand", {"names": ["Stride Co"], "handles": ["stride.co"],
-                                                 "competitors": [{"name": "FastFeet", "handles": ["fastfeet"]}]})
+    profile = {"names": ["Stride Co"], "handles": ["stride.co"],
+               "competitors": [{"name": "FastFeet", "handles": ["fastfeet"]}]}
+    status, _ = server.call("PUT", "/v1/brand", profile)
     assert status == 200
     yield
     server.call("PUT", "/v1/brand", {})
@@ -86,7 +94,8 @@ def test_a_voice_in_the_comments_is_found_and_shown_on_a_post_page(browser: Brow
     tab.click('a[href="/p/C7mia00/"]')  # the post over the profile, with its comments
     tab.locator(".comments li").first.wait_for()
     tab.wait_for_function(
-        "tag => [...document.querySelectorAll(tag)].some((o) => o.dataset.state === 'ok' && o.dataset.comments > 0)",
+        "tag => [...document.querySelectorAll(tag)]"
+        ".some((o) => o.dataset.state === 'ok' && o.dataset.comments > 0)",
         arg=OVERLAY, timeout=SCORE_TIMEOUT_MS)
     snapshot = browser.scored_snapshot(RUNNER)
     voice = next(c for c in snapshot["comments"] if c["author"] == "coach.dani")

@@ -23,9 +23,11 @@ class Section:
     def snapshot(self, handle: str = "creator") -> dict[str, Any]:
         return {
             "platform": "instagram", "handle": handle, "followers": 31_000, "bio": self.niche["description"],
-            "posts": [{"id": "p0", "caption": self.caption, "likes": 1_800, "comments_count": len(self.comments)}],
+            "posts": [{"id": "p0", "caption": self.caption, "likes": 1_800,
+                       "comments_count": len(self.comments)}],
             "comments": [{"id": f"c{i}", "post_id": "p0", "author": author, "text": text, "likes": likes,
-                          "replies": replies} for i, (author, text, likes, replies) in enumerate(self.comments)],
+                          "replies": replies}
+                         for i, (author, text, likes, replies) in enumerate(self.comments)],
             "niches": [self.niche],
         }
 
@@ -33,7 +35,8 @@ class Section:
 SECTIONS = {
     "en": Section(
         "en",
-        {"name": "Running", "description": "Road and trail running, marathon training, races and running gear.",
+        {"name": "Running", "description": "Road and trail running, marathon training, races and "
+                                           "running gear.",
          "keywords": ["marathon", "running", "race", "training plan", "trail run"]},
         "Race report: city half marathon in 1:29, a new personal best by two minutes! Negative split, "
         "held back for the first 10 km and it paid off.",
@@ -45,15 +48,18 @@ SECTIONS = {
             ("coach.dani", "Holding back early is the hardest skill in racing. Most runners bank time in the "
                            "first 5 km and pay for it twice at 18. This split is a textbook example.", 64, 9),
             ("funny.fred", "me running to the fridge after watching this 😂😂", 41, 0),
-            ("old.town.ola", "Does anyone know a good dentist near the old town? Mine retired last month and I have "
+            ("old.town.ola", "Does anyone know a good dentist near the old town? Mine retired last "
+                             "month and I have "
                              "had a cracked tooth since Friday.", 29, 4),
-            ("sara.k", "Which shoes did you race in? I am training for my first half marathon in spring and my "
+            ("sara.k", "Which shoes did you race in? I am training for my first half marathon in "
+                       "spring and my "
                        "long runs feel heavy.", 1, 0),
         ),
         "coach.dani"),
     "es": Section(
         "es",
-        {"name": "Cocina casera", "description": "Recetas caseras, cocina española, pan, guisos y repostería.",
+        {"name": "Cocina casera", "description": "Recetas caseras, cocina española, pan, guisos y "
+                                                 "repostería.",
          "keywords": ["receta", "cocina", "horno", "guiso", "masa"]},
         "Cocido madrileño como lo hacía mi abuela: garbanzos en remojo la noche antes, tres vuelcos y "
         "mucha paciencia. ¿Quién se apunta el domingo?",
@@ -62,9 +68,11 @@ SECTIONS = {
             ("pepe.r", "Top!!", 1, 0),
             ("promo.seguidores", "Gana 500 seguidores al día, escríbenos por DM para colaborar", 0, 0),
             ("chef.marta", "Un truco de mi madre: echa los garbanzos cuando el agua ya hierve y no rompas el "
-                           "hervor, así quedan enteros y mantecosos. El caldo de la primera vuelta es oro.", 58, 7),
+                           "hervor, así quedan enteros y mantecosos. El caldo de la primera vuelta "
+                           "es oro.", 58, 7),
             ("lucas_fc", "Hala Madrid!! ⚽ qué partidazo el de ayer", 35, 2),
-            ("irene.cocina", "¿Cuánto tiempo de cocción le das al morcillo en olla normal? Yo siempre lo dejo "
+            ("irene.cocina", "¿Cuánto tiempo de cocción le das al morcillo en olla normal? Yo "
+                             "siempre lo dejo "
                              "duro y no sé por qué.", 2, 0),
         ),
         "chef.marta"),
@@ -82,7 +90,8 @@ SECTIONS = {
                                "vinte por cento por semana, mas mantenha um pouco de ritmo de prova para as "
                                "pernas não esquecerem.", 52, 8),
             ("meme.br", "eu correndo atrás do ônibus às 6 da manhã kkkkkk", 33, 1),
-            ("carla.corre", "Qual gel você usa no longão? O meu sempre dá dor de barriga depois do km 20.", 1, 0),
+            ("carla.corre", "Qual gel você usa no longão? O meu sempre dá dor de barriga depois do "
+                            "km 20.", 1, 0),
         ),
         "treinador.rafa"),
     "de": Section(
@@ -95,10 +104,13 @@ SECTIONS = {
             ("mia.b", "Wow 😍", 4, 0),
             ("tom_k", "Mega!!", 2, 0),
             ("follower.boost", "Mehr Follower? Schreib uns per DM, wir machen dich bekannt", 0, 0),
-            ("bergfex.jonas", "Schöne Runde! Tipp für alle, die nachgehen wollen: die Etappe zur Lamsenjochhütte "
-                              "früh starten, ab Mittag ziehen dort fast jeden Sommertag Gewitter auf.", 47, 6),
+            ("bergfex.jonas", "Schöne Runde! Tipp für alle, die nachgehen wollen: die Etappe zur "
+                              "Lamsenjochhütte "
+                              "früh starten, ab Mittag ziehen dort fast jeden Sommertag Gewitter auf.",
+             47, 6),
             ("witzbold", "Ich nach drei Stufen zur U-Bahn 😅😅", 38, 0),
-            ("lisa.wandert", "Welchen Rucksack hattest du dabei? Ich suche einen mit 35 Litern für Hüttentouren.",
+            ("lisa.wandert", "Welchen Rucksack hattest du dabei? Ich suche einen mit 35 Litern für "
+                             "Hüttentouren.",
              1, 0),
         ),
         "bergfex.jonas"),

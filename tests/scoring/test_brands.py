@@ -43,13 +43,15 @@ def worked(result: dict) -> dict[str, dict]:
     ("#publi Mis zapatillas para la maratón de Valencia, gracias @fastfeet.es por el envío 🙌", {},
      "FastFeet", True, ["mention"]),
     # pt: the platform's paid-partnership sponsor, caption says nothing
-    ("Longão de domingo com o tênis novo, 28 km sem bolhas", {"paid_partnership": True, "sponsors": ["fastfeet"]},
+    ("Longão de domingo com o tênis novo, 28 km sem bolhas",
+     {"paid_partnership": True, "sponsors": ["fastfeet"]},
      "FastFeet", False, ["paid partnership"]),
     # de: "Werbung" and the brand tagged in the photo
     ("Werbung | Drei Tage im Karwendel mit dem neuen Rucksack, Packliste in den Stories",
      {"tagged": ["bergkraft"]}, "Bergkraft", True, ["tag"]),
     # de: a gifted product, the disclosure after the hashtag block (weak)
-    ("Neue Jacke für den Gipfel am Wochenende #wandern #berge #alpen #gipfel #bergkraftpartner @bergkraft", {},
+    ("Neue Jacke für den Gipfel am Wochenende #wandern #berge #alpen #gipfel #bergkraftpartner @bergkraft",
+     {},
      "Bergkraft", False, ["mention"]),
     # en: an unknown brand in a sponsored post still counts, by its handle ("gifted by @x" is clear)
     ("Gifted these running socks by @runwear, use code RUN10 for 10% off", {}, "@runwear", True, ["mention"]),

@@ -74,7 +74,8 @@ def test_rate_is_the_median_over_posts(posts, median, mean):
 
 def test_reason_names_the_rate_and_the_post_count():
     result = assess(make(20_000, [(700, 20)] * 11 + [(800, 20)]))
-    assert result["reasons"][0].startswith("a typical post gets likes and comments from 3.6% of followers (12 posts)")
+    assert result["reasons"][0].startswith(
+        "a typical post gets likes and comments from 3.6% of followers (12 posts)")
 
 
 # ---- missing and odd data never crash, always explain -----------------------------------------
@@ -305,5 +306,6 @@ def test_a_real_mega_profile():
     assert result["view_rate"]["value"] == pytest.approx(
         statistics.median((lk + c) / v for lk, c, v in MEGADETH if v))
     assert result["confidence"] == "high"
-    assert result["reasons"][0].startswith("a typical post gets likes and comments from 0.8% of followers (12 posts)")
+    assert result["reasons"][0].startswith(
+        "a typical post gets likes and comments from 0.8% of followers (12 posts)")
     assert math.isclose(result["score"], heuristic_score(result["rate"], "instagram", "mega"), abs_tol=0.05)

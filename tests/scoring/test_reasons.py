@@ -16,7 +16,8 @@ from tests.scoring.sections import SECTIONS
 
 pytestmark = pytest.mark.slow
 
-QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’")  # quoted captions and comments are the creator's words
+# quoted captions and comments are the creator's words, not ours
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’")
 RAW_STATISTICS = {
     "a decimal that is not a percent": re.compile(r"(?<![\w.:/])[-+]?\d*\.\d+(?![\d%])"),
     "statistics jargon": re.compile(
@@ -78,7 +79,8 @@ def sample_snapshots() -> dict[str, dict[str, Any]]:
         for i, text in enumerate([author_text for _, author_text, _ in samples.COMMENTS] * 4)])
     views = samples.snapshot(platform="tiktok", posts=[
         {**p, "views": 20_000 + 1_000 * i} for i, p in enumerate(base["posts"])])
-    uneven = samples.snapshot(posts=[{**p, "likes": 40_000 if i == 5 else 90} for i, p in enumerate(base["posts"])])
+    uneven = samples.snapshot(posts=[{**p, "likes": 40_000 if i == 5 else 90}
+                                     for i, p in enumerate(base["posts"])])
     snapshots = {"sample": base, "busy comments": busy, "views": views, "one viral post": uneven,
                  "no followers": samples.snapshot(followers=None),
                  "nothing": samples.snapshot(posts=[], comments=[], bio="")}

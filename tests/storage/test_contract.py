@@ -422,8 +422,9 @@ def test_bad_token_names(store, name):
 def test_brand_profile_is_empty_then_replaced_whole(store):
     assert store.get_brand() == {"names": [], "handles": [], "competitors": [], "updated_at": None}
     saved = store.put_brand({"names": ["Stride Co", " stride  co ", "Stride"], "handles": ["@stride.co"],
-                             "competitors": [{"name": "FastFeet", "handles": ["@fastfeet", "FASTFEET", "fastfeet.es"]},
-                                             {"name": "Bergkraft"}]})
+                             "competitors": [
+                                 {"name": "FastFeet", "handles": ["@fastfeet", "FASTFEET", "fastfeet.es"]},
+                                 {"name": "Bergkraft"}]})
     assert saved["names"] == ["Stride Co", "Stride"]  # spacing folded, duplicates (any case) dropped
     assert saved["handles"] == ["stride.co"]
     assert saved["competitors"] == [{"name": "FastFeet", "handles": ["fastfeet", "fastfeet.es"]},
