@@ -60,7 +60,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 4: the brand profile (one row)
     """
-    CREATE TABLE brand (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS brand (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
