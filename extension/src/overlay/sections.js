@@ -119,7 +119,7 @@ function bar(key, label, value, headline, confidence) {
       { class: 'bar-head' },
       h('span', { class: 'bar-label' }, label),
       h('span', { class: 'num' }, shown === null ? '–' : String(shown)),
-      confidence ? h('span', { class: 'muted' }, `${confidence} confidence`) : null,
+      confidence && shown !== null ? h('span', { class: 'muted' }, `${confidence} confidence`) : null,
     ),
     h(
       'div',
