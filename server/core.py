@@ -166,7 +166,40 @@ class Scout:
         scorer = self.ready_scorer()
         briefs = self.resolve_niches(niches)
         self._serve_active(scorer, briefs)
-        return scorer.score(snapshot, briefs, context=self.score_context(snapshot))
+        score = scorer.score(snapshot, briefs, context=self.score_context(snapshot))
+        if score.voices is not None and score.voices.voices:
+            self.remember_voices(scorer, snapshot, briefs, score)
+        return score
+
+    def remember_voices(self, scorer: Scorer, snapshot: Snapshot, briefs: Sequence[Niche],
+                        score: Score) -> None:
+        """Each voice of the comments joins the Discovered inbox (seen on "comments" of this creator),
+        its comment kept as the evidence; fit over the comment, whose vector is cached already."""
+        from server.scoring.glance import fits
+        from server.storage.records import check_creator, now
+
+        def valid(author: str | None) -> bool:
+            try:
+                check_creator(snapshot.platform, (author or "").lstrip("@"))
+            except StoreError:
+                return False
+            return True
+
+        stored = [n for n in briefs if n.stored]
+        heard = [v for v in (score.voices.voices if score.voices else []) if valid(v.author)]
+        found = fits(scorer.embedder, scorer.background, stored, [[v.text] for v in heard]) if stored else \
+            [[] for _ in heard]
+        at = now()
+        try:
+            self.store.remember_glances([
+                {"platform": snapshot.platform, "handle": (v.author or "").lstrip("@"), "texts": [v.text],
+                 "seen_on": {"kind": "comments", "term": "@" + snapshot.handle},
+                 "fit": {f["niche"]: f["score"] for f in fit},
+                 "evidence": {"text": v.text, "creator": snapshot.handle, "post_id": v.post_id,
+                              "comment_id": v.comment_id, "likes": v.likes, "replies": v.replies, "at": at}}
+                for v, fit in zip(heard, found, strict=True)])
+        except StoreError as exc:  # the score stands without the inbox
+            log.warning("voices of @%s not remembered: %s", snapshot.handle, exc)
 
     def classify(self, items: Sequence[ClassifyItem]) -> dict[str, Any]:
         """Verdicts for comments, in order, from the served comment model."""

@@ -96,6 +96,14 @@ test('profile page: embedded profile and timeline, comments fetched on four post
     s.posts.filter((p) => p.paid_partnership).map((p) => p.id),
     ['C7eT3kVbR8s', 'C7VxR4tGk9f'],
   );
+  // the label's brands (sponsor_tags), by username
+  assert.deepEqual(
+    s.posts.filter((p) => p.sponsors.length).map((p) => [p.id, p.sponsors]),
+    [
+      ['C7eT3kVbR8s', ['nordmill.flour']],
+      ['C7VxR4tGk9f', ['crumbtools']],
+    ],
+  );
   const short = s.posts.find((p) => p.id === 'C7PkB1wFs5j');
   assert.equal(short.caption_visible_chars, 125);
   assert.ok(s.posts.every((p) => p.caption.length > 0));
@@ -287,5 +295,42 @@ test('nothing at all: a degraded snapshot that says what is missing, never a thr
     assert.equal(s.capture.degraded, true);
     assert.ok(s.capture.missing.includes('followers'));
     assert.deepEqual(s.posts, []);
+  }
+});
+
+test('tagged accounts come from usertags and from the older edge_media_to_tagged_user', () => {
+  const tags = [
+    { usertags: { in: [{ user: { username: 'bergkraft' } }, { user: { username: 'anna.runs' } }] } },
+    {
+      edge_media_to_tagged_user: {
+        edges: [{ node: { user: { username: 'bergkraft' } } }, { node: { user: { username: 'anna.runs' } } }],
+      },
+    },
+  ];
+  for (const extra of tags) {
+    const page = loadPage('instagram/page-profile.json');
+    const found = [];
+    const walk = (node) => {
+      if (!node || typeof node !== 'object') return;
+      if (node.code === 'C7kQm2Lr4aB') found.push(node);
+      Object.values(node).forEach(walk);
+    };
+    page.responses.forEach((r) => walk(r.json));
+    for (const script of page.scripts) {
+      const before = found.length;
+      let json;
+      try {
+        json = JSON.parse(script.text);
+      } catch {
+        continue;
+      }
+      walk(json);
+      for (const media of found.slice(before)) Object.assign(media, extra);
+      script.text = JSON.stringify(json);
+    }
+    assert.ok(found.length, 'the fixture carries the post');
+    for (const media of found) Object.assign(media, extra);
+    const s = buildSnapshot(page);
+    assert.deepEqual(s.posts.find((p) => p.id === 'C7kQm2Lr4aB').tagged, ['bergkraft', 'anna.runs']);
   }
 });

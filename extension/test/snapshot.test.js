@@ -89,6 +89,8 @@ test('the first source wins a field; a later copy of a post fills only what is m
       posted_at: null,
       paid_partnership: true,
       caption_visible_chars: 13,
+      sponsors: [],
+      tagged: [],
     },
   ]);
   assert.deepEqual(
@@ -261,4 +263,15 @@ test('the committed fixtures are what generate.js renders from creators.js', asy
   assert.ok(rendered.size > 40);
   for (const [path, text] of rendered)
     assert.equal(readFixture(path), text, `${path}: run node extension/test/fixtures/generate.js`);
+});
+
+test('sponsors and tagged accounts: bare names, de-duplicated, bounded; a later copy fills an empty list', () => {
+  const cap = new Capture('instagram', page);
+  cap.addPost({ id: 'a', caption: 'x', sponsors: [], tagged: ['@anna', 'anna', '', 7] }, 'embedded');
+  cap.addPost({ id: 'a', sponsors: ['@fastfeet'], tagged: ['other'] }, 'api');
+  cap.addPost({ id: 'b', caption: 'y', tagged: Array.from({ length: 80 }, (_, i) => `t${i}`) }, 'api');
+  const [a, b] = cap.finish().posts;
+  assert.deepEqual(a.sponsors, ['fastfeet']);
+  assert.deepEqual(a.tagged, ['anna']);
+  assert.equal(b.tagged.length, 50);
 });

@@ -198,6 +198,7 @@ def init_app(app: Flask) -> None:
 
     from server.api import (
         audit,
+        brand,
         comments,
         discovered,
         health,
@@ -219,3 +220,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(discovered.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(brand.bp)

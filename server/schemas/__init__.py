@@ -98,3 +98,8 @@ from server.schemas.discovery import (  # noqa: E402
 
 __all__ += ["DiscoveredCreator", "DiscoveredList", "DiscoveredUpdate", "GlanceAnswer", "GlanceCreator",
             "GlanceRequest", "GlanceResponse"]
+
+# the brand profile: GET, PUT /v1/brand
+from server.schemas.brand import BrandProfile, BrandUpdate  # noqa: E402
+
+__all__ += ["BrandProfile", "BrandUpdate"]

@@ -114,6 +114,18 @@ class DiscoveredPost(BaseModel):
     last_seen: str
 
 
+class DiscoveredEvidence(BaseModel):
+    """A comment that made the creator a voice in another creator's comments."""
+
+    text: str
+    creator: str = Field(description="whose post the comment sits under")
+    post_id: str | None
+    comment_id: str | None
+    likes: int
+    replies: int
+    at: str
+
+
 class DiscoveredCreator(BaseModel):
     platform: Platform
     handle: str
@@ -134,6 +146,8 @@ class DiscoveredCreator(BaseModel):
                                         "language code (und: unknown); empty for creators last glanced "
                                         "before languages were kept")
     posts: list[DiscoveredPost] = Field(description="the newest posts seen (at most 10)")
+    evidence: list[DiscoveredEvidence] = Field(
+        default=[], description="for a voice of the comments: the comments that made them one, newest first")
     watchlist: GlanceWatch | None = None
 
 

@@ -22,6 +22,9 @@ from server.schemas.base import (
 )
 from server.vocab import HANDLE_MAX, Platform, check_handle
 
+MAX_ACCOUNTS = 50
+Handle = Annotated[str, Field(min_length=1, max_length=101)]
+
 
 class Post(Wire):
     id: Annotated[str, Field(min_length=1, max_length=200)]
@@ -33,6 +36,10 @@ class Post(Wire):
     posted_at: datetime | None = None
     paid_partnership: bool = False
     caption_visible_chars: Annotated[int, Field(ge=0, le=MAX_CAPTION)] | None = None
+    sponsors: Annotated[list[Handle], Field(
+        max_length=MAX_ACCOUNTS, description="the brands of the platform's paid-partnership label")] = []
+    tagged: Annotated[list[Handle], Field(
+        max_length=MAX_ACCOUNTS, description="accounts tagged in the post")] = []
 
 
 class Comment(Wire):

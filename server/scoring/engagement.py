@@ -152,7 +152,8 @@ def _confidence(n: int) -> str:
 
 def _ratio_reason(per_1000: float) -> str | None:
     if per_1000 < _FEW_COMMENTS:
-        return (f"{per_1000:.1f} comments per 1,000 likes: unusually few comments for the likes, "
+        few = "less than one comment" if per_1000 < 1.5 else f"about {per_1000:.0f} comments"
+        return (f"{few} per 1,000 likes: unusually few comments for the likes, "
                 "which can mean bought likes")
     if per_1000 > _MANY_COMMENTS:
         return (f"{per_1000:.0f} comments per 1,000 likes: unusually many comments for the likes "
@@ -197,14 +198,14 @@ def assess(snapshot: Any, peer_rates: Sequence[float] = ()) -> dict[str, Any]:
         reasons.append(f"{missing_comments} posts had no comment count; counted as 0 comments")
     reasons.extend(absurd)
     if rate is not None:
-        reasons.insert(0, f"median engagement {_percent(rate)} of followers over {len(rates)} "
-                          f"post{'s' if len(rates) != 1 else ''} (mean {_percent(mean_rate or 0.0)})")
+        reasons.insert(0, f"a typical post gets likes and comments from {_percent(rate)} of followers "
+                          f"({len(rates)} post{'s' if len(rates) != 1 else ''})")
 
     view_rates, inconsistent = _view_rates(posts)
     view_rate = statistics.median(view_rates) if view_rates else None
     if view_rate is not None:
-        reasons.append(f"median {_percent(view_rate)} of viewers liked or commented, over {len(view_rates)} "
-                       f"post{'s' if len(view_rates) != 1 else ''} with views")
+        reasons.append(f"on a typical post {_percent(view_rate)} of viewers like or comment "
+                       f"({len(view_rates)} post{'s' if len(view_rates) != 1 else ''} with views)")
     if inconsistent:
         reasons.append(f"{inconsistent} posts had more likes and comments than views; "
                        "left out of the view rate")
@@ -224,8 +225,7 @@ def assess(snapshot: Any, peer_rates: Sequence[float] = ()) -> dict[str, Any]:
             reasons.append(f"one post carries most of the engagement ({share} of all likes and comments, "
                            f"post {consistency['top_post_id']})")
         elif consistency["label"] == "uneven":
-            reasons.append(f"engagement varies a lot from post to post (coefficient of variation "
-                           f"{consistency['cv']:.2f})")
+            reasons.append("engagement swings a lot from post to post")
         else:
             reasons.append("steady engagement from post to post")
 
@@ -253,7 +253,8 @@ def assess(snapshot: Any, peer_rates: Sequence[float] = ()) -> dict[str, Any]:
         basis = {"method": "heuristic", "midpoint": midpoint,
                  "note": f"{percentile_note}; scored by our heuristic (50 at {_percent(midpoint)} for "
                          f"{snapshot.platform} {tier_name}), not a published benchmark"}
-        reasons.append(basis["note"])
+        reasons.append(f"too few {snapshot.platform} {tier_name} creators seen here to compare with; scored "
+                       "against our own rule of thumb for their size, not a published benchmark")
 
     return {
         "tier": tier_name,

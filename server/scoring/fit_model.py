@@ -112,8 +112,9 @@ class FitModel:
         zero_shot = metrics.get("zero_shot", {}).get("roc_auc")
         labels = self.metadata.get("data", {}).get("labels")
         basis = f"trained on {labels} of your labels" if labels else "trained on your labels"
-        if learned is not None and zero_shot is not None:
-            basis += f"; cross-validated ROC AUC {learned:.2f} vs zero-shot {zero_shot:.2f}"
+        if learned is not None and zero_shot is not None:  # the numbers are on the model's page
+            basis += (", which beat zero-shot on them" if learned > zero_shot
+                      else ", which did not beat zero-shot on them")
         reason = (f"{p:.0%} likely a fit by the model {basis} ({self.version}); "
                   f"zero-shot said {result['score']:.0f}.")
         return {**result, "score": round(100.0 * p, 1), "zero_shot_score": result["score"],

@@ -11,14 +11,13 @@ same features as in a score (a scroll page shows no bio: that block is zeros).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from server.scoring.fit_model import features
-from server.scoring.niche import Background, Niche, brief_vector, on_niche
+from server.scoring.niche import Background, Niche, brief_vector, calibration, on_niche
 
 __all__ = ["fits"]
 
@@ -38,8 +37,8 @@ def fits(embedder: Any, background: Background, niches: Sequence[Niche],
     for item, brief in zip(niches, parts, strict=True):
         vec = brief_vector(vectors[at:at + len(brief)])
         at += len(brief)
-        calibration = _calibration(background, vec.tobytes(), vec.dtype.str)
-        results = _zero_shot(item, vectors[:bounds[-1]] @ vec, bounds, calibration)
+        found = calibration(background, vec)
+        results = _zero_shot(item, vectors[:bounds[-1]] @ vec, bounds, found)
         if item.model is not None:
             results = _trained(item.model, results, creators)
         elif item.note:
@@ -47,13 +46,6 @@ def fits(embedder: Any, background: Background, niches: Sequence[Niche],
         for answer, result in zip(answers, results, strict=True):
             answer.append(result)
     return answers
-
-
-@functools.lru_cache(maxsize=256)
-def _calibration(background: Background, vec: bytes, dtype: str) -> tuple[float, np.ndarray]:
-    """A brief's calibration against the background, kept while the brief is unchanged: a repeated
-    glance costs no recalibration (about 0.7 ms a niche)."""
-    return background.calibrate(np.frombuffer(vec, dtype=dtype))
 
 
 def _zero_shot(item: Niche, sims: np.ndarray, bounds: np.ndarray,

@@ -25,6 +25,7 @@ consistency: that cook scores 40, a consistent runner 100, a half-and-half creat
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,18 @@ class Background:
         return threshold, np.sort(on_niche(sims, threshold, softness)[self.members].mean(axis=1))
 
 
+def calibration(background: Background, vec: np.ndarray) -> tuple[float, np.ndarray]:
+    """``background.calibrate(vec)``, kept while the brief is unchanged: a repeated glance or score
+    costs no recalibration (about 0.7 ms a niche)."""
+    vec = np.ascontiguousarray(vec)
+    return _calibration(background, vec.tobytes(), vec.dtype.str)
+
+
+@functools.lru_cache(maxsize=256)
+def _calibration(background: Background, vec: bytes, dtype: str) -> tuple[float, np.ndarray]:
+    return background.calibrate(np.frombuffer(vec, dtype=dtype))
+
+
 def on_niche(similarities: np.ndarray, threshold: float, softness: float = SOFTNESS) -> np.ndarray:
     """Soft on-niche value of each post, 0..1 (0.5 at the threshold)."""
     return 1.0 / (1.0 + np.exp(-(np.asarray(similarities, dtype=np.float64) - threshold) / softness))
@@ -201,8 +214,8 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
     evidence = {"best": [ev(i) for i in order[:EVIDENCE]],
                 "worst": [ev(i) for i in order[::-1][:min(2, max(0, len(order) - EVIDENCE))]]}
 
-    reasons.append(f"More on-niche than {pct:.0f}% of ordinary creators; "
-                   f"consistency {raw:.0%} over {n} texts.")
+    reasons.append(f"More on the niche than {pct:.0f}% of ordinary creators, over {n} "
+                   f"text{'s' if n != 1 else ''} (bio and captions).")
     if share is not None:
         reasons.append(f"{int(hits.sum())} of {len(sims)} captions are on the niche "
                        f"({share:.0%}; a post counts when it beats {ON_NICHE_QUANTILE:.0%} "
@@ -210,10 +223,11 @@ def assess(niche: Niche, part_vectors: np.ndarray, bio: str, bio_vector: np.ndar
         if len(sims) >= 4 and hits.sum() == 1:
             reasons.append("Only one post is on the niche: a single hit, not a consistent creator.")
     if organic_score is not None:
-        reasons.append(f"Organic posts alone score {organic_score:.0f}: the content "
-                       f"{'still' if organic_score >= 50 else 'does not'} stand on its own without brands.")
+        stands = "still stands" if organic_score >= 50 else "does not stand"
+        reasons.append(f"Organic posts alone score {organic_score:.0f}: the content {stands} on its own "
+                       "without brands.")
     if n < 4:
-        reasons.append(f"Only {n} texts: low confidence.")
+        reasons.append(f"Only {n} text{'s' if n != 1 else ''}: low confidence.")
     return {"niche": niche.id, "name": niche.name, "score": round(score, 1), "raw": round(raw, 4),
             "percentile": round(pct, 1),
             "on_niche_share": None if share is None else round(share, 3),

@@ -11,6 +11,7 @@ Adding a section (``languages``, ``brands``, ...) is one model here and one fiel
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.vocab import CommentLabel, Platform, Tier
 
 __all__ = [
-    "Authenticity", "Confidence", "Disclosure", "Engagement", "LanguageMix", "LanguageShare", "Languages",
-    "NicheFit", "Overall", "Score", "ScoredCreator", "Section",
+    "Authenticity", "Brands", "Confidence", "Disclosure", "Engagement", "Headlines", "LanguageMix",
+    "LanguageShare", "Languages", "NicheFit", "Overall", "Score", "ScoredCreator", "Section", "Voices",
 ]
 
 Confidence = Literal["low", "medium", "high"]
@@ -62,11 +63,23 @@ class Components(Section):
     disclosure: float | None
 
 
+class Headlines(Section):
+    """Each component's strongest reason in plain words: what the panel's first view shows by its bar."""
+
+    fit: str | None
+    authenticity: str | None
+    engagement: str | None
+    disclosure: str | None
+
+
 class Overall(Section):
     score: Points | None
     confidence: Annotated[Confidence, Field(description="the confidence of the weakest input")]
     weights: Annotated[dict[str, float], Field(description="the blend's weights by section")]
     components: Components
+    headlines: Annotated[Headlines | None, Field(
+        description="each component's strongest reason in plain words (absent from scores saved "
+                    "before)")] = None
     reasons: Reasons
 
 
@@ -323,6 +336,85 @@ class Languages(Section):
     reasons: Reasons
 
 
+# ---- voices in the comments -----------------------------------------------------------------
+
+class Voice(Section):
+    """A commenter whose comment drew far more likes or replies than the post's others, on the niche."""
+
+    author: str | None
+    comment_id: str | None
+    post_id: str | None
+    text: Annotated[str, Field(description="the comment, cut at 280 characters: the evidence")]
+    likes: int
+    replies: int
+    post_median_likes: Annotated[float, Field(description="median likes of the post's other comments")]
+    niche: Annotated[str | None, Field(description="the niche id the comment is on, if any")]
+    niche_name: str | None
+    on_post: Annotated[bool, Field(description="close to the caption of its own post")]
+    reasons: Reasons
+
+
+class Voices(Section):
+    comments_analyzed: int
+    posts_with_baseline: Annotated[int, Field(
+        description="posts with enough comments to tell who stands out")]
+    standing_out: Annotated[int, Field(description="comments far above their post's others, voices or not")]
+    voices: list[Voice]
+    reasons: Reasons
+
+
+# ---- brands and competitors ---------------------------------------------------------------
+
+class WorkedWith(Section):
+    """One brand in one post."""
+
+    name: str
+    handle: str | None
+    post_id: str
+    date: datetime | None
+    days_ago: int | None
+    sponsored: Annotated[bool, Field(description="the post shows a sign of payment; false: a mention")]
+    disclosed: bool
+    competitor: bool
+    own_brand: bool
+    via: Annotated[list[str], Field(description="paid partnership, tag, mention, hashtag, name, account")]
+
+
+class Saturation(Section):
+    """How commercial the recent feed is."""
+
+    posts_analyzed: int
+    promoting_posts: int
+    share: Share | None
+    distinct_brands: int
+    brands: list[str]
+    level: Literal["light", "moderate", "heavy"] | None
+
+
+class Exclusivity(Section):
+    terms: Annotated[str | None, Field(description="the creator's exclusivity terms (outreach), as written")]
+    days: int | None
+
+
+class CompetitorCollaboration(Section):
+    name: str
+    post_id: str
+    date: datetime | None
+    days_ago: int | None
+    window_days: int | None
+    inside_window: Annotated[bool | None, Field(description="None: no terms or no date to tell")]
+
+
+class Brands(Section):
+    profile_set: Annotated[bool, Field(description="false until the brand profile names brands")]
+    worked_with: list[WorkedWith]
+    distinct_brands: int
+    saturation: Saturation
+    exclusivity: Exclusivity
+    competitor_collaborations: list[CompetitorCollaboration]
+    reasons: Reasons
+
+
 # ---- the whole score ----------------------------------------------------------------------
 
 class Score(BaseModel):
@@ -338,6 +430,10 @@ class Score(BaseModel):
     disclosure: Disclosure
     languages: Annotated[Languages | None, Field(
         description="languages of the posts and comments; absent from scores saved before it existed")] = None
+    voices: Annotated[Voices | None, Field(
+        description="voices in the comments (absent from scores saved before this section)")] = None
+    brands: Annotated[Brands | None, Field(
+        description="brands worked with, competitors, saturation (absent from scores saved before)")] = None
     versions: Annotated[dict[str, str], Field(
         description="the model versions behind this answer: embedder, comments, fit-<niche>")]
 

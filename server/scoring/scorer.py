@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from server.scoring import authenticity, disclosure, engagement, languages, niche
+from server.scoring import authenticity, brands, disclosure, engagement, languages, niche, voices
 from server.scoring.comments import CommentModel
-from server.scoring.niche import Background, Niche
+from server.scoring.headlines import headlines
+from server.scoring.niche import Background, Niche, brief_vector, calibration
 from server.scoring.score import Score
 from server.vocab import tier
 
@@ -33,19 +34,29 @@ _CONFIDENCE = ["low", "medium", "high"]
 @dataclass(frozen=True)
 class ScoreContext:
     """What the store knows beyond the snapshot: peers' engagement rates, the audience's comments on
-    other tracked creators (pods), and reasons about the creator's history (a follower jump)."""
+    other tracked creators (pods), reasons about the creator's history (a follower jump), the brand
+    profile and the creator's exclusivity terms (outreach)."""
 
     peer_rates: Sequence[float] = ()
     cross_creator: dict[str, list[str]] | None = None
     extra_reasons: list[str] = field(default_factory=list)
+    brand: brands.BrandProfile = field(default_factory=brands.BrandProfile)
+    exclusivity: str | None = None
 
 
 def score_context(store: Any, snapshot: Any) -> ScoreContext:
-    """What other creators ``store`` knows: engagement peers, shared commenters (pods), a follower jump."""
+    """What ``store`` knows beyond the snapshot: engagement peers, shared commenters (pods), a follower
+    jump, the brand profile and, when competitors are named, the creator's exclusivity terms."""
     authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
     # the saved history plus the count seen now: a jump shows before the creator is saved again
     jump = store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
+    brand = brands.BrandProfile.from_record(store.get_brand())
+    terms = None
+    if brand.competitors:  # the window matters only when a competitor can be found
+        saved = store.get_creator(snapshot.platform, snapshot.handle)
+        terms = ((saved or {}).get("outreach") or {}).get("exclusivity") or None
     return ScoreContext(
+        brand=brand, exclusivity=terms,
         peer_rates=store.peer_rates(snapshot.platform, tier(snapshot.followers),
                                     exclude=(snapshot.platform, snapshot.handle)),
         cross_creator=store.commenter_links(snapshot.platform, snapshot.handle, authors),
@@ -105,11 +116,13 @@ class Scorer:
 
         disc = early["disclosure"]
         organic = set(disc.get("organic_post_ids", []))
-        fits = []
+        fits, lines = [], []
         for item, parts in zip(niches, niche_parts, strict=True):
             part_vectors = vectors[at:at + len(parts)]
             at += len(parts)
             fits.append(self._fit(item, part_vectors, snapshot, bio_vector, posts, post_vectors, organic))
+            vec = brief_vector(part_vectors)
+            lines.append(voices.NicheLine(item.id, item.name, vec, calibration(self.background, vec)[0]))
 
         verdicts = self.comment_model.classify(comment_texts, comment_vectors, comment_captions,
                                                snapshot.platform, read=early["comments"])
@@ -117,6 +130,8 @@ class Scorer:
         auth = authenticity.assess(snapshot, verdicts, comment_vectors, caption_vectors,
                                    context.cross_creator)
         eng = early["engagement"]
+        heard = voices.assess(snapshot, verdicts, comment_vectors, caption_vectors, lines)
+        worked = brands.assess(snapshot, disc["posts"], context.brand, context.exclusivity)
 
         creator = {"platform": snapshot.platform, "handle": snapshot.handle,
                    "display_name": snapshot.display_name, "followers": snapshot.followers,
@@ -129,6 +144,8 @@ class Scorer:
             "engagement": eng,
             "disclosure": disc,
             "languages": early["languages"],
+            "voices": heard,
+            "brands": worked,
             "versions": {**self.versions(), **{f"fit-{f['niche']}": f["model_version"] for f in fits}},
         })
 
@@ -189,9 +206,10 @@ class Scorer:
                        "engagement": eng.get("confidence"), "disclosure": disc.get("confidence")}
         used = {k: v for k, v in parts.items() if v is not None}
         reasons: list[str] = []
+        said = headlines(best, auth, eng, disc)
         if not used:
             return {"score": None, "confidence": "low", "weights": weights, "components": parts,
-                    "reasons": ["Nothing could be scored from this capture."]}
+                    "headlines": said, "reasons": ["Nothing could be scored from this capture."]}
         total = sum(weights[k] for k in used)
         score = sum(weights[k] * v for k, v in used.items()) / total
         missing = sorted(set(parts) - set(used))
@@ -207,7 +225,7 @@ class Scorer:
         reasons.append(f"Confidence {conf}: the weakest input is {', '.join(weakest) or 'unknown'}.")
         reasons.extend(context.extra_reasons)
         return {"score": round(score, 1), "confidence": conf, "weights": weights,
-                "components": parts, "reasons": reasons}
+                "components": parts, "headlines": said, "reasons": reasons}
 
 
 def _typed(score: dict[str, Any]) -> Score:

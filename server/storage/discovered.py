@@ -7,7 +7,9 @@ entry  {"platform", "handle", "first_seen", "last_seen", "seen_count", "seen_on"
         "fit": {niche id: score}, "best_fit", "best_niche", "posts_seen", "languages": {code: share},
         "status": "new" | "dismissed", "status_at"}; place = {"kind", "term", "count", "first_seen",
         "last_seen"}; posts_seen is how many posts the fit rests on (the posts kept), languages their
-        languages (records from before languages were kept have none until glanced again)
+        languages (records from before languages were kept have none until glanced again); evidence,
+        for a voice of the comments: the comments that made them one, {"text", "creator", "post_id",
+        "comment_id", "likes", "replies", "at"}, newest first, at most MAX_EVIDENCE_KEPT
 posts  [{"id", "text", "first_seen", "last_seen"}], newest first, at most MAX_POSTS_KEPT
 
 A record as read (``view``) is the entry with its posts, the tier, and the watchlist's state:
@@ -40,6 +42,7 @@ from server.vocab import tier as vocab_tier
 # Bounded growth: a creator seen on a hundred pages keeps its newest posts and places, not all.
 MAX_POSTS_KEPT = 10
 MAX_PLACES_KEPT = 20
+MAX_EVIDENCE_KEPT = 5  # comments that made a commenter a voice (seen_on "comments")
 STORED_STATUSES = ("new", "dismissed")  # "saved" is the watchlist's, read at view time
 SORT_KEYS = ("fit", "last_seen", "first_seen", "seen_count", "followers", "handle")
 
@@ -121,6 +124,11 @@ def merge_glance(existing: tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]
     entry["posts_seen"] = len(kept)
     if glance.get("languages") is not None:
         entry["languages"] = {str(code): float(share) for code, share in glance["languages"].items()}
+    if glance.get("evidence"):
+        new = dict(glance["evidence"])
+        older = [e for e in entry.get("evidence", []) if (e.get("comment_id"), e.get("text")) !=
+                 (new.get("comment_id"), new.get("text"))]
+        entry["evidence"] = [new, *older][:MAX_EVIDENCE_KEPT]
     return entry, kept
 
 

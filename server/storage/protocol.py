@@ -12,6 +12,7 @@ creator    {"platform", "handle", "display_name", "niche", "status", "notes", "t
 discovered a creator glanced at on a scroll page: see storage/discovered.py
 point      one history entry: {"at", "captured_at", "followers", "overall", "authenticity",
             "engagement_rate", "fit"}; appended by every save that carries a snapshot or a score.
+brand      {"names", "handles", "competitors": [{"name", "handles"}], "updated_at"}: one a workspace
 label      {"id", "niche", "label", "snapshot", "created_at", "created_by"}
 comment label {"id", "text", "label", "post_caption", "created_at", "created_by"}
 result     one imported row of a GA4 or Shopify export: {"id" (of the file's data and row), "platform",
@@ -126,6 +127,12 @@ class Store(Protocol):
         """The settings of ``keys`` that exist, in one read (the registry's active versions)."""
         ...
     def set_setting(self, key: str, value: Any) -> None: ...
+
+    # the brand profile: the marketer's brand and competitors (records.build_brand)
+    def get_brand(self) -> dict[str, Any]:
+        """The stored profile, or records.EMPTY_BRAND before the first save."""
+    def put_brand(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the profile whole; InvalidValue for a bad one; the profile as stored."""
 
     # the Discovered inbox: creators glanced at on scroll pages (rules in storage/discovered.py)
     def get_discovered(self, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any] | None]:

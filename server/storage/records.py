@@ -313,6 +313,58 @@ def check_outreach(outreach: Any) -> dict[str, str]:
     return dict(outreach)
 
 
+MAX_BRAND_NAMES = 20
+MAX_COMPETITORS = 50
+MAX_BRAND_TEXT = 100
+
+
+def _brand_texts(value: Any, field: str, handles: bool = False) -> list[str]:
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) > MAX_BRAND_NAMES:
+        raise InvalidValue(f"{field} is a list of at most {MAX_BRAND_NAMES} texts", field)
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item) > MAX_BRAND_TEXT:
+            raise InvalidValue(f"{field} holds texts of 1 to {MAX_BRAND_TEXT} characters", field)
+        text = item.strip().lstrip("@") if handles else " ".join(item.split())
+        if not text:
+            raise InvalidValue(f"{field} holds texts of 1 to {MAX_BRAND_TEXT} characters", field)
+        if text.casefold() not in {o.casefold() for o in out}:
+            out.append(text)
+    return out
+
+
+def build_brand(fields: Mapping[str, Any], at: str) -> dict[str, Any]:
+    """The brand profile, replaced whole: {"names", "handles", "competitors": [{"name", "handles"}],
+    "updated_at"}; handles without "@", duplicates (case-folded) dropped."""
+    if not isinstance(fields, Mapping):
+        raise InvalidValue("the brand profile is an object", "brand")
+    competitors = fields.get("competitors", [])
+    if (not isinstance(competitors, Sequence) or isinstance(competitors, str)
+            or len(competitors) > MAX_COMPETITORS):
+        raise InvalidValue(f"competitors is a list of at most {MAX_COMPETITORS}", "competitors")
+    kept = []
+    for i, item in enumerate(competitors):
+        if not isinstance(item, Mapping):
+            raise InvalidValue("a competitor is {name, handles}", f"competitors.{i}")
+        name = _brand_texts([item.get("name")], f"competitors.{i}.name")[0]
+        handles = _brand_texts(item.get("handles", []), f"competitors.{i}.handles", handles=True)
+        kept.append({"name": name, "handles": handles})
+    return {"names": _brand_texts(fields.get("names", []), "names"),
+            "handles": _brand_texts(fields.get("handles", []), "handles", handles=True),
+            "competitors": kept, "updated_at": at}
+
+
+EMPTY_BRAND: dict[str, Any] = {"names": [], "handles": [], "competitors": [], "updated_at": None}
+
+
+def import_brand(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The export's brand profile, checked; None for an older export without one (or an empty one)."""
+    brand = data.get("brand")
+    if not brand or not any(brand.get(k) for k in ("names", "handles", "competitors")):
+        return None
+    return build_brand(brand, brand.get("updated_at") or now())
+
+
 def public(entry: Mapping[str, Any]) -> dict[str, Any]:
     """A creator as listed: without the (large) snapshot and score."""
     return {k: v for k, v in entry.items() if k not in ("snapshot", "score")}

@@ -22,6 +22,7 @@ Keys, all under a prefix (default ``ms:``):
   discovered             set of creator keys glanced at (the Discovered inbox)
   discovered:<key>, discovered_posts:<key>   the inbox entry and its posts (JSON)
   results                hash row id -> imported result row (JSON); results:<key> set of a creator's row ids
+  brand                  the brand profile (JSON)
 """
 
 from __future__ import annotations
@@ -466,6 +467,17 @@ class RedisStore:
     def set_setting(self, key: str, value: Any) -> None:
         self._redis.hset(self._k("settings"), key, _dumps(value))
 
+    @_guarded
+    def get_brand(self) -> dict[str, Any]:
+        raw = self._redis.get(self._k("brand"))
+        return json.loads(raw) if raw is not None else dict(records.EMPTY_BRAND)
+
+    @_guarded
+    def put_brand(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        profile = records.build_brand(fields, records.now())
+        self._redis.set(self._k("brand"), _dumps(profile))
+        return profile
+
     # -- the Discovered inbox ---------------------------------------------------------------
     def _inbox(self, conn: Any, keys: Sequence[str]) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
         """The inbox (entry, posts) and the watch state of ``keys`` that have them, in one MGET."""
@@ -605,7 +617,7 @@ class RedisStore:
             [{"name": json.loads(v)["name"], "hash": h, "created_at": json.loads(v)["created_at"]}
              for h, v in tokens.items()],
             {k: json.loads(v) for k, v in settings.items()}) | inbox | {
-                records.RESULTS_EXPORT_KEY: records.sort_results(imported)}
+                records.RESULTS_EXPORT_KEY: records.sort_results(imported), "brand": self.get_brand()}
 
     def _all_keys(self) -> list[str]:
         return [k for k in self._redis.scan_iter(match=self.prefix.replace("*", r"\*") + "*", count=1000)
@@ -615,6 +627,7 @@ class RedisStore:
     def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
         records.check_export(data)
         inbox = discovered.import_part(data)
+        brand = records.import_brand(data)
         existing = self._all_keys()
         if existing and not replace:
             raise Conflict("the store is not empty; import with replace to overwrite it")
@@ -649,6 +662,8 @@ class RedisStore:
                 creator = records.check_result(row)
                 pipe.hset(self._k("results"), row["id"], _dumps(row))
                 pipe.sadd(self._k("results", creator), row["id"])
+            if brand is not None:
+                pipe.set(self._k("brand"), _dumps(brand))
             pipe.execute()
         return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox),
                 records.RESULTS_EXPORT_KEY: len(results)}

@@ -71,10 +71,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE creators_generation (n INTEGER NOT NULL);
     INSERT INTO creators_generation (n) VALUES (0);
     """,
+    # 5: the brand profile (one row)
+    """
+    CREATE TABLE IF NOT EXISTS brand (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
-           "discovered", "results")
+           "discovered", "results", "brand")
 
 
 def _dumps(value: Any) -> str:
@@ -438,6 +442,18 @@ class SQLiteStore:
             rows = db.execute(query, list(keys)).fetchall()
         return {key: json.loads(value) for key, value in rows}
 
+    def get_brand(self) -> dict[str, Any]:
+        with self._read() as db:
+            row = db.execute("SELECT record FROM brand WHERE id = 1").fetchone()
+        return json.loads(row[0]) if row else dict(records.EMPTY_BRAND)
+
+    def put_brand(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        profile = records.build_brand(fields, records.now())
+        with self._write() as db:
+            db.execute("INSERT INTO brand (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET "
+                       "record = excluded.record", (_dumps(profile),))
+        return profile
+
     def set_setting(self, key: str, value: Any) -> None:
         with self._write() as db:
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -546,14 +562,17 @@ class SQLiteStore:
             settings = {r[0]: json.loads(r[1]) for r in db.execute("SELECT key, value FROM settings")}
             inbox = [{**json.loads(r[0]), "posts": json.loads(r[1])}
                      for r in db.execute("SELECT entry, posts FROM discovered")]
+            brand = db.execute("SELECT record FROM brand WHERE id = 1").fetchone()
             results = [json.loads(r[0]) for r in db.execute("SELECT record FROM results")]
         document = records.export_document(niches, creators, labels, comment_labels, tokens, settings)
         return {**document, **discovered.export_part(inbox),
-                records.RESULTS_EXPORT_KEY: records.sort_results(results)}
+                records.RESULTS_EXPORT_KEY: records.sort_results(results),
+                "brand": json.loads(brand[0]) if brand else dict(records.EMPTY_BRAND)}
 
     def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
         records.check_export(data)
         inbox = discovered.import_part(data)
+        brand = records.import_brand(data)
         with self._write() as db:
             if not replace and any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in _TABLES):
                 raise Conflict("the store is not empty; import with replace to overwrite it")
@@ -584,6 +603,8 @@ class SQLiteStore:
             db.executemany("INSERT INTO discovered (key, platform, entry, posts) VALUES (?, ?, ?, ?)",
                            [(key, entry["platform"], _dumps(entry), _dumps(posts))
                             for key, entry, posts in inbox])
+            if brand is not None:
+                db.execute("INSERT INTO brand (id, record) VALUES (1, ?)", (_dumps(brand),))
             results = list(data.get(records.RESULTS_EXPORT_KEY) or [])
             db.executemany("INSERT INTO results (id, key, record) VALUES (?, ?, ?)",
                            [(row["id"], records.check_result(row), _dumps(row)) for row in results])

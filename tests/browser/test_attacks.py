@@ -19,6 +19,7 @@ from tests.browser.test_extension import (
     CASES,
     SCORE_TIMEOUT_MS,
     expect_server_numbers,
+    open_details,
     open_panel,
     wait_for_state,
 )
@@ -145,7 +146,9 @@ def test_a_forged_hook_message_does_not_move_the_score(browser: Browser, server:
     # Capture health says the page tried, and the overlay shows it.
     assert snapshot["capture"]["hook"] == "connected"
     assert snapshot["capture"].get("hook_impostors", 0) > 0, snapshot["capture"]
-    capture = open_panel(tab, overlay).query_selector("[data-section=capture]").inner_text()
+    root = open_panel(tab, overlay)
+    open_details(root)
+    capture = root.query_selector("[data-section=capture]").inner_text()
     assert "posing as microscout's page hook" in capture
 
 

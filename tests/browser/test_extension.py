@@ -80,6 +80,14 @@ def open_panel(tab: Any, overlay: Any) -> Any:
     return root
 
 
+def open_details(root: Any) -> None:
+    """Unfold the panel's Details (reasons, evidence, numbers) with a real click."""
+    details = root.wait_for_selector("details[data-microscout-part=details]")
+    if details.get_attribute("open") is None:
+        details.query_selector("summary").click()
+    root.wait_for_selector("[data-section=capture]", state="visible")
+
+
 @pytest.mark.parametrize("platform", CASES)
 def test_overlay_shows_the_servers_score(platform: str, browser: Browser, server: Server, tab: Any) -> None:
     case = CASES[platform]
@@ -102,6 +110,7 @@ def test_overlay_shows_the_servers_score(platform: str, browser: Browser, server
 
     # The panel: one block per niche with the server's number, and the other sections.
     root = open_panel(tab, overlay)
+    open_details(root)
     fits = root.query_selector_all("[data-section=niche-fit] [data-niche]")
     assert len(fits) == len(NICHES)
     for fit in score["niche_fit"]:

@@ -74,7 +74,8 @@ def test_rate_is_the_median_over_posts(posts, median, mean):
 
 def test_reason_names_the_rate_and_the_post_count():
     result = assess(make(20_000, [(700, 20)] * 11 + [(800, 20)]))
-    assert result["reasons"][0].startswith("median engagement 3.6% of followers over 12 posts")
+    assert result["reasons"][0].startswith(
+        "a typical post gets likes and comments from 3.6% of followers (12 posts)")
 
 
 # ---- missing and odd data never crash, always explain -----------------------------------------
@@ -167,7 +168,7 @@ def test_views_per_follower():
 def test_comments_per_thousand_likes(posts, value, reason):
     result = assess(make(50_000, posts))
     assert result["comments_per_1000_likes"]["value"] == pytest.approx(value)
-    flagged = [r for r in result["reasons"] if "comments per 1,000 likes" in r]
+    flagged = [r for r in result["reasons"] if "per 1,000 likes" in r]
     if reason is None:
         assert flagged == []
     else:
@@ -178,7 +179,7 @@ def test_comments_per_thousand_likes(posts, value, reason):
     ([(1_000, 0)] * 6, "steady", "steady engagement"),
     ([(100, 0)] * 5 + [(5_000, 0)], "one post dominates", "one post carries most of the engagement"),
     ([(100, 0), (100, 0), (1_500, 0), (1_500, 0), (100, 0), (100, 0), (100, 0), (3_000, 0)], "uneven",
-     "varies a lot"),
+     "swings a lot"),
 ])
 def test_consistency(posts, label, reason):
     result = assess(make(20_000, posts))
@@ -305,5 +306,6 @@ def test_a_real_mega_profile():
     assert result["view_rate"]["value"] == pytest.approx(
         statistics.median((lk + c) / v for lk, c, v in MEGADETH if v))
     assert result["confidence"] == "high"
-    assert result["reasons"][0].startswith("median engagement 0.8% of followers over 12 posts")
+    assert result["reasons"][0].startswith(
+        "a typical post gets likes and comments from 0.8% of followers (12 posts)")
     assert math.isclose(result["score"], heuristic_score(result["rate"], "instagram", "mega"), abs_tol=0.05)

@@ -435,6 +435,40 @@ def test_bad_token_names(store, name):
     assert store.list_tokens() == []
 
 
+# ---- the brand profile ----------------------------------------------------------------------
+
+def test_brand_profile_is_empty_then_replaced_whole(store):
+    assert store.get_brand() == {"names": [], "handles": [], "competitors": [], "updated_at": None}
+    saved = store.put_brand({"names": ["Stride Co", " stride  co ", "Stride"], "handles": ["@stride.co"],
+                             "competitors": [
+                                 {"name": "FastFeet", "handles": ["@fastfeet", "FASTFEET", "fastfeet.es"]},
+                                 {"name": "Bergkraft"}]})
+    assert saved["names"] == ["Stride Co", "Stride"]  # spacing folded, duplicates (any case) dropped
+    assert saved["handles"] == ["stride.co"]
+    assert saved["competitors"] == [{"name": "FastFeet", "handles": ["fastfeet", "fastfeet.es"]},
+                                    {"name": "Bergkraft", "handles": []}]
+    assert saved["updated_at"]
+    assert store.get_brand() == saved
+    replaced = store.put_brand({"names": ["Stride Co"]})
+    assert replaced["competitors"] == [] and store.get_brand() == replaced
+
+
+@pytest.mark.parametrize(("profile", "field"), [
+    ({"names": "Stride Co"}, "names"),
+    ({"names": [""]}, "names"),
+    ({"handles": ["x" * 101]}, "handles"),
+    ({"competitors": [{"handles": ["a"]}]}, "competitors.0.name"),
+    ({"competitors": ["FastFeet"]}, "competitors.0"),
+    ({"competitors": [{"name": "A", "handles": "a"}]}, "competitors.0.handles"),
+])
+def test_bad_brand_profiles_are_refused_and_change_nothing(store, profile, field):
+    before = store.put_brand({"names": ["Stride Co"]})
+    with pytest.raises(InvalidValue) as caught:
+        store.put_brand(profile)
+    assert caught.value.field == field
+    assert store.get_brand() == before
+
+
 def test_settings(store):
     assert store.get_setting("models.comments.active") is None
     assert store.get_setting("models.comments.active", "v1") == "v1"
@@ -467,6 +501,7 @@ def fill(store):
     store.add_results([{"id": "r1", "platform": "instagram", "handle": "creator", "source": "ga4",
                         "campaign": "fall", "week": "2025-09-01", "sessions": 10, "engaged_sessions": 6,
                         "conversions": 1.0, "revenue": 25.5}])
+    store.put_brand({"names": ["Stride Co"], "competitors": [{"name": "FastFeet", "handles": ["fastfeet"]}]})
     return token
 
 

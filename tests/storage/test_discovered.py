@@ -269,9 +269,10 @@ def test_sqlite_migrates_a_version_1_file(tmp_path):
                      "INSERT INTO schema_version VALUES (1);")
     db.close()
     store = SQLiteStore(path)
-    assert store.schema_version() == SCHEMA_VERSION >= 2
+    assert store.schema_version() == SCHEMA_VERSION >= 4
     store.remember_glances([glance()])
     assert store.list_discovered()[1] == 1
+    assert store.put_brand({"names": ["Stride Co"]}) == store.get_brand()  # migration 4: the brand table
     store.close()
 
 

@@ -14,13 +14,16 @@ import {
   authenticitySection,
   band,
   bestFit,
+  brandsSection,
   captureSection,
   disclosureSection,
   engagementSection,
   languagesSection,
+  glanceSection,
   nicheSection,
   overallSection,
   roundScore,
+  voicesSection,
 } from './sections.js';
 import { OVERLAY_CSS } from './styles.js';
 
@@ -137,20 +140,41 @@ class Overlay {
       ),
       h('small', {}, summary),
     );
+    const captions = new Map((snapshot.posts ?? []).map((p) => [p.id, p.caption]));
+    // The first view: four bars with their strongest reasons, the confidence, the actions. The rest
+    // (reasons, evidence, the numbers behind them) folds away.
     const panel = h(
       'div',
       { class: 'panel', id: 'microscout-panel', role: 'region', 'aria-label': 'microscout score details' },
       degraded ? this.degradedNote(snapshot.capture) : null,
-      overallSection(score.overall),
-      languagesSection(score.languages),
+      glanceSection(score),
       this.actionsBlock(score),
-      nicheSection(score.niche_fit),
-      authenticitySection(score.authenticity),
-      engagementSection(score.engagement),
-      disclosureSection(score.disclosure, new Map((snapshot.posts ?? []).map((p) => [p.id, p.caption]))),
-      captureSection(snapshot.capture),
+      h(
+        'details',
+        { class: 'more', 'data-microscout-part': 'details' },
+        h('summary', {}, this.detailsSummary(score)),
+        overallSection(score.overall),
+        languagesSection(score.languages),
+        voicesSection(score.voices),
+        brandsSection(score.brands, captions),
+        nicheSection(score.niche_fit),
+        authenticitySection(score.authenticity),
+        engagementSection(score.engagement),
+        disclosureSection(score.disclosure, captions),
+        captureSection(snapshot.capture),
+      ),
     );
     this.render(badge, panel);
+  }
+
+  detailsSummary(score) {
+    const voices = score.voices?.voices?.length ?? 0;
+    const brands = new Set((score.brands?.worked_with ?? []).filter((e) => e?.sponsored).map((e) => e.name)).size;
+    const extra = [
+      voices ? `${voices} voice${voices === 1 ? '' : 's'} in the comments` : null,
+      brands ? `${brands} brand${brands === 1 ? '' : 's'}` : null,
+    ].filter(Boolean);
+    return `Details: reasons, evidence and numbers${extra.length ? ` (${extra.join(', ')})` : ''}`;
   }
 
   /** Essentials are missing: say what, offer to score what there is, never show it as whole. */

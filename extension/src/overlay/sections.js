@@ -83,6 +83,213 @@ export function bestFit(fits) {
   return [...(fits ?? [])].filter((f) => Number.isFinite(f.score)).sort((a, b) => b.score - a.score)[0];
 }
 
+const COMPONENTS = Object.freeze([
+  ['fit', 'Niche fit'],
+  ['authenticity', 'Comment authenticity'],
+  ['engagement', 'Engagement'],
+  ['disclosure', 'Disclosure'],
+]);
+const UNSCORED = Object.freeze({
+  fit: 'No niche to compare with yet.',
+  authenticity: 'No audience comments on screen yet.',
+  engagement: 'No follower or like counts to go on.',
+  disclosure: 'No sponsored posts seen: nothing to disclose.',
+});
+
+function componentConfidence(score, key) {
+  if (key === 'fit') return bestFit(score?.niche_fit)?.confidence ?? null;
+  return score?.[key]?.confidence ?? null;
+}
+
+/** The bar's fill; its width through CSSOM, which page CSPs against inline style attributes allow. */
+function fill(shown) {
+  const node = h('span', { class: 'fill', 'data-band': band(shown) });
+  if (node.style) node.style.width = `${Math.max(0, Math.min(100, shown ?? 0))}%`;
+  return node;
+}
+
+/** One bar: the component's number, its strongest reason in plain words, its confidence. */
+function bar(key, label, value, headline, confidence) {
+  const shown = roundScore(value);
+  return h(
+    'div',
+    { class: 'bar-row', 'data-component': key, 'data-value': shown === null ? '' : String(shown) },
+    h(
+      'div',
+      { class: 'bar-head' },
+      h('span', { class: 'bar-label' }, label),
+      h('span', { class: 'num' }, shown === null ? '–' : String(shown)),
+      confidence && shown !== null ? h('span', { class: 'muted' }, `${confidence} confidence`) : null,
+    ),
+    h(
+      'div',
+      {
+        class: 'bar',
+        role: 'meter',
+        'aria-label': label,
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        'aria-valuenow': shown === null ? '0' : String(shown),
+      },
+      fill(shown),
+    ),
+    h('p', { class: 'headline' }, headline || UNSCORED[key]),
+  );
+}
+
+/** The panel's first view: the four blended sub-scores as bars, the confidence, and any competitor
+ * collaboration inside the exclusivity window (it changes what a marketer does next). */
+export function glanceSection(score) {
+  const components = score?.overall?.components ?? {};
+  const said = score?.overall?.headlines ?? {};
+  const best = bestFit(score?.niche_fit);
+  const inside = (score?.brands?.competitor_collaborations ?? []).filter((c) => c?.inside_window === true);
+  return h(
+    'section',
+    { 'data-section': 'glance' },
+    heading('Overall', score?.overall?.score, score?.overall?.confidence),
+    inside.length
+      ? h(
+          'p',
+          { class: 'warn', role: 'note', 'data-microscout-part': 'competitor-flag' },
+          inside
+            .map((c) => `Worked with your competitor ${c.name} ${ago(c.days_ago)}, inside their exclusivity window.`)
+            .join(' '),
+        )
+      : null,
+    h(
+      'div',
+      { class: 'bars' },
+      COMPONENTS.map(([key, label]) =>
+        bar(
+          key,
+          key === 'fit' && best?.name ? `${label}: ${best.name}` : label,
+          components[key],
+          said[key],
+          componentConfidence(score, key),
+        ),
+      ),
+    ),
+  );
+}
+
+function ago(days) {
+  if (!Number.isFinite(days)) return 'at an unknown date';
+  if (days <= 1) return days <= 0 ? 'in the last day' : 'a day ago';
+  if (days < 60) return `${days} days ago`;
+  return days < 730 ? `about ${Math.round(days / 30)} months ago` : `about ${Math.round(days / 365)} years ago`;
+}
+
+export function voicesSection(voices) {
+  const list = Array.isArray(voices?.voices) ? voices.voices : [];
+  return h(
+    'section',
+    { 'data-section': 'voices' },
+    h(
+      'h3',
+      {},
+      h('span', {}, 'Voices in the comments'),
+      list.length ? h('span', { class: 'num' }, String(list.length)) : null,
+    ),
+    list.length
+      ? h(
+          'ul',
+          { class: 'voices' },
+          list.map((voice) =>
+            h(
+              'li',
+              { 'data-voice': voice.author ?? '' },
+              h('strong', {}, voice.author ? `@${voice.author}` : 'someone'),
+              ' ',
+              quote(voice.text, 160),
+              ' ',
+              h(
+                'span',
+                { class: 'muted' },
+                [
+                  `${count(voice.likes) ?? 0} likes`,
+                  Number.isFinite(voice.replies) && voice.replies ? `${count(voice.replies)} replies` : null,
+                  voice.niche_name ? `on ${voice.niche_name}` : null,
+                ]
+                  .filter(Boolean)
+                  .join(' · '),
+              ),
+            ),
+          ),
+        )
+      : null,
+    reasons(voices?.reasons),
+  );
+}
+
+/** ``captions``: post id -> caption from the snapshot. */
+export function brandsSection(brands, captions = new Map()) {
+  const entries = Array.isArray(brands?.worked_with) ? brands.worked_with : [];
+  const paid = entries.filter((e) => e?.sponsored);
+  const names = [...new Set(paid.map((e) => e.name))];
+  const saturation = brands?.saturation;
+  const workedWith = names.length ? `Worked with ${names.join(', ')}.` : null;
+  return h(
+    'section',
+    { 'data-section': 'brands' },
+    h('h3', {}, h('span', {}, 'Brands')),
+    workedWith ? h('p', { 'data-microscout-part': 'worked-with' }, workedWith) : null,
+    facts([
+      [
+        'recent posts promoting a brand',
+        Number.isFinite(saturation?.promoting_posts) && Number.isFinite(saturation?.posts_analyzed)
+          ? `${saturation.promoting_posts} of ${saturation.posts_analyzed}`
+          : null,
+      ],
+      ['distinct brands', count(saturation?.distinct_brands)],
+      ['feed', saturation?.level ? `${saturation.level} on brands` : null],
+      [
+        'exclusivity (their terms)',
+        Number.isFinite(brands?.exclusivity?.days) ? `${brands.exclusivity.days} days` : null,
+      ],
+    ]),
+    reasons((brands?.reasons ?? []).filter((r) => r !== workedWith)),
+    entries.length
+      ? [
+          h('h4', {}, 'Posts naming a brand'),
+          h(
+            'ul',
+            {},
+            entries
+              .slice(0, 10)
+              .map((e) =>
+                h(
+                  'li',
+                  { 'data-brand': e.name ?? '' },
+                  h('strong', {}, e.name ?? ''),
+                  ' ',
+                  e.competitor ? h('span', { class: 'pill bad' }, 'competitor') : null,
+                  e.own_brand ? h('span', { class: 'pill' }, 'your brand') : null,
+                  ' ',
+                  h(
+                    'span',
+                    { class: 'muted' },
+                    [
+                      e.sponsored
+                        ? e.disclosed
+                          ? 'disclosed'
+                          : 'not clearly disclosed'
+                        : 'mention, no sign of payment',
+                      Number.isFinite(e.days_ago) ? ago(e.days_ago) : null,
+                    ]
+                      .filter(Boolean)
+                      .join(' · '),
+                  ),
+                  ' ',
+                  quote(captions.get(e.post_id) ?? e.post_id, 80),
+                ),
+              ),
+          ),
+        ]
+      : null,
+  );
+}
+
 export function overallSection(overall) {
   return h(
     'section',

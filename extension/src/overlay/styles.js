@@ -59,6 +59,19 @@ select, textarea, input { background: var(--bg); border: 1px solid var(--line); 
 textarea { width: 100%; min-height: 3.2em; resize: vertical; }
 .result { margin: 0; }
 .result[data-ok="true"] { color: var(--good); } .result[data-ok="false"] { color: var(--bad); }
+.bars { display: grid; gap: 8px; margin: 6px 0 2px; }
+.bar-head { display: flex; gap: 8px; align-items: baseline; }
+.bar-label { font-weight: 600; }
+.bar-head .num { margin-left: auto; font-weight: 700; font-variant-numeric: tabular-nums; }
+.bar { display: block; height: 8px; border-radius: 4px; background: var(--bg2); border: 1px solid var(--line); overflow: hidden; }
+.fill { display: block; height: 100%; background: var(--muted); }
+.fill[data-band="good"] { background: var(--good); } .fill[data-band="mid"] { background: var(--mid); }
+.fill[data-band="bad"] { background: var(--bad); }
+.headline { margin: 2px 0 0; }
+details.more { margin-top: 8px; border-top: 1px solid var(--line); padding-top: 4px; }
+details.more > summary { font-weight: 600; color: var(--accent); }
+.pill.bad { border-color: var(--bad); color: var(--bad); }
+.voices li { overflow-wrap: anywhere; }
 .flag { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 2px 0; padding: 2px 8px;
   border: 1px solid var(--bad); border-radius: 6px; background: var(--bg); font-size: 12px; }
 .flag strong { color: var(--bad); }

@@ -120,6 +120,7 @@ function postOf(m) {
   );
   const hidden = m.like_and_view_counts_disabled === true;
   const sponsors = first(m.sponsor_tags, dig(m, 'edge_media_to_sponsor_user', 'edges'));
+  const tags = first(dig(m, 'usertags', 'in'), dig(m, 'edge_media_to_tagged_user', 'edges'));
   return {
     id: code,
     url: `https://www.instagram.com/${reel ? 'reel' : 'p'}/${code}/`,
@@ -147,7 +148,14 @@ function postOf(m) {
         ),
     posted_at: first(m.taken_at, m.taken_at_timestamp),
     paid_partnership: m.is_paid_partnership === true || (Array.isArray(sponsors) && sponsors.length > 0),
+    // the brands of the paid-partnership label, and the accounts tagged in the photo
+    sponsors: usernames(sponsors, (s) => first(s?.sponsor?.username, s?.node?.sponsor?.username, s?.username)),
+    tagged: usernames(tags, (t) => first(t?.user?.username, t?.node?.user?.username)),
   };
+}
+
+function usernames(list, pick) {
+  return Array.isArray(list) ? list.map(pick).filter((name) => typeof name === 'string' && name) : [];
 }
 
 // Numeric ids above 2^53 were already rounded by JSON.parse; prefer the string forms.

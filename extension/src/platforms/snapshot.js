@@ -15,7 +15,18 @@ export const LIMITS = Object.freeze({
   id: 200,
   url: 2000,
   locale: 40,
+  accounts: 50,
+  handle: 101,
 });
+
+/** Account names (no "@"), de-duplicated and bounded: a post's sponsors or tagged accounts. */
+function accounts(list) {
+  if (!Array.isArray(list)) return [];
+  const names = list
+    .map((name) => (typeof name === 'string' ? name.trim().replace(/^@/, '') : ''))
+    .filter((name) => name && name.length <= LIMITS.handle);
+  return [...new Set(names)].slice(0, LIMITS.accounts);
+}
 
 /** Characters a platform shows before "more", where it is known (Instagram: about 125). */
 export const CAPTION_PREVIEW = Object.freeze({ instagram: 125 });
@@ -385,7 +396,10 @@ export class Capture {
     }
     for (const [k, v] of Object.entries(post)) {
       if (k === 'paid_partnership') old[k] = Boolean(old[k] || v);
-      else if ((old[k] === null || old[k] === undefined || old[k] === '') && v !== null && v !== undefined) old[k] = v;
+      else if (Array.isArray(v)) {
+        if (!Array.isArray(old[k]) || !old[k].length) old[k] = v;
+      } else if ((old[k] === null || old[k] === undefined || old[k] === '') && v !== null && v !== undefined)
+        old[k] = v;
     }
   }
 
@@ -485,6 +499,8 @@ export class Capture {
       posted_at: toIso(p.posted_at),
       paid_partnership: p.paid_partnership === true,
       caption_visible_chars: visible,
+      sponsors: accounts(p.sponsors),
+      tagged: accounts(p.tagged),
     };
   }
 

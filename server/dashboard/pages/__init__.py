@@ -20,6 +20,7 @@ def register() -> None:
         niches,
         outreach,
         results,
+        settings,
         signin,
         watchlist,
     )

@@ -29,6 +29,7 @@ class Comment:
     author: str
     text: str
     likes: int = 0
+    replies: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,12 @@ IG_COMMENTS = (
     Comment("c6", "jo", "🔥🔥🔥", 0),
     Comment("c7", "crypto.queen.fx", "I made $5000 this week trading bitcoin, message me to learn how", 0),
     Comment("c8", "tom.r", "Which gels do you use? My stomach hates most of them", 1),
+    # a voice: far more likes and replies than the rest, substantive and about running
+    Comment("c9", "coach.dani", "Holding back early is the hardest skill in racing. Most runners "
+                                "bank time in the "
+                                "first 5 km of a half marathon and pay for it twice after 18 km. "
+                                "Textbook pacing.",
+            46, 6),
 )
 
 CREATORS: dict[str, tuple[Creator, Creator]] = {

@@ -41,7 +41,7 @@ def comments(c: Creator) -> dict[str, Any]:
     return {"data": {"xdt_api__v1__media__media_id__comments__connection": {
         "edges": [{"node": {"pk": f"1790000000000{i:04d}", "text": k.text,
                             "created_at": c.posts[0].taken_at + 3600 * i,
-                            "comment_like_count": k.likes, "child_comment_count": 0,
+                            "comment_like_count": k.likes, "child_comment_count": k.replies,
                             "user": {"username": k.author, "id": f"9{i}"}}}
                   for i, k in enumerate(c.comments)],
         "page_info": {"has_next_page": False}}}}
