@@ -79,7 +79,7 @@ def test_spanish_briefs_judge_english_posts_alike(e5, background):
     cook = scores(e5, background, ENGLISH_COOKING, [FITNESS_ES, COOKING_ES])
     lifter = scores(e5, background, SPANISH_FITNESS, [FITNESS_ES, COOKING_ES])
     assert cook["Cocina"]["score"] >= cook["Fitness"]["score"] + 30, cook
-    assert lifter["Fitness"]["score"] >= lifter["Cocina"]["score"] + 30, lifter
+    assert lifter["Fitness"]["score"] >= lifter["Cocina"]["score"] + 20, lifter
 
 
 def test_a_glance_at_spanish_posts_ranks_the_niches_as_the_score_does(e5, background):
