@@ -36,7 +36,7 @@ import hashlib
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,15 @@ class Vectors:
     briefs: dict[tuple[str, str, str], np.ndarray]            # (dataset, niche, "en"/"native") -> vector
     old_briefs: dict[tuple[str, str, str], np.ndarray]
     anchors: np.ndarray
+    values: dict[tuple[str, str, str, str], np.ndarray] = field(default_factory=dict)  # memo
+
+    def anchored(self, dataset: str, key: str, which: str, setting: dict[str, float]) -> np.ndarray:
+        """The on-niche values of every post of ``dataset`` (they depend on neither seed nor part)."""
+        memo = (dataset, key, which, str(setting))
+        if memo not in self.values:
+            self.values[memo] = anchored_values(self.posts[dataset], self.briefs[(dataset, key, which)],
+                                                self.anchors, setting)
+        return self.values[memo]
 
 
 def embed_all(encoder: Encoder, datasets: Sequence[Dataset]) -> Vectors:
@@ -251,7 +260,7 @@ def evaluate_part(datasets: Sequence[Dataset], vectors: Vectors, mask: dict[str,
                         "plain-old": aucs({k: (vecs[idx] @ old).mean(axis=1) for k, idx in made.items()}),
                         "plain": aucs({k: (vecs[idx] @ brief).mean(axis=1) for k, idx in made.items()})}
                     for i, setting in enumerate(settings):
-                        values = anchored_values(vecs, brief, vectors.anchors, setting)
+                        values = vectors.anchored(ds.name, key, which, setting)
                         row[f"setting{i}"] = aucs({k: values[idx].mean(axis=1) for k, idx in made.items()})
                     rows.append(row)
     return rows
