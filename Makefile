@@ -41,6 +41,8 @@ format: extension/node_modules/.installed
 bench: $(STAMP)
 	$(BIN)/python bench/score_bench.py
 	$(BIN)/python bench/glance_bench.py
+	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/soak.py --minutes 20
 
 # The Chrome Web Store zip of extension/src (Python's zipfile: no `zip` binary needed).
 extension:

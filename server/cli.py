@@ -95,7 +95,14 @@ def train_fit(niche: str, force: bool) -> None:
 @click.option("--heartbeat", type=float, default=30.0, show_default=True,
               help="Seconds without a heartbeat after which servers report this worker's job failed.")
 def worker(burst: bool, heartbeat: float) -> None:
-    """Run training jobs from the team's Redis (MICROSCOUT_STORE_URL=redis://...)."""
+    """Run training and audit jobs from the team's Redis (MICROSCOUT_STORE_URL=redis://...).
+
+    A worker embeds on one core (MICROSCOUT_EMBED_LANES=1 unless set): run one per core.
+    """
+    import os
+
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # before numpy loads
+        os.environ.setdefault(var, "1")
     from server import settings
     from server.jobs import work
 
@@ -106,6 +113,9 @@ def _register_storage_commands() -> None:
     from server.storage import cli as storage_cli
 
     storage_cli.register(main)
+    from server.results import cli as results_cli
+
+    results_cli.register(main)
 
 
 _register_storage_commands()

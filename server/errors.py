@@ -113,13 +113,19 @@ def _domain_errors() -> list[tuple[type[Exception], Callable[[Any], ApiError]]]:
     from server import core, storage
     from server.jobs import Busy
     from server.registry import RegistryError, UnknownModel, UnknownVersion, UnusableModel
+    from server.results import ImportRefused
     from training.fit import LabelError
 
     return [
         (core.NotReady, lambda e: _retry(str(e))),
-        (core.UnknownNiche, lambda e: _invalid(e.field, "unknown niche id")),
+        # a reference to a niche that is not stored: not found (the schema cannot know which ids exist)
+        (core.UnknownNiche, lambda e: NotFound(f"{e.field}: unknown niche id",
+                                               {"fields": [{"field": e.field,
+                                                            "message": "unknown niche id"}]})),
         (storage.StoreUnavailable, lambda e: _retry("The store is unavailable; retry shortly.")),
-        (storage.NotFound, lambda e: NotFound(e.message)),
+        (storage.NotFound, lambda e: NotFound(e.message, {"fields": [{"field": e.field,
+                                                                      "message": e.message}]}
+                                              if e.field else {})),
         (storage.Conflict, lambda e: Conflict(e.message, {"field": e.field} if e.field else {})),
         (storage.InvalidValue, lambda e: _invalid(e.field or "(body)", e.message)),
         (storage.StoreError, lambda e: ApiError(e.message)),
@@ -128,8 +134,19 @@ def _domain_errors() -> list[tuple[type[Exception], Callable[[Any], ApiError]]]:
         (UnusableModel, lambda e: Conflict(str(e))),
         (RegistryError, lambda e: Conflict(str(e))),
         (Busy, lambda e: Conflict(str(e), {"job": e.job_id})),
-        (LabelError, lambda e: _invalid("labels", str(e))),
+        # too few labels to train on: the niche's state, not the request, is what is missing
+        (LabelError, lambda e: Conflict(f"labels: {e}", {"fields": [{"field": "labels",
+                                                                     "message": str(e)}]})),
+        (ImportRefused, _refused),
     ]
+
+
+def _refused(exc: Any) -> ApiError:
+    """An import refused whole: every bad row named, nothing imported."""
+    details = {"imported": 0, "errors": [p.to_json() for p in exc.problems]}
+    if exc.status == 413:
+        return PayloadTooLarge(str(exc), details)
+    return InvalidField(str(exc), {**details, "fields": [{"field": "file", "message": str(exc)}]})
 
 
 def translate(exc: Exception) -> ApiError | None:
@@ -166,12 +183,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if exc.response is not None:  # a ready answer (the rate limit's envelope, abort(response))
+            return exc.response
         status = exc.code or 500
         if status == 413:
             limit = app.config["MAX_BODY_BYTES"]
             return _answer(PayloadTooLarge(f"Body over the limit of {limit} bytes.", {"limit": limit}))
-        err = ApiError(exc.description or exc.name)
+        # keep werkzeug's own headers: Allow on a 405 (RFC 9110), WWW-Authenticate on a 401
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        err = ApiError(exc.description or exc.name, headers=headers)
         err.status, err.code = status, _HTTP_CODES.get(status, "http_error")
+        if status == 405:
+            err.details = {"allow": getattr(exc, "valid_methods", None) or []}
         return _answer(err)
 
     @app.errorhandler(Exception)

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from server import __version__
 from server.schemas import ErrorEnvelope
+from server.vocab import HANDLE_PATTERN, HANDLE_RULE, PLATFORMS
 
 _ERRORS = {"400": "Malformed JSON", "401": "No or bad token", "404": "Not found", "409": "Conflict",
            "413": "Body over 1 MiB", "422": "A field failed validation",
@@ -19,6 +20,19 @@ _ERRORS = {"400": "Malformed JSON", "401": "No or bad token", "404": "Not found"
 _RATE_LIMITED = {"description": "Rate limited: this token sent over MICROSCOUT_RATE_LIMIT requests a minute",
                  "headers": {"Retry-After": {"description": "Seconds to wait before the next request",
                                              "schema": {"type": "integer", "minimum": 1}}}}
+
+
+# the rules check_path() (server/api) enforces on every {platform} and {handle}
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "platform": {"type": "string", "enum": list(PLATFORMS)},
+    "handle": {"type": "string", "pattern": HANDLE_PATTERN, "description": HANDLE_RULE},
+}
+
+
+def _query_param(value: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"description": value, "schema": {"type": "string"}}
+    return dict(value)
 
 
 def build(app: Flask) -> dict[str, Any]:
@@ -37,10 +51,10 @@ def build(app: Flask) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for rule, meta in sorted(views, key=lambda v: v[0].rule):
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
-        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for name in rule.arguments]
-        params += [{"name": name, "in": "query", "required": False, "description": help_,
-                    "schema": {"type": "string"}} for name, help_ in meta["query"].items()]
+        params = [{"name": name, "in": "path", "required": True,
+                   "schema": PATH_SCHEMAS.get(name, {"type": "string"})} for name in sorted(rule.arguments)]
+        params += [{"name": name, "in": "query", "required": False, **_query_param(value)}
+                   for name, value in meta["query"].items()]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             op: dict[str, Any] = {"summary": meta["summary"],
                                   "operationId": f"{rule.endpoint}.{method.lower()}", "responses": {}}
@@ -49,11 +63,16 @@ def build(app: Flask) -> dict[str, Any]:
             if meta["body"] is not None and method in {"POST", "PUT", "PATCH"}:
                 op["requestBody"] = {"required": True, "content": {"application/json": {
                     "schema": {"$ref": f"#/components/schemas/{meta['body'].__name__}"}}}}
+            elif meta.get("raw_body") and method in {"POST", "PUT", "PATCH"}:
+                op["requestBody"] = {"required": True,
+                                     "content": {meta["raw_body"]: {"schema": {"type": "string"}}}}
             ok: dict[str, Any] = {"description": "OK"}
             if meta["response"] is not None:
                 ok["content"] = {"application/json": {
                     "schema": {"$ref": f"#/components/schemas/{meta['response'].__name__}"}}}
             op["responses"][str(meta["status"])] = ok
+            if meta.get("created") and method in {"POST", "PUT"}:
+                op["responses"]["201"] = {**ok, "description": "Created"}
             api = rule.rule.startswith("/v1")  # the token-protected part; /healthz and this document are open
             for code, text in _ERRORS.items():
                 if code == "401" and not api:

@@ -1,144 +1,134 @@
-"""How many requests a token may make: a token bucket per identity, in process or in Redis.
+"""How much a token may ask of the server: requests a minute, and embedding work a minute.
 
-Each identity (the name behind a token, never the token itself) has a bucket that holds up to
-``limit`` requests and refills at ``limit`` a minute, so a burst of ``limit`` passes at once and
-the steady pace is ``limit`` a minute. A request takes one unit; an empty bucket answers with how
-many whole seconds until the next unit is there (the ``Retry-After`` of the 429).
+Both are Flask-Limiter (and its ``limits`` library) with a moving window of one minute per identity
+(the name behind a token, never the token): in this process's memory, or in the team's Redis when
+``STORE_URL`` names one, so every worker and server of a team shares the count.
 
-``open_limiter(config)`` picks where buckets live from ``STORE_URL``: Redis buckets are shared by
-every worker and server of a team; otherwise they live in this process. Nothing here imports Flask;
-``server/__init__.py`` asks :meth:`Limiter.hit` before each /v1 request.
+- ``RATE_LIMIT`` requests a minute on /v1. A burst of that many passes at once; the next request is
+  answered 429 with ``Retry-After`` (seconds until the oldest request of the minute leaves the window).
+- ``WORK_LIMIT`` word pieces a minute for the routes that embed (score, glance, classify). The
+  work is estimated from the texts *before* any is embedded (texts already in the embedding cache
+  cost nothing), so a costly request is refused before it costs: 413 when one request alone asks
+  for more than a minute's budget (it could never pass), 429 with ``Retry-After`` when this minute's
+  budget is spent. The message says which.
+
+When Redis cannot be reached the request goes through: the limiter protects the server, it must
+not become the reason it fails (the store answers 503 on its own when Redis is away).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import threading
+import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import Flask, current_app, g, request
+from flask_limiter import Limiter, RequestLimit
+from limits import RateLimitItemPerMinute
+
+from server.errors import PayloadTooLarge, RateLimited, envelope
 from server.vocab import is_redis_url
 
-__all__ = ["Decision", "Limiter", "MemoryLimiter", "RedisLimiter", "open_limiter", "take"]
+__all__ = ["MAX_PIECES_PER_TEXT", "RateLimits", "charge_work", "estimate_pieces", "init_app"]
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], float]
+MAX_PIECES_PER_TEXT = 512  # the embedder reads at most this many word pieces of a text
+# A word piece, roughly as WordPiece and SentencePiece cut text: a CJK character, up to 6 letters of a
+# word, up to 3 digits, or a punctuation mark. An estimate, within about 20% of the real tokenizers.
+_PIECE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W\d_]{1,6}|\d{1,3}|[^\w\s]")
 
 
-@dataclass(frozen=True)
-class Decision:
-    """The answer for one request: let it through, or not before ``retry_after`` seconds."""
-
-    allowed: bool
-    retry_after: int = 0  # whole seconds, at least 1 when refused
+def estimate_pieces(text: str) -> int:
+    """The word pieces embedding ``text`` costs (with the two special tokens, capped per text)."""
+    return min(MAX_PIECES_PER_TEXT, 2 + sum(1 for _ in _PIECE.finditer(text[:8 * MAX_PIECES_PER_TEXT])))
 
 
-def take(tokens: float, at: float, now: float, limit: int) -> tuple[bool, float]:
-    """Refill a bucket last seen at ``at`` holding ``tokens`` up to ``now``, then take one unit.
+class RateLimits:
+    """The app's two limits; ``app.extensions["ratelimit"]`` (None when both are 0)."""
 
-    Returns (allowed, tokens left). A clock that steps back refills nothing rather than draining.
-    """
-    tokens = min(float(limit), tokens + max(0.0, now - at) * limit / 60.0)
-    if tokens >= 1.0:
-        return True, tokens - 1.0
-    return False, tokens
-
-
-def _decide(allowed: bool, tokens: float, limit: int) -> Decision:
-    if allowed:
-        return Decision(True)
-    wait = (1.0 - tokens) * 60.0 / limit
-    return Decision(False, max(1, math.ceil(round(wait, 6))))  # round: 0.95 tokens is 1 s, not 1.0000001
-
-
-class Limiter:
-    """A bucket per identity holding ``limit`` requests, refilled at ``limit`` a minute."""
-
-    def __init__(self, limit: int, clock: Clock):
-        if limit < 1:
-            raise ValueError("a limiter needs a limit of at least 1 request a minute")
+    def __init__(self, app: Flask, limit: int, work_limit: int, storage_uri: str,
+                 clock: Callable[[], float] = time.time):
         self.limit = limit
-        self.clock = clock  # tests swap it for a fake to move time without sleeping
+        self.work_limit = work_limit
+        self.clock = clock  # only for Retry-After; the windows live in the storage's own clock
+        options: dict[str, Any] = {"socket_timeout": 1, "socket_connect_timeout": 1} if is_redis_url(
+            storage_uri) else {}
+        self.flask = Limiter(
+            key_func=lambda: str(g.get("identity") or ""),
+            app=app,
+            storage_uri=storage_uri,
+            storage_options=options,
+            strategy="moving-window",
+            application_limits=[f"{limit} per minute"] if limit > 0 else [],
+            application_limits_exempt_when=_exempt,
+            headers_enabled=False,
+            swallow_errors=True,  # Redis away: let requests through
+            on_breach=self._refuse_requests,
+            key_prefix=str(app.config.get("RATELIMIT_KEY_PREFIX") or "ms:ratelimit"),
+        )
+        self.work_item = RateLimitItemPerMinute(work_limit) if work_limit > 0 else None
 
-    def hit(self, identity: str) -> Decision:
-        """Count one request by ``identity``."""
-        raise NotImplementedError
+    def _retry_after(self, reset_at: float) -> int:
+        return max(1, math.floor(reset_at - self.clock()) + 1)  # the window has moved by then
 
+    def _refuse_requests(self, limit: RequestLimit) -> Any:
+        seconds = self._retry_after(limit.window[0])
+        return envelope("rate_limited", f"Too many requests for this token (limit {self.limit} a minute); "
+                        f"retry in {seconds} s.", {"limit": self.limit, "retry_after": seconds,
+                                                   "reason": "requests"},
+                        429, {"Retry-After": str(seconds)})
 
-class MemoryLimiter(Limiter):
-    """Buckets in this process (the embedded mode: one server, usually one worker)."""
-
-    def __init__(self, limit: int, clock: Clock = time.monotonic):
-        super().__init__(limit, clock)
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, identity: str) -> Decision:
-        with self._lock:
-            now = self.clock()
-            tokens, at = self._buckets.get(identity, (float(self.limit), now))
-            allowed, tokens = take(tokens, at, now, self.limit)
-            self._buckets[identity] = (tokens, max(at, now))
-        return _decide(allowed, tokens, self.limit)
-
-
-# take() in Lua, so read-refill-take-write is one atomic step however many servers share the bucket.
-_TAKE = """
-local limit, now = tonumber(ARGV[1]), tonumber(ARGV[2])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens, at = tonumber(state[1]) or limit, tonumber(state[2]) or now
-tokens = math.min(limit, tokens + math.max(0, now - at) * limit / 60)
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(at, now)))
-redis.call('EXPIRE', KEYS[1], 61)
-return {allowed, tostring(tokens)}
-"""
-
-
-class RedisLimiter(Limiter):
-    """Buckets in the team's Redis, one hash per identity under ``prefix``, gone after a quiet minute.
-
-    The clock is the servers' wall clock (they share buckets, so a monotonic clock would not do).
-    When Redis cannot be reached the request goes through: the limiter protects the server, it
-    must not become the reason it fails (the store answers 503 on its own when Redis is away).
-    """
-
-    def __init__(self, url: str, limit: int, *, prefix: str = "ms:ratelimit:", clock: Clock = time.time,
-                 timeout: float = 1.0):
-        import redis
-
-        super().__init__(limit, clock)
-        self.prefix = prefix
-        self._redis = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
-        self._take = self._redis.register_script(_TAKE)
-        self._errors: tuple[type[Exception], ...] = (redis.RedisError,)
-
-    def hit(self, identity: str) -> Decision:
+    def charge(self, identity: str, pieces: int) -> None:
+        """Take ``pieces`` of ``identity``'s minute of embedding work, or raise 413 / 429 saying why."""
+        if self.work_item is None or pieces <= 0:
+            return
+        if pieces > self.work_limit:
+            raise PayloadTooLarge(
+                f"This request asks to embed about {pieces:,} word pieces, more than a token may in a minute "
+                f"({self.work_limit:,}); send fewer or shorter texts.",
+                {"reason": "work", "pieces": pieces, "work_limit": self.work_limit})
+        key = ("work", identity)
         try:
-            allowed, tokens = self._take(keys=[self.prefix + identity], args=[self.limit, repr(self.clock())])
-        except self._errors as exc:
-            log.warning("rate limit not checked (Redis unreachable): %s", exc)
-            return Decision(True)
-        return _decide(bool(allowed), float(tokens), self.limit)
+            if self.flask.limiter.hit(self.work_item, *key, cost=pieces):
+                return
+            reset_at = self.flask.limiter.get_window_stats(self.work_item, *key).reset_time
+        except Exception as exc:  # the storage is away: let it through, as for requests
+            log.warning("work limit not checked (storage unreachable): %s", exc)
+            return
+        seconds = self._retry_after(reset_at)
+        raise RateLimited(
+            f"This token has used its {self.work_limit:,} word pieces of embedding for this minute; this "
+            f"request needs about {pieces:,}. Retry in {seconds} s.",
+            {"reason": "work", "pieces": pieces, "work_limit": self.work_limit, "retry_after": seconds},
+            headers={"Retry-After": str(seconds)})
 
-    def close(self) -> None:
-        self._redis.close()
+
+def _exempt() -> bool:
+    """Only /v1 requests with a known token count: /healthz, /openapi.json and the dashboard never."""
+    return not request.path.startswith("/v1") or g.get("identity") is None
 
 
-def open_limiter(config: Mapping[str, Any]) -> Limiter | None:
-    """The limiter for ``config["RATE_LIMIT"]`` requests a minute per token; None when it is 0."""
-    limit = int(config.get("RATE_LIMIT") or 0)
-    if limit <= 0:
-        return None
-    url = str(config.get("STORE_URL") or "").strip()
-    if is_redis_url(url):
-        return RedisLimiter(url, limit)
-    return MemoryLimiter(limit)
+def charge_work(texts: Iterable[str]) -> None:
+    """Charge this request's identity for embedding ``texts`` (those not cached yet), before embedding."""
+    limits: RateLimits | None = current_app.extensions.get("ratelimit")
+    if limits is None or limits.work_item is None:
+        return
+    texts = [t for t in texts if t and t.strip()]
+    embedder = getattr(current_app.extensions.get("microscout"), "embedder", None)
+    if texts and embedder is not None and getattr(embedder, "ready", False):
+        texts = [t for t, hit in zip(texts, embedder.cached(texts), strict=True) if not hit]
+    limits.charge(str(g.get("identity") or ""), sum(estimate_pieces(t) for t in set(texts)))
+
+
+def init_app(app: Flask) -> None:
+    """After auth (it counts per identity). ``app.extensions["ratelimit"]`` is None when both limits are 0."""
+    limit, work = int(app.config.get("RATE_LIMIT") or 0), int(app.config.get("WORK_LIMIT") or 0)
+    if limit <= 0 and work <= 0:
+        app.extensions["ratelimit"] = None
+        return
+    url = str(app.config.get("STORE_URL") or "").strip()
+    app.extensions["ratelimit"] = RateLimits(app, limit, work, url if is_redis_url(url) else "memory://")

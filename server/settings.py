@@ -50,12 +50,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMBED_BATCH", 8, "Texts per model batch for the torch and onnx (fp32) backends; concurrent "
             "requests share batches (8 is fastest on 2 CPU cores: less padding). onnx-int8 runs one text a "
             "call, so a text's vector never depends on its batch-mates.", int),
+    Setting("EMBED_MAX_TOKENS", 128, "Tokens a text is read with, at most (special tokens included): a "
+            "text's cost grows with its length, and a caption's opening carries its topic. Without the cap "
+            "MiniLM would read up to 256.", int),
     Setting("EMBED_CACHE_MB", 64, "In-process embedding cache size, in MB.", int),
+    Setting("EMBED_LANES", 0, "ONNX sessions running side by side, one core each. 0: one per core (up to 4) "
+            "for `microscout serve`, 1 for `microscout worker` (run one worker per core: audits and "
+            "training then scale with the number of workers).", int),
     Setting("MAX_BODY_BYTES", 1024 * 1024, "Largest request body accepted (413 above it).", int),
     Setting("RATE_LIMIT", 600, "Requests a minute per token on /v1, in bursts of as many (429 with "
             "Retry-After above it; 0: no limit). Shared through Redis by a team, per process otherwise. "
             "The extension scores a creator once, then at most every 2 s per tab while the page loads more.",
             int),
+    Setting("WORK_LIMIT", 200000, "Word pieces a minute per token that /v1/score, /v1/glance and "
+            "/v1/comments/classify may ask the embedder for, estimated before embedding (cached texts are "
+            "free; at most 512 a text). One request over it: 413; the minute's budget spent: 429 with "
+            "Retry-After. A typical snapshot is about 1,900; 0: no limit.", int),
+    Setting("SIGN_IN_LIMIT", 20, "Unknown tokens (API or sign-in form) one client address may send a minute; "
+            "past it every request from there gets 429 until the minute has moved on.", int),
+    Setting("READ_TIMEOUT", 10, "Seconds a client has to send a whole request (headers and body) under "
+            "`microscout serve`; slower ones are disconnected. Requests are read without holding a thread, "
+            "so slow clients never starve the others.", float),
     Setting("WORKERS", 1, "gunicorn worker processes for `microscout serve`.", int),
     Setting("THREADS", 8, "Threads per gunicorn worker.", int),
     Setting("LOAD_MODELS", True,

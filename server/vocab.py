@@ -20,7 +20,8 @@ from typing import Literal, get_args
 __all__ = [
     "COMMENT_LABELS", "FIT_LABELS", "JOB_STATES", "PLATFORMS", "STATUSES", "TIERS", "TIER_FLOORS",
     "CommentLabel", "FitLabel", "JobState", "Platform", "Status", "Tier", "is_redis_url",
-    "read_or_create_secret", "slugify", "tier",
+    "HANDLE_PATTERN", "check_handle", "is_path_handle", "private_dir", "redact_url", "read_or_create_secret",
+    "slugify", "tier",
     # discovery
     "INBOX_STATUSES", "SEEN_ON_KINDS", "InboxStatus", "SeenOnKind",
 ]
@@ -53,6 +54,20 @@ SEEN_ON_KINDS: tuple[str, ...] = get_args(SeenOnKind)
 INBOX_STATUSES: tuple[str, ...] = get_args(InboxStatus)
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+# A creator's handle, the one rule for Snapshot.handle, stored creators and {handle} in URL paths:
+# 1-100 characters, none of them whitespace, '/', '?', '#', '@', '\\', a control character or an
+# invisible one (zero-width, direction marks, BOM), and not "." or ".." alone. Published as the
+# pattern of every {handle} in /openapi.json (Python and ECMA regex alike).
+HANDLE_MAX = 100
+HANDLE_PATTERN = (r"^(?!\.{1,2}$)[^\s/?#@\\\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                  r"\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]{1,100}$")
+_HANDLE = re.compile(HANDLE_PATTERN)
+# the same as sent in a body: spaces around it and a leading "@" are dropped before the rule applies
+HANDLE_INPUT_PATTERN = (r"^\s*@?(?!\.{1,2}\s*$)[^\s/?#@\\\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                        r"\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]{1,100}\s*$")
+HANDLE_RULE = ("a handle is 1-100 characters with no spaces, '/', '?', '#', '@', '\\', control or "
+               "invisible characters, and not '.' or '..'")
 SLUG_MAX = 60
 
 
@@ -74,9 +89,50 @@ def slugify(name: str) -> str:
     return slug or "niche-" + hashlib.sha1(name.encode()).hexdigest()[:8]
 
 
+def check_handle(value: str) -> str:
+    """``value`` as a bare handle (NFC, a leading "@" dropped); ValueError naming the rule otherwise."""
+    if not isinstance(value, str):
+        raise ValueError(HANDLE_RULE)
+    handle = unicodedata.normalize("NFC", value).strip().removeprefix("@")
+    if not _HANDLE.match(handle):
+        raise ValueError(HANDLE_RULE)
+    return handle
+
+
+def is_path_handle(value: str) -> bool:
+    """Whether ``value``, as it stands in a URL path, follows HANDLE_PATTERN (nothing is stripped)."""
+    return bool(_HANDLE.match(value))
+
+
 def is_redis_url(url: str | None) -> bool:
     """True for a store URL that names a Redis (a team's store); empty or sqlite:// is the embedded one."""
     return bool(url) and str(url).startswith(REDIS_SCHEMES)
+
+
+def redact_url(url: str | None) -> str:
+    """``url`` without its password (``redis://:secret@host`` -> ``redis://:***@host``), for logs."""
+    if not url:
+        return ""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(url))
+    if parts.password is None:
+        return str(url)
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def private_dir(path: str | Path) -> Path:
+    """``path`` as a directory only its owner can enter (0700): created so, tightened when looser."""
+    path = Path(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError:  # a directory someone else owns: leave it, the files in it are 0600 anyway
+        pass
+    return path
 
 
 def read_or_create_secret(path: str | Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(32),
@@ -87,7 +143,7 @@ def read_or_create_secret(path: str | Path, make: Callable[[], str] = lambda: se
     one writes and the others read what it wrote, so they all share one secret.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -37,6 +37,16 @@ def embedder():
     return instance
 
 
+@pytest.fixture(scope="session")
+def e5_embedder():
+    """multilingual-e5-small (onnx-int8), built once into the default data directory like ``embedder``."""
+    from server.scoring.embedder import Embedder
+
+    instance = Embedder(model="e5", backend="onnx-int8")
+    instance.wait()
+    return instance
+
+
 @pytest.fixture
 def scoring_app(tmp_path, embedder):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "API_TOKEN": TOKEN, "LOAD_MODELS": False})

@@ -8,11 +8,12 @@ import pytest
 from server import core, errors, storage
 from server.jobs import Busy
 from server.registry import RegistryError, UnknownModel, UnknownVersion, UnusableModel
+from server.results import ImportRefused, RowProblem
 from training.fit import LabelError
 
 TABLE = [
     (core.NotReady("Models are loading; retry shortly."), 503, "unavailable", {"retry_after": 2}),
-    (core.UnknownNiche("niches.1: no stored niche with id 'x'", "niches.1"), 422, "invalid",
+    (core.UnknownNiche("niches.1: no stored niche with id 'x'", "niches.1"), 404, "not_found",
      {"fields": [{"field": "niches.1", "message": "unknown niche id"}]}),
     (storage.StoreUnavailable("redis is away"), 503, "unavailable", {"retry_after": 2}),
     (storage.NotFound("no niche 'x'"), 404, "not_found", {}),
@@ -25,7 +26,12 @@ TABLE = [
     (UnusableModel("does not load"), 409, "conflict", {}),
     (RegistryError("already has a version"), 409, "conflict", {}),
     (Busy("comments", "abc"), 409, "conflict", {"job": "abc"}),
-    (LabelError("one class"), 422, "invalid", {"fields": [{"field": "labels", "message": "one class"}]}),
+    (LabelError("one class"), 409, "conflict", {"fields": [{"field": "labels", "message": "one class"}]}),
+    (ImportRefused([RowProblem(3, "revenue is negative (-5)")]), 422, "invalid",
+     {"imported": 0, "errors": [{"row": 3, "message": "row 3: revenue is negative (-5)"}],
+      "fields": [{"field": "file", "message": "row 3: revenue is negative (-5)"}]}),
+    (ImportRefused([RowProblem(None, "the file is 52.4 MB")], status=413), 413, "payload_too_large",
+     {"imported": 0, "errors": [{"row": None, "message": "the file is 52.4 MB"}]}),
 ]
 
 

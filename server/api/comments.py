@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 
 from server import services
 from server.api import spec
+from server.ratelimit import charge_work
 from server.schemas import ClassifyRequest, ClassifyResponse
 
 bp = Blueprint("comments", __name__, url_prefix="/v1")
@@ -15,4 +16,5 @@ bp = Blueprint("comments", __name__, url_prefix="/v1")
 @spec(summary="Classify comments as genuine, generic or spam.", body=ClassifyRequest,
       response=ClassifyResponse)
 def classify(payload: ClassifyRequest):
+    charge_work([t for c in payload.comments for t in (c.text, c.post_caption or "")])
     return jsonify(services.get().classify(payload.comments))

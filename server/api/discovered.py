@@ -5,26 +5,33 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from server import services
-from server.api import query_number, spec
+from server.api import LANGUAGE_PARAM, choices_pattern, language_query, param, query_number, spec
+from server.ratelimit import charge_work
 from server.schemas import DiscoveredCreator, DiscoveredList, DiscoveredUpdate, GlanceRequest, GlanceResponse
-from server.storage.discovered import DiscoveredQuery
+from server.storage.discovered import SORT_KEYS, DiscoveredQuery
+from server.vocab import INBOX_STATUSES, PLATFORMS, SEEN_ON_KINDS, TIERS
 
 bp = Blueprint("discovered", __name__, url_prefix="/v1")
 
 LIST_QUERY = {
-    "niche": "only creators with a fit for this niche id (and, with sort=fit, ranked by it)",
-    "platform": "instagram, tiktok or youtube",
-    "tier": "nano, micro, mid, macro or mega",
-    "seen_on": "where seen: a kind (hashtag, search, feed, comments) or a kind and its term, "
-               "e.g. hashtag:sourdough (any case)",
-    "status": "one or more of new, dismissed, saved (on the watchlist), comma-separated",
-    "min_fit": "only creators whose fit (for the niche, else the best) is at least this",
-    # language: comes with the multilingual work (issue 10)
-    "sort": "fit (for the niche, else the best), last_seen (default), first_seen, seen_count, followers "
-            "or handle",
-    "order": "desc (default; handle: asc) or asc; creators without the value come last",
-    "limit": "at most this many (0-10000)",
-    "offset": "skip this many",
+    "niche": param("only creators with a fit for this niche id (and, with sort=fit, ranked by it)"),
+    "platform": param("instagram, tiktok or youtube", type="string", enum=list(PLATFORMS)),
+    "tier": param("nano, micro, mid, macro or mega", type="string", enum=list(TIERS)),
+    "seen_on": param("where seen: a kind (hashtag, search, feed, comments) or a kind and its term, "
+                     "e.g. hashtag:sourdough (any case)", type="string",
+                     pattern="^(?:" + "|".join(SEEN_ON_KINDS) + ")(?::[\\s\\S]*)?$"),
+    "status": param("one or more of new, dismissed, saved (on the watchlist), comma-separated", type="string",
+                    pattern=choices_pattern(INBOX_STATUSES)),
+    "min_fit": param("only creators whose fit (for the niche, else the best) is at least this",
+                     type="number"),
+    "language": param("creators with at least 20% of their posts seen in one of these ISO 639-1 codes (es, "
+                      "or es,pt; und: unknown)", **LANGUAGE_PARAM),
+    "sort": param("fit (for the niche, else the best), last_seen (default), first_seen, seen_count, "
+                  "followers or handle", type="string", enum=list(SORT_KEYS)),
+    "order": param("desc (default; handle: asc) or asc; creators without the value come last", type="string",
+                   enum=["asc", "desc"]),
+    "limit": param("at most this many (0-10000)", type="integer", minimum=0, maximum=10000),
+    "offset": param("skip this many", type="integer", minimum=0),
 }
 
 
@@ -33,7 +40,7 @@ def _query() -> DiscoveredQuery:
     statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
     return DiscoveredQuery(niche=args.get("niche") or None, platform=args.get("platform") or None,
                            tier=args.get("tier") or None, seen_on=args.get("seen_on") or None,
-                           status=statuses,
+                           status=statuses, language=language_query(),
                            min_fit=query_number("min_fit", float), sort=args.get("sort") or "last_seen",
                            order=args.get("order") or None, limit=query_number("limit"),
                            offset=query_number("offset") or 0)
@@ -44,6 +51,7 @@ def _query() -> DiscoveredQuery:
               "watchlist state, in order; each glance is remembered in the Discovered inbox.",
       body=GlanceRequest, response=GlanceResponse)
 def glance(payload: GlanceRequest):
+    charge_work(payload.texts())
     return jsonify(services.get().glance(payload).model_dump(mode="json"))
 
 

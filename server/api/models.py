@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request, url_for
 
 from server import services
-from server.api import parse_body, spec
+from server.api import param, parse_body, read_body, spec
 from server.errors import InvalidField, NotFound
 from server.schemas import (
     Activation,
@@ -64,7 +64,7 @@ def get_version(name: str, version: str):
       status=202, query=_FORCE)
 def train(name: str):
     force = request.args.get("force", "").lower() in {"1", "true", "yes"}
-    if request.get_data(cache=True).strip():
+    if read_body().strip():
         force = force or parse_body(TrainRequest).force
     record = services.get().submit_training(name, force=force)
     body = {"job": record["id"], "model": name, "state": record["state"],
@@ -91,16 +91,18 @@ def get_job(id: str):  # "id": the name the README gives the path parameter
 def activate(name: str, version: str):
     services.get().registry.check(name)
     value = services.get().registry.activate(name, version, by=getattr(g, "identity", ""))
+    services.get().audit_if_models_changed()  # the watchlist's scores are re-made with it
     return jsonify({"name": name, "active": value["version"], "activated_at": value["activated_at"],
                     "activated_by": value["by"]})
 
 
 @bp.get("/niches/<id>/suggestions")
 @spec(summary="Watchlisted creators whose fit the model (or zero-shot) is least sure of: label these next.",
-      response=Suggestions, query={"limit": "how many (1-100, default 10)"})
+      response=Suggestions, query={"limit": param("how many (1-100, default 10)", type="integer", minimum=1,
+                                                  maximum=100)})
 def suggestions(id: str):
     raw = request.args.get("limit", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 100:
         raise InvalidField("limit: a whole number from 1 to 100",
                            {"fields": [{"field": "limit", "message": "a whole number from 1 to 100"}]})
     svc = services.get()

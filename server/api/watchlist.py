@@ -9,23 +9,28 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from server import services
-from server.api import query_number, spec
+from server.api import LANGUAGE_PARAM, choices_pattern, language_query, param, query_number, spec
 from server.errors import InvalidField, NotFound
-from server.schemas import CreatorDetail, CreatorList, History, WatchlistSave
+from server.schemas import CreatorDetail, CreatorList, History, WatchlistCreate, WatchlistSave
 from server.storage import CreatorQuery, records
+from server.vocab import STATUSES, TIERS
 
 bp = Blueprint("watchlist", __name__, url_prefix="/v1")
 
 LIST_QUERY = {
-    "niche": "only creators assigned to this niche id (and, with sort=fit, their fit for it)",
-    "status": "one or more of discovered, shortlisted, contacted, negotiating, partnered, declined "
-              "(comma-separated)",
-    "tier": "nano, micro, mid, macro or mega",
-    "q": "text found in the handle, display name, notes or tags (case-insensitive)",
-    "sort": "overall, fit, authenticity, followers, updated (default), created or handle",
-    "order": "desc (default; handle: asc) or asc; creators without the value come last",
-    "limit": "at most this many (0-10000)",
-    "offset": "skip this many",
+    "niche": param("only creators assigned to this niche id (and, with sort=fit, their fit for it)"),
+    "status": param("one or more of discovered, shortlisted, contacted, negotiating, partnered, declined "
+                    "(comma-separated)", type="string", pattern=choices_pattern(STATUSES)),
+    "tier": param("nano, micro, mid, macro or mega", type="string", enum=list(TIERS)),
+    "q": param("text found in the handle, display name, notes or tags (case-insensitive)"),
+    "language": param("creators with at least 20% of their captions in one of these ISO 639-1 codes (es, or "
+                      "es,pt; und: unknown)", **LANGUAGE_PARAM),
+    "sort": param("overall, fit, authenticity, followers, updated (default), created or handle",
+                  type="string", enum=list(records.SORT_KEYS)),
+    "order": param("desc (default; handle: asc) or asc; creators without the value come last", type="string",
+                   enum=["asc", "desc"]),
+    "limit": param("at most this many (0-10000)", type="integer", minimum=0, maximum=10000),
+    "offset": param("skip this many", type="integer", minimum=0),
 }
 
 
@@ -33,7 +38,8 @@ def _query(paged: bool = True) -> CreatorQuery:
     args = request.args
     statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
     return CreatorQuery(niche=args.get("niche") or None, status=statuses, tier=args.get("tier") or None,
-                        text=args.get("q") or None, sort=args.get("sort") or "updated",
+                        text=args.get("q") or None, language=language_query(),
+                        sort=args.get("sort") or "updated",
                         order=args.get("order") or None, limit=query_number("limit") if paged else None,
                         offset=(query_number("offset") or 0) if paged else 0)
 
@@ -61,14 +67,16 @@ def _save(platform: str, handle: str, payload: WatchlistSave) -> Any:
         if field in changes and changes[field] is None:
             raise InvalidField(f"{field}: may not be null",
                                {"fields": [{"field": field, "message": "may not be null"}]})
-    entry, created = services.get().store.save_creator(platform, handle, changes, by=g.identity)
-    return jsonify(entry), 201 if created else 200
+    store = services.get().store
+    _, created = store.save_creator(platform, handle, changes, by=g.identity)
+    entry = store.get_creator(platform, handle) or {}
+    return jsonify({**entry, "score": records.wire_score(entry.get("score"))}), 201 if created else 200
 
 
 @bp.post("/watchlist")
 @spec(summary="Save or update a creator named by the snapshot (or by platform and handle); 201 when new.",
-      body=WatchlistSave, response=CreatorDetail)
-def save_creator(payload: WatchlistSave):
+      body=WatchlistCreate, response=CreatorDetail, created=True)
+def save_creator(payload: WatchlistCreate):
     platform = payload.platform or (payload.snapshot.platform if payload.snapshot else None)
     handle = payload.handle or (payload.snapshot.handle if payload.snapshot else None)
     if not platform or not handle:
@@ -83,19 +91,19 @@ def get_creator(platform: str, handle: str):
     entry = services.get().store.get_creator(platform, handle)
     if entry is None:
         raise NotFound(f"{platform}/{handle} is not on the watchlist")
-    return jsonify(entry)
+    return jsonify({**entry, "score": records.wire_score(entry.get("score"))})
 
 
 @bp.put("/watchlist/<platform>/<handle>")
 @spec(summary="Save or update this creator: only the fields sent change; 201 when new.", body=WatchlistSave,
-      response=CreatorDetail)
+      response=CreatorDetail, created=True)
 def put_creator(platform: str, handle: str, payload: WatchlistSave):
     return _save(platform, handle, payload)
 
 
 @bp.post("/watchlist/<platform>/<handle>")
 @spec(summary="Same as PUT: save or update this creator; 201 when new.", body=WatchlistSave,
-      response=CreatorDetail)
+      response=CreatorDetail, created=True)
 def post_creator(platform: str, handle: str, payload: WatchlistSave):
     return _save(platform, handle, payload)
 

@@ -70,6 +70,7 @@ def line_chart(
     *,
     y_range: tuple[float, float] | None = None,
     fmt: Callable[[float], str] = compact,
+    empty: str = "No history yet: every save with a score adds a point.",
 ) -> Markup:
     """An SVG line chart; ``y_range`` fixes the axis (0..100 for scores), otherwise it fits the data."""
     drawn = [s for s in series if s.points]
@@ -83,7 +84,7 @@ def line_chart(
         return Markup(
             head + f'<desc id="{escape(desc_id)}">No history yet.</desc>'
             f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" class="chart-empty">'
-            "No history yet: every save with a score adds a point.</text></svg>"
+            f"{escape(empty)}</text></svg>"
         )
 
     times = [t for s in drawn for t, _ in s.points]

@@ -78,10 +78,22 @@ class Draft:
     posts: list[dict[str, Any]] = field(default_factory=list)  # the posts the message quotes
 
 
+def web_url(value: Any) -> str | None:
+    """``value`` when it is an http(s) address, else None: a link taken from a snapshot (which the page
+    being captured wrote) never becomes a ``javascript:`` or ``data:`` link on a dashboard page."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest or any(ord(c) < 33 for c in url):
+        return None
+    return url
+
+
 def profile_url(platform: str, handle: str, snapshot: Mapping[str, Any] | None = None) -> str | None:
     """The profile the snapshot came from, else the platform's canonical address for the handle."""
-    url = (snapshot or {}).get("url")
-    if isinstance(url, str) and url.startswith(("https://", "http://")):
+    url = web_url((snapshot or {}).get("url"))
+    if url is not None:
         return url
     pattern = PROFILE_URLS.get(platform)
     return pattern.format(quote(handle, safe="._-")) if pattern else None
@@ -110,7 +122,8 @@ def _best_posts(
 ) -> list[dict[str, Any]]:
     """The fit evidence's best-matching posts, with their URL from the snapshot where it has one."""
     urls = {
-        str(p.get("id")): p.get("url") for p in (snapshot or {}).get("posts") or [] if isinstance(p, Mapping)
+        str(p.get("id")): web_url(p.get("url"))
+        for p in (snapshot or {}).get("posts") or [] if isinstance(p, Mapping)
     }
     best = ((fit or {}).get("evidence") or {}).get("best") or []
     chosen = []

@@ -93,6 +93,16 @@ def platform_name(value: Any) -> str:
     return PLATFORM_NAMES.get(str(value), str(value))
 
 
+def language_list(value: Any, most: int = 3) -> str:
+    """{code: share} as "es 80% · en 20%", largest first; a dash when nothing was detected."""
+    if not isinstance(value, Mapping) or not value:
+        return "–"
+    shares = sorted(((str(k), v) for k, v in value.items() if isinstance(v, int | float)),
+                    key=lambda kv: (-kv[1], kv[0]))
+    shown = " · ".join(f"{code} {pct(share)}" for code, share in shares[:most])
+    return shown + (f" · +{len(shares) - most}" if len(shares) > most else "")
+
+
 def humanize(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
@@ -150,5 +160,6 @@ def init_app(app: Flask) -> None:
         ago=ago,
         humanize=humanize,
         platform=platform_name,
+        languages=language_list,
     )
     app.jinja_env.globals["facts"] = facts

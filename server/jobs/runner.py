@@ -20,7 +20,7 @@ from typing import Any
 from server.jobs.board import JobBoard, LocalBoard, RedisBoard, now
 
 __all__ = ["JOB_TIMEOUT", "QUEUE", "Context", "Jobs", "RQJobs", "TaskError", "ThreadJobs", "execute",
-           "perform", "work"]
+           "perform", "perform_setup", "work"]
 
 log = logging.getLogger(__name__)
 QUEUE = "microscout-training"
@@ -157,7 +157,7 @@ class RQJobs(Jobs):
         try:
             self.queue.enqueue_call("server.jobs.runner.perform", args=(record["id"],), job_id=record["id"],
                                     timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 24 * 3600,
-                                    description=f"train {model}")
+                                    description=f"{task.rpartition(':')[2]} {model}")
         except Exception as exc:
             self.board.update(record["id"], state="failed", finished_at=now(),
                               error=f"could not queue: {exc}", message="failed: could not queue the job")
@@ -179,8 +179,8 @@ class RQJobs(Jobs):
 _worker: dict[str, Any] = {}  # what `microscout worker` set up: board and runtime, built once per process
 
 
-def perform(job_id: str) -> dict[str, Any]:
-    """The RQ entry point: run the job with this worker's runtime (built on first use)."""
+def perform_setup() -> None:
+    """This worker's runtime and board, built on first use (when `microscout worker` did not)."""
     if "runtime" not in _worker:
         from server import settings
         from server.jobs.runtime import Runtime
@@ -188,11 +188,16 @@ def perform(job_id: str) -> dict[str, Any]:
         config = settings.load()
         _worker["runtime"] = Runtime(config)
         _worker["board"] = RedisBoard(_worker["runtime"].redis())
+
+
+def perform(job_id: str) -> dict[str, Any]:
+    """The RQ entry point: run the job with this worker's runtime (built on first use)."""
+    perform_setup()
     return execute(_worker["board"], job_id, _worker["runtime"])
 
 
 def work(config: Mapping[str, Any], *, burst: bool = False, heartbeat: float = 30.0) -> None:
-    """Run an RQ worker for the training queue until stopped (or, with ``burst``, until it is empty).
+    """Run an RQ worker for the jobs queue until stopped (or, with ``burst``, until it is empty).
 
     A SimpleWorker runs jobs in its own process, so the embedding model loads once per worker
     rather than once per job; the job's heartbeat tells servers the worker is alive.
@@ -201,7 +206,8 @@ def work(config: Mapping[str, Any], *, burst: bool = False, heartbeat: float = 3
 
     from server.jobs.runtime import Runtime
 
-    runtime = Runtime(dict(config))
+    # one embedding lane a worker unless told otherwise: N workers on N cores, not N workers fighting
+    runtime = Runtime({**config, "EMBED_LANES": config.get("EMBED_LANES") or 1})
     client = runtime.redis()
     _worker["runtime"] = runtime
     _worker["board"] = RedisBoard(client, heartbeat=heartbeat)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from server.vocab import is_redis_url
+from server.vocab import is_redis_url, redact_url
 
 __all__ = ["Runtime"]
 
@@ -26,6 +26,7 @@ class Runtime:
         self._registry = registry
         self._background_source = background
         self._background: Any = None
+        self._jobs: Any = None
         self._lock = threading.RLock()
 
     @property
@@ -71,6 +72,21 @@ class Runtime:
                     self._background = Background.load(self.embedder)
             return self._background
 
+    def use_jobs(self, jobs: Any) -> None:
+        """The server's jobs: what a job queues more work on (an audit after a model change)."""
+        self._jobs = jobs
+
+    @property
+    def jobs(self) -> Any:
+        """Where a job queues more work: the server's jobs, RQ on a team's Redis, else None (the command
+        line in embedded mode, which must not run a second pool)."""
+        with self._lock:
+            if self._jobs is None and is_redis_url(str(self.config.get("STORE_URL") or "")):
+                from server.jobs import open_jobs
+
+                self._jobs = open_jobs(self.config, self)
+            return self._jobs
+
     @property
     def data_dir(self) -> Path:
         return Path(self.config["DATA_DIR"])
@@ -81,5 +97,5 @@ class Runtime:
 
         url = str(self.config.get("STORE_URL") or "")
         if not is_redis_url(url):
-            raise ValueError(f"RQ workers need MICROSCOUT_STORE_URL=redis://...; it is {url!r}")
+            raise ValueError(f"RQ workers need MICROSCOUT_STORE_URL=redis://...; it is {redact_url(url)!r}")
         return redis.Redis.from_url(url)

@@ -47,6 +47,15 @@ class ChunkedEmbedder:
         return np.concatenate(parts) if parts else self.embedder.encode([])
 
 
+def _audit_after(runtime: Any) -> None:
+    """A newly served model re-scores the watchlist (see jobs/audit.py); never fails the training."""
+    from server.jobs.audit import audit_if_models_changed
+
+    jobs = getattr(runtime, "jobs", None)
+    if jobs is not None:
+        audit_if_models_changed(runtime, jobs)
+
+
 def preflight(runtime: Any, model: str) -> None:
     """Refuse before queueing what cannot work: an unknown model (UnknownModel) or labels (LabelError)."""
     from training import fit
@@ -89,6 +98,7 @@ def train_fit(ctx: Context, model: str, force: bool = False) -> dict[str, Any]:
     reason = result.reason
     if activated:
         registry.activate(model, version, by=f"job {ctx.job_id}" + (" (forced)" if force else ""))
+        _audit_after(runtime)
         if force and not result.beats_zero_shot:
             reason = "activated because forced, although " + reason.split("; zero-shot keeps serving")[0]
     m = result.metrics
@@ -147,6 +157,7 @@ def train_comments(ctx: Context, force: bool = False) -> dict[str, Any]:
     activated, reason = comment_decision(new, served_mcc, served, force)
     if activated:
         registry.activate(COMMENTS, version, by=f"job {ctx.job_id}" + (" (forced)" if force else ""))
+        _audit_after(runtime)
     return {"model": COMMENTS, "version": version, "activated": activated, "reason": reason,
             "served": version if activated else served, "corrections": len(corrections),
             "metrics": {**new, "served": served_mcc}, "summary": f"{version}: {reason}"}

@@ -43,6 +43,7 @@ from server.schemas.records import (
     NicheList,
     NichePatch,
     NicheReplace,
+    WatchlistCreate,
     WatchlistSave,
 )
 from server.schemas.responses import (
@@ -81,7 +82,7 @@ __all__ = [
     "LabelList", "LabelReceipt", "LabelRecord", "ModelInfo", "ModelList", "ModelVersionDetail",
     "ModelVersionInfo", "Niche", "NicheBrief", "NicheCreate", "NicheList", "NichePatch", "NicheReplace",
     "Post", "Score", "ScoreRequest", "Snapshot", "Suggestion", "Suggestions", "Text", "TrainRequest",
-    "Verdict", "WatchlistSave", "Wire", "clean_text", "not_blank",
+    "Verdict", "WatchlistCreate", "WatchlistSave", "Wire", "clean_text", "not_blank",
 ]
 
 # discovery: POST /v1/glance and the Discovered inbox

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from server.vocab import HANDLE_INPUT_PATTERN
 
 MAX_POSTS = 50
 MAX_COMMENTS = 500
@@ -33,6 +35,28 @@ def not_blank(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(clean_text)]
+
+# What /openapi.json says of text the server cleans before it counts: lengths are counted after the
+# control characters are taken out, so a text of min length 1 needs one character that stays (VISIBLE),
+# and a text that must not be blank one that is not a space either (NOT_BLANK).
+VISIBLE = {"pattern": "[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]"}
+HANDLE_INPUT = {"pattern": HANDLE_INPUT_PATTERN}
+NOT_BLANK = {"pattern": "[^\\s\\x00-\\x1f\\x7f-\\x9f]"}
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+def _not_null(schema: dict[str, Any]) -> None:
+    """An optional field that may be left out but not sent as null: the schema without its null branch."""
+    branches = [b for b in schema.pop("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+    if schema.get("default", 0) is None:
+        del schema["default"]
+
+
+# for fields that refuse null though they may be left out (Annotated[X | None, NOT_NULL] = None)
+NOT_NULL = Field(json_schema_extra=_not_null)
+
+
 class Wire(BaseModel):
     model_config = ConfigDict(extra="ignore", str_max_length=20000)

@@ -12,8 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
-from server.schemas.base import Count, Text, Wire, not_blank
+from server.schemas.base import HANDLE_INPUT, NOT_BLANK, Count, Text, Wire, not_blank
 from server.schemas.snapshot import NicheBrief, bare_handle
+from server.scoring.score import LanguageMix
 from server.vocab import InboxStatus, Platform, SeenOnKind, Status, Tier
 
 MAX_GLANCE_CREATORS = 50
@@ -36,8 +37,9 @@ class SeenOn(Wire):
 
 class GlanceCreator(Wire):
     platform: Platform
-    handle: Annotated[str, Field(min_length=1, max_length=101)]
-    texts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_GLANCE_TEXT),
+    handle: Annotated[str, Field(min_length=1, max_length=101, json_schema_extra=HANDLE_INPUT)]
+    texts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_GLANCE_TEXT,
+                                                json_schema_extra=NOT_BLANK),
                                     AfterValidator(not_blank)]],
                      Field(min_length=1, max_length=MAX_GLANCE_TEXTS)]
     followers: Count | None = None
@@ -67,6 +69,8 @@ class GlanceFit(BaseModel):
     score: float | None = Field(description="0-100, calibrated as the score's zero-shot niche fit "
                                             "(or the niche's trained model)")
     method: Literal["zero-shot", "trained"]
+    reason: str | None = Field(default=None, description="why zero-shot serves a niche that has a "
+                               "trained model (it learned from another embedder's vectors)")
 
 
 class GlanceWatch(BaseModel):
@@ -84,6 +88,8 @@ class GlanceAnswer(BaseModel):
     posts_seen: int = Field(description="texts the fit rests on: this glance's and earlier ones, "
                                         "the newest kept")
     niche_fit: list[GlanceFit]
+    languages: LanguageMix = Field(description="languages of the texts seen (the fit's texts), und where "
+                                               "unknown")
     watchlist: GlanceWatch | None = None
 
 
@@ -124,6 +130,9 @@ class DiscoveredCreator(BaseModel):
     best_fit: float | None
     best_niche: str | None
     posts_seen: int = Field(description="posts the fit rests on (the newest kept)")
+    languages: dict[str, float] = Field(default_factory=dict, description="share of the posts kept by "
+                                        "language code (und: unknown); empty for creators last glanced "
+                                        "before languages were kept")
     posts: list[DiscoveredPost] = Field(description="the newest posts seen (at most 10)")
     watchlist: GlanceWatch | None = None
 

@@ -6,12 +6,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from server.schemas.base import MAX_CAPTION, MAX_COMMENT, Text, Wire, not_blank
+from server.schemas.base import (
+    HANDLE_INPUT,
+    MAX_CAPTION,
+    MAX_COMMENT,
+    NOT_BLANK,
+    NOT_NULL,
+    VISIBLE,
+    Text,
+    Wire,
+    not_blank,
+)
 from server.schemas.snapshot import NicheBrief, Snapshot
 from server.scoring.score import Score
-from server.storage.records import MAX_NOTES, MAX_TAG, MAX_TAGS
+from server.storage.records import (
+    COMPENSATION_TYPES,
+    MAX_NOTES,
+    MAX_OUTREACH_FIELDS,
+    MAX_OUTREACH_TEXT,
+    MAX_TAG,
+    MAX_TAGS,
+)
 from server.vocab import CommentLabel, FitLabel, Platform, Status, Tier
 
 Slug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -19,8 +36,11 @@ Slug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9]+(?:
 Weights = Annotated[dict[Annotated[str, Field(min_length=1, max_length=40)],
                          Annotated[float, Field(ge=0, le=100)]],
                     Field(max_length=10, description="overall blend weights for this niche, by section")]
-Keywords = Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]], Field(max_length=100)]
-Examples = Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION)]], Field(max_length=50)]
+Keywords = Annotated[list[Annotated[Text, Field(min_length=1, max_length=100,
+                                                json_schema_extra=VISIBLE)]], Field(max_length=100)]
+Examples = Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION,
+                                                json_schema_extra=VISIBLE)]], Field(max_length=50)]
+Tag = Annotated[Text, Field(min_length=1, max_length=MAX_TAG, json_schema_extra=VISIBLE)]
 Stamp = Annotated[str, Field(description="UTC, ISO 8601")]
 
 
@@ -42,11 +62,12 @@ class NicheReplace(NicheBrief):
 class NichePatch(Wire):
     """Only the fields sent change (PATCH)."""
 
-    name: Annotated[Text, Field(min_length=1, max_length=120), AfterValidator(not_blank)] | None = None
-    description: Annotated[Text, Field(max_length=4000)] | None = None
-    keywords: Keywords | None = None
-    hashtags: Keywords | None = None
-    example_posts: Examples | None = None
+    name: Annotated[Annotated[Text, Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)] | None, NOT_NULL] = None
+    description: Annotated[Annotated[Text, Field(max_length=4000)] | None, NOT_NULL] = None
+    keywords: Annotated[Keywords | None, NOT_NULL] = None
+    hashtags: Annotated[Keywords | None, NOT_NULL] = None
+    example_posts: Annotated[Examples | None, NOT_NULL] = None
     weights: Weights | None = None
 
 
@@ -76,17 +97,31 @@ class WatchlistSave(Wire):
     """
 
     platform: Platform | None = None
-    handle: Annotated[str, Field(min_length=1, max_length=101)] | None = None
+    handle: Annotated[str, Field(min_length=1, max_length=101, json_schema_extra=HANDLE_INPUT)] | None = None
     niche: Slug | None = None
-    status: Status | None = None
-    notes: Annotated[Text, Field(max_length=MAX_NOTES)] | None = None
-    tags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_TAG)]],
-                    Field(max_length=MAX_TAGS)] | None = None
+    status: Annotated[Status | None, NOT_NULL] = None
+    notes: Annotated[Annotated[Text, Field(max_length=MAX_NOTES)] | None, NOT_NULL] = None
+    tags: Annotated[Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None, NOT_NULL] = None
     outreach: Annotated[dict[str, str] | None, Field(
         description="outreach terms by name (compensation, deliverables, timeline, usage_rights, "
-                    "exclusivity, ...); replaced whole")] = None
+                    "exclusivity, ...); replaced whole",
+        json_schema_extra={"maxProperties": MAX_OUTREACH_FIELDS,
+                           "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$"},
+                           "additionalProperties": {"type": "string", "maxLength": MAX_OUTREACH_TEXT},
+                           "properties": {"compensation": {"type": "string",
+                                                           "enum": ["", *COMPENSATION_TYPES]}}})] = None
     snapshot: Snapshot | None = None
-    score: Annotated[Score | None, Field(description="POST /v1/score's answer")] = None
+    score: Annotated[Score | None, Field(description="POST /v1/score's answer"), NOT_NULL] = None
+
+
+class WatchlistCreate(WatchlistSave):
+    """POST /v1/watchlist: the creator is named by the snapshot, or by ``platform`` and ``handle``."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["snapshot"], "properties": {"snapshot": {"type": "object"}}},
+        {"required": ["platform", "handle"],
+         "properties": {"platform": {"type": "string"}, "handle": {"type": "string"}}},
+    ]})
 
 
 class CreatorSummary(BaseModel):
@@ -96,6 +131,9 @@ class CreatorSummary(BaseModel):
     authenticity: float | None
     engagement_rate: float | None
     fit: dict[str, float | None]
+    languages: dict[str, float] = Field(default_factory=dict, description="share of the captions by "
+                                        "language code (und: unknown); empty for creators saved before "
+                                        "languages were kept, until their next save")
 
 
 class Creator(BaseModel):
@@ -171,7 +209,8 @@ class LabelList(BaseModel):
 class CommentLabelCreate(Wire):
     """A correction of the comment classifier."""
 
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(not_blank)]
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)]
     label: CommentLabel
     post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
 

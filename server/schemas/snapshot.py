@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator
 
 from server.schemas.base import (
+    HANDLE_INPUT,
     MAX_CAPTION,
     MAX_COMMENT,
     MAX_COMMENTS,
     MAX_POSTS,
+    NOT_BLANK,
+    VISIBLE,
     Count,
     Text,
     Wire,
-    clean_text,
     not_blank,
 )
-from server.vocab import Platform
+from server.vocab import HANDLE_MAX, Platform, check_handle
 
 
 class Post(Wire):
@@ -38,7 +39,8 @@ class Comment(Wire):
     id: Annotated[str, Field(max_length=200)] | None = None
     post_id: Annotated[str, Field(max_length=200)] | None = None
     author: Annotated[Text, Field(max_length=200)] | None = None
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(not_blank)]
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)]
     likes: Count | None = None
     replies: Count | None = None
     by_creator: bool = False
@@ -48,20 +50,14 @@ class Comment(Wire):
     posted_at: datetime | None = None
 
 
-_HANDLE = re.compile(r"^[^\s/?#@]{1,100}$")
-
-
 def bare_handle(value: str) -> str:
-    """A handle as the platforms show it, without "@"; ValueError when it cannot be one."""
-    value = clean_text(value).strip().removeprefix("@")
-    if not _HANDLE.match(value):
-        raise ValueError("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'")
-    return value
+    """A handle as the platforms show it, without "@"; ValueError when it cannot be one (vocab's rule)."""
+    return check_handle(value)
 
 
 class Snapshot(Wire):
     platform: Platform
-    handle: Annotated[str, Field(min_length=1, max_length=101)]
+    handle: Annotated[str, Field(min_length=1, max_length=HANDLE_MAX + 1, json_schema_extra=HANDLE_INPUT)]
     display_name: Annotated[Text, Field(max_length=300)] | None = None
     url: Annotated[str, Field(max_length=2000)] | None = None
     bio: Annotated[Text, Field(max_length=MAX_CAPTION)] = ""
@@ -86,13 +82,15 @@ class Snapshot(Wire):
 class NicheBrief(Wire):
     """A brand's niche, sent inline or stored."""
 
-    name: Annotated[Text, Field(min_length=1, max_length=120), AfterValidator(not_blank)]
+    name: Annotated[Text, Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)]
     description: Annotated[Text, Field(max_length=4000)] = ""
-    keywords: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]],
+    keywords: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100, json_schema_extra=VISIBLE)]],
                         Field(max_length=100)] = []
-    hashtags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100)]],
+    hashtags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100, json_schema_extra=VISIBLE)]],
                         Field(max_length=100)] = []
-    example_posts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION)]],
+    example_posts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION,
+                                                        json_schema_extra=VISIBLE)]],
                              Field(max_length=50)] = []
 
 
@@ -107,7 +105,8 @@ class ScoreRequest(Snapshot):
 
 
 class ClassifyItem(Wire):
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(not_blank)]
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+                    AfterValidator(not_blank)]
     author: Annotated[Text, Field(max_length=200)] | None = None
     post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
     platform: Annotated[Platform | None, Field(

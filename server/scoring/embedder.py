@@ -11,6 +11,12 @@ The model loads in a background thread, so the server answers /healthz while it 
 its name is part of ``version`` and of every cache key, since backends give slightly different vectors;
 so is the model's, since the vectors of two models must never mix. e5 texts take a ``query: `` or
 ``passage: `` prefix (``kind``); the prefixed text is what is cached.
+
+What needs no vector is not embedded: a text without a letter or a digit (emoji only, punctuation,
+empty) gets the vector of ``WORDLESS``, one text embedded once per process, and a text repeated in a
+call, or seen before, is embedded once. Every caller still gets a vector for every text, so the
+comment model and niche fit answer for them as for any other. Texts are read up to ``max_tokens``
+tokens (``MICROSCOUT_EMBED_MAX_TOKENS``), and the backends batch them sorted by length.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from server.scoring import backends
+from server.scoring.languages import wordless
 from server.scoring.weights import MODEL_NAME, MODELS, EmbedModel, model_path, model_version
 from server.vocab import is_redis_url
 
@@ -34,9 +41,13 @@ log = logging.getLogger(__name__)
 
 DIM = 384
 BACKENDS = backends.NAMES
+# The one text every wordless text (no letter, no digit) is embedded as. MiniLM reads emoji as unknown
+# word pieces, so their vectors were near-identical anyway; e5 knows emoji, but what an emoji-only
+# comment says is what the rules and lexical features read (emoji runs, generic praise).
+WORDLESS = "😍"
 
-__all__ = ["BACKENDS", "DIM", "MODELS", "MODEL_NAME", "EmbedModel", "Embedder", "SharedCache", "VectorCache",
-           "model_path", "model_version"]
+__all__ = ["BACKENDS", "DIM", "MODELS", "MODEL_NAME", "WORDLESS", "EmbedModel", "Embedder", "SharedCache",
+           "VectorCache", "model_path", "model_version"]
 
 
 class VectorCache:
@@ -225,8 +236,9 @@ class Embedder:
 
     def __init__(self, batch_size: int | None = None, cache_mb: int | None = None, *,
                  backend: str | None = None, data_dir: str | None = None, store_url: str | None = None,
-                 deadline_ms: float = 3.0, model: str | None = None):
-        if None in (batch_size, cache_mb, backend, data_dir, store_url, model):
+                 deadline_ms: float = 3.0, model: str | None = None, max_tokens: int | None = None,
+                 lanes: int = 0):
+        if None in (batch_size, cache_mb, backend, data_dir, store_url, model, max_tokens):
             from server import settings
 
             config = settings.load()
@@ -236,6 +248,7 @@ class Embedder:
             data_dir = config["DATA_DIR"] if data_dir is None else data_dir
             store_url = config["STORE_URL"] if store_url is None else store_url
             model = config["EMBED_MODEL"] if model is None else model
+            max_tokens = config["EMBED_MAX_TOKENS"] if max_tokens is None else max_tokens
         if model not in MODELS:
             raise ValueError(f"unknown embedding model {model!r}; expected one of {', '.join(MODELS)}")
         self.model = MODELS[model]
@@ -243,8 +256,12 @@ class Embedder:
             raise ValueError(f"unknown embedding backend {backend!r} for {model}; expected one of "
                              f"{', '.join(self.model.backends)}")
         self.batch_size: int = batch_size  # type: ignore[assignment]
+        self.lanes = lanes  # ONNX sessions side by side; 0: one per core
         self.backend: str = backend
         self.data_dir: str = data_dir  # type: ignore[assignment]
+        self.max_tokens: int = max_tokens  # type: ignore[assignment]
+        if self.max_tokens < 8:
+            raise ValueError(f"max_tokens must be at least 8, not {self.max_tokens}")
         self.version = f"{self.model.version()}+{backend}"
         self.cache = VectorCache(cache_mb * 1024 * 1024)  # type: ignore[operator]
         self.shared = SharedCache(store_url) if store_url and is_redis_url(store_url) else None
@@ -261,7 +278,8 @@ class Embedder:
         """The server's embedder, from its settings mapping."""
         return cls(config["EMBED_BATCH"], config["EMBED_CACHE_MB"], backend=config["EMBED_BACKEND"],
                    data_dir=config["DATA_DIR"], store_url=config["STORE_URL"],
-                   model=config.get("EMBED_MODEL", "minilm"))
+                   model=config.get("EMBED_MODEL", "minilm"), max_tokens=config.get("EMBED_MAX_TOKENS", 128),
+                   lanes=int(config.get("EMBED_LANES") or 0))
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -274,7 +292,7 @@ class Embedder:
         try:
             started = time.perf_counter()
             model = backends.load(self.backend, self.model.path(), self.batch_size, self.data_dir,
-                                  self.model.version(), self.model.name)
+                                  self.model.version(), self.model.name, self.max_tokens, self.lanes)
             model.embed(["warm up the runtime's buffers"])
             self._model = model
             log.info("embedder loaded: %s in %.1f s", self.version, time.perf_counter() - started)
@@ -301,12 +319,15 @@ class Embedder:
 
     # -- encoding ---------------------------------------------------------------------------
     def key(self, text: str) -> bytes:
-        return hashlib.blake2b(f"{self.version}\0{text}".encode(), digest_size=16).digest()
+        """The cache key: the model, backend and token cap that make the vector, and the text."""
+        return hashlib.blake2b(f"{self.version}\0{self.max_tokens}\0{text}".encode(), digest_size=16).digest()
 
     def prefixed(self, texts: Sequence[str], kind: str | None = None) -> list[str]:
-        """``texts`` as the model reads them: with the prefix of ``kind`` for models that take one."""
+        """``texts`` as the model reads them: a wordless text as ``WORDLESS``, with the prefix of
+        ``kind`` for models that take one."""
+        texts = [WORDLESS if wordless(text) else text for text in texts]
         if not self.model.prefixes:
-            return list(texts)
+            return texts
         prefix = self.model.prefixes[kind or self.model.default_kind]
         return [prefix + text for text in texts]
 

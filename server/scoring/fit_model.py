@@ -88,6 +88,12 @@ class FitModel:
     def name(self) -> str:
         return str(self.metadata.get("model", "fit"))
 
+    @property
+    def embedder(self) -> str | None:
+        """The embedder version whose vectors the model was trained on (None: not recorded)."""
+        value = self.metadata.get("embedding_model")
+        return str(value) if value and value != "unknown" else None
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """P(fit) for each row of ``features(...)``."""
         if len(x) == 0:

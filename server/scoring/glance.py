@@ -28,7 +28,8 @@ __all__ = ["fits"]
 def fits(embedder: Any, background: Background, niches: Sequence[Niche],
          texts: Sequence[Sequence[str]]) -> list[list[dict[str, Any]]]:
     """Per creator (``texts[i]``, non-empty) and niche: {"niche", "name", "score", "method",
-    "model_version"}, niches in the order given. Every text not cached is embedded in one call."""
+    "model_version", "reason"?}, niches in the order given (``reason``: the niche's note, why zero-shot
+    serves). Every text not cached is embedded in one call."""
     parts = [n.texts() for n in niches]
     flat = [t for creator in texts for t in creator] + [p for brief in parts for p in brief]
     vectors = embedder.encode(flat) if flat else np.zeros((0, 0), dtype=np.float32)
@@ -43,6 +44,8 @@ def fits(embedder: Any, background: Background, niches: Sequence[Niche],
         results = _zero_shot(item, vectors[:bounds[-1]], bounds, calibration)
         if item.model is not None:
             results = _trained(item.model, results, creators)
+        elif item.note:
+            results = [{**r, "reason": item.note} for r in results]
         for answer, result in zip(answers, results, strict=True):
             answer.append(result)
     return answers

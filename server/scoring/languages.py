@@ -10,15 +10,21 @@ lingua-language-detector by bench/language_bench.py on short real texts
 (training/reports/languages.md): as accurate or more on every source (0.989 mean against 0.968;
 Indonesian 0.949 against 0.767) and three times faster.
 Both stay behind ``detector(name)`` so the bench can compare them; the server uses ``DEFAULT``.
+
+``mix`` is what answers carry (the score's ``languages`` section, a glance, the watchlist's summary):
+shares of texts by code with their counts, largest first, and the main known language. The server's
+detector remembers its last ``CACHE_SIZE`` answers by text, so a creator seen again costs no detection.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 UNKNOWN = "und"
 DEFAULT = "py3langid"
@@ -27,8 +33,13 @@ MIN_LETTERS = 8
 MIN_CONFIDENCE = 0.5
 MAX_WORD = 40
 MAX_CHARS = 600
+CACHE_SIZE = 20_000
+# A listing's ``language`` filter keeps creators with at least this share of texts in the language: one
+# stray caption (or a misread short one) does not make a creator a Spanish one.
+FILTER_SHARE = 0.2
 
-__all__ = ["DEFAULT", "NAMES", "UNKNOWN", "clean", "detect", "detector", "shares"]
+__all__ = ["DEFAULT", "FILTER_SHARE", "NAMES", "UNKNOWN", "assess", "clean", "codes", "detect", "detector",
+           "matches", "mix", "share_map", "shares", "wordless"]
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _HANDLE = re.compile(r"@[\w.]+")
@@ -43,6 +54,11 @@ def clean(text: str) -> str:
     kept = "".join(ch if unicodedata.category(ch)[0] in "LM" or ch == "'" else " " for ch in text)
     words = [word[:MAX_WORD] for word in kept.split()]
     return " ".join(words)[:MAX_CHARS]
+
+
+def wordless(text: str) -> bool:
+    """True when ``text`` holds no letter and no digit: emoji, punctuation, spaces, zero-width marks."""
+    return not any(ch.isalnum() for ch in text)
 
 
 def _letters(text: str) -> int:
@@ -86,7 +102,7 @@ def detector(name: str = DEFAULT) -> Callable[[str], str]:
     with _loading:
         if name not in _loaded:
             raw = _LOADERS[name]()
-            _loaded[name] = lambda text: _guarded(raw, text)
+            _loaded[name] = functools.lru_cache(maxsize=CACHE_SIZE)(lambda text: _guarded(raw, text))
         return _loaded[name]
 
 
@@ -108,3 +124,60 @@ def shares(texts: Iterable[str], name: str = DEFAULT) -> dict[str, float]:
     counts = Counter(find(text) for text in texts)
     total = sum(counts.values())
     return {code: round(n / total, 3) for code, n in counts.most_common()} if total else {}
+
+
+def mix(texts: Sequence[str], name: str = DEFAULT) -> dict[str, Any]:
+    """``{"texts", "main", "shares": [{"code", "share", "count"}]}`` of ``texts``, largest share first
+    (ties by code); ``main`` is the most common known language (None when every text is ``und``)."""
+    find = detector(name)
+    counts = Counter(find(text) for text in texts)
+    total = sum(counts.values())
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    main = next((code for code, _ in ordered if code != UNKNOWN), None)
+    return {"texts": total, "main": main,
+            "shares": [{"code": code, "share": round(n / total, 3), "count": n} for code, n in ordered]}
+
+
+def share_map(found: Mapping[str, Any] | None) -> dict[str, float]:
+    """A ``mix`` as {code: share}, what listings keep to filter on."""
+    return {item["code"]: item["share"] for item in (found or {}).get("shares", [])}
+
+
+_CODE = re.compile(r"^(?:[a-z]{2}|und)$")
+
+
+def codes(raw: str | Iterable[str]) -> tuple[str, ...]:
+    """Language codes from a filter ("es", "es,pt" or a list), lower-cased; ValueError for one that is
+    not an ISO 639-1 code or ``und``."""
+    parts = raw.split(",") if isinstance(raw, str) else list(raw)
+    found = tuple(dict.fromkeys(p.strip().lower() for p in parts if p.strip()))
+    bad = [c for c in found if not _CODE.match(c)]
+    if bad:
+        raise ValueError(f"language codes are ISO 639-1 (two letters, e.g. es) or und, not {bad[0]!r}")
+    return found
+
+
+def matches(kept: Mapping[str, float] | None, wanted: Iterable[str]) -> bool:
+    """Whether a creator's {code: share} has at least ``FILTER_SHARE`` in one of the ``wanted`` codes."""
+    return any((kept or {}).get(code, 0.0) >= FILTER_SHARE for code in wanted)
+
+
+def assess(bio: str, captions: Sequence[str], comments: Sequence[str], name: str = DEFAULT) -> dict[str, Any]:
+    """The score's ``languages`` section: the captions' and the audience comments' mixes, the bio's
+    language, and reasons (including when the audience writes in another language than the creator)."""
+    posts, audience = mix(captions, name), mix(comments, name)
+    reasons = [_describe("Captions", posts), _describe("Comments", audience)]
+    if posts["main"] and audience["main"] and posts["main"] != audience["main"]:
+        reasons.append(f"The audience mostly writes in {audience['main']}, the creator mostly in "
+                       f"{posts['main']}.")
+    return {"posts": posts, "bio": detector(name)(bio) if bio.strip() else None, "comments": audience,
+            "detector": name, "reasons": reasons}
+
+
+def _describe(what: str, found: Mapping[str, Any]) -> str:
+    if not found["texts"]:
+        return f"{what}: none to read."
+    parts = ", ".join(f"{s['code']} {s['share']:.0%}" for s in found["shares"][:4])
+    more = f" and {len(found['shares']) - 4} more" if len(found["shares"]) > 4 else ""
+    unknown = " (und: too few words to tell)" if any(s["code"] == UNKNOWN for s in found["shares"]) else ""
+    return f"{what}: {parts}{more} of {found['texts']}{unknown}."

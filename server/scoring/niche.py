@@ -87,6 +87,7 @@ class Niche:
     weights: dict[str, float] | None = None
     model: Any = None
     stored: bool = False  # a stored niche (its trained fit model may serve), not an inline brief
+    note: str | None = None  # why zero-shot serves although a fit model is active (another embedder's)
 
     @classmethod
     def from_brief(cls, brief: Any) -> Niche:

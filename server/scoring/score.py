@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.vocab import CommentLabel, Platform, Tier
 
 __all__ = [
-    "Authenticity", "Confidence", "Disclosure", "Engagement", "NicheFit", "Overall", "Score", "ScoredCreator",
-    "Section",
+    "Authenticity", "Confidence", "Disclosure", "Engagement", "LanguageMix", "LanguageShare", "Languages",
+    "NicheFit", "Overall", "Score", "ScoredCreator", "Section",
 ]
 
 Confidence = Literal["low", "medium", "high"]
@@ -31,7 +31,7 @@ Reasons = Annotated[list[str], Field(description="human-readable reasons, most i
 class Section(BaseModel):
     """Base of every part of the score: unknown keys are an error, so the schema is the whole truth."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # JSON has no NaN or Infinity
 
 
 class Measured(Section):
@@ -297,10 +297,38 @@ class Disclosure(Section):
     reasons: Reasons
 
 
+# ---- languages ----------------------------------------------------------------------------
+
+class LanguageShare(Section):
+    code: Annotated[str, Field(description="ISO 639-1 code, or und where the detector cannot tell")]
+    share: Share
+    count: Annotated[int, Field(description="texts in this language")]
+
+
+class LanguageMix(Section):
+    """Shares of some texts by language, largest first."""
+
+    texts: Annotated[int, Field(description="how many texts the shares rest on")]
+    main: Annotated[str | None, Field(description="the most common known language (None: all und)")]
+    shares: list[LanguageShare]
+
+
+class Languages(Section):
+    """Which languages the creator posts in and the audience comments in (server.scoring.languages)."""
+
+    posts: Annotated[LanguageMix, Field(description="the captions with text")]
+    bio: Annotated[str | None, Field(description="the bio's language (None: no bio)")]
+    comments: Annotated[LanguageMix, Field(description="the audience's comments (not the creator's replies)")]
+    detector: str
+    reasons: Reasons
+
+
 # ---- the whole score ----------------------------------------------------------------------
 
 class Score(BaseModel):
     """Every section of a creator's score; each number says what it rests on."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     creator: ScoredCreator
     overall: Overall
@@ -308,6 +336,8 @@ class Score(BaseModel):
     authenticity: Authenticity
     engagement: Engagement
     disclosure: Disclosure
+    languages: Annotated[Languages | None, Field(
+        description="languages of the posts and comments; absent from scores saved before it existed")] = None
     versions: Annotated[dict[str, str], Field(
         description="the model versions behind this answer: embedder, comments, fit-<niche>")]
 

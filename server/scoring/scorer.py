@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from server.scoring import authenticity, disclosure, engagement, niche
+from server.scoring import authenticity, disclosure, engagement, languages, niche
 from server.scoring.comments import CommentModel
 from server.scoring.niche import Background, Niche
 from server.scoring.score import Score
@@ -38,6 +38,19 @@ class ScoreContext:
     peer_rates: Sequence[float] = ()
     cross_creator: dict[str, list[str]] | None = None
     extra_reasons: list[str] = field(default_factory=list)
+
+
+def score_context(store: Any, snapshot: Any) -> ScoreContext:
+    """What other creators ``store`` knows: engagement peers, shared commenters (pods), a follower jump."""
+    authors = sorted({c.author for c in snapshot.comments if c.author and not c.by_creator})
+    # the saved history plus the count seen now: a jump shows before the creator is saved again
+    jump = store.follower_jump(snapshot.platform, snapshot.handle, followers=snapshot.followers)
+    return ScoreContext(
+        peer_rates=store.peer_rates(snapshot.platform, tier(snapshot.followers),
+                                    exclude=(snapshot.platform, snapshot.handle)),
+        cross_creator=store.commenter_links(snapshot.platform, snapshot.handle, authors),
+        extra_reasons=[jump["reason"]] if jump else [],
+    )
 
 
 class Scorer:
@@ -115,14 +128,15 @@ class Scorer:
             "authenticity": auth,
             "engagement": eng,
             "disclosure": disc,
+            "languages": early["languages"],
             "versions": {**self.versions(), **{f"fit-{f['niche']}": f["model_version"] for f in fits}},
         })
 
     def _ahead(self, snapshot: Any, texts: list[str], captions: list[str | None],
                context: ScoreContext) -> Callable[[], dict[str, Any]]:
-        """The parts that need no vectors: disclosure, engagement, and the comment model's text half
-        (n-gram heads, lexical features, the generic rules) for the comments whose vectors are not
-        cached. With enough new comments (a new snapshot's 60 take about 25 ms) they run on a thread
+        """The parts that need no vectors: disclosure, engagement, languages, and the comment model's
+        text half (n-gram heads, lexical features, the generic rules) for the comments whose vectors are
+        not cached. With enough new comments (a new snapshot's 60 take about 25 ms) they run on a thread
         while the embedder makes the vectors; else when the returned call asks for them."""
         new = [i for i, seen in enumerate(self.embedder.cached(texts)) if not seen]
 
@@ -132,7 +146,10 @@ class Scorer:
                 read = (new, self.comment_model.read([texts[i] for i in new], snapshot.platform,
                                                      [captions[i] for i in new]))
             return {"disclosure": disclosure.assess(snapshot), "comments": read,
-                    "engagement": engagement.assess(snapshot, context.peer_rates)}
+                    "engagement": engagement.assess(snapshot, context.peer_rates),
+                    "languages": languages.assess(
+                        snapshot.bio, [p.caption for p in snapshot.posts if p.caption.strip()],
+                        [c.text for c in snapshot.comments if not c.by_creator])}
 
         if len(new) < READ_AHEAD_MIN:  # a few new comments: classify() reads them itself, no thread
             return lambda: work(read_comments=False)
@@ -153,6 +170,8 @@ class Scorer:
                               self.background, organic)
         if item.model is not None and result["score"] is not None:
             result = item.model.rescore(result, bio_vector, post_vectors)
+        elif item.note:
+            result = {**result, "reasons": [item.note, *result["reasons"]]}
         return result
 
     @staticmethod

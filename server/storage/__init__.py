@@ -20,7 +20,7 @@ from server.storage.protocol import (
     StoreUnavailable,
 )
 from server.storage.records import CreatorQuery
-from server.vocab import is_redis_url
+from server.vocab import is_redis_url, redact_url
 
 __all__ = ["CreatorQuery", "Conflict", "InvalidValue", "NotFound", "Store", "StoreError", "StoreUnavailable",
            "DB_FILE", "open_store"]
@@ -44,4 +44,5 @@ def open_store(config: Mapping[str, Any]) -> Store:
         from server.storage.redis import RedisStore
 
         return RedisStore(url)
-    raise ValueError(f"MICROSCOUT_STORE_URL must be empty, sqlite:///path or redis://...; got {url!r}")
+    raise ValueError("MICROSCOUT_STORE_URL must be empty, sqlite:///path or redis://...; "
+                     f"got {redact_url(url)!r}")

@@ -4,9 +4,10 @@ construction (merging a glance, bounds, the status, filters, sorting, CSV).
 A discovered creator is kept as two parts, so listing thousands stays cheap:
 
 entry  {"platform", "handle", "first_seen", "last_seen", "seen_count", "seen_on": [place], "followers",
-        "fit": {niche id: score}, "best_fit", "best_niche", "posts_seen", "status": "new" | "dismissed",
-        "status_at"}; place = {"kind", "term", "count", "first_seen", "last_seen"}; posts_seen is how
-        many posts the fit rests on (the posts kept)
+        "fit": {niche id: score}, "best_fit", "best_niche", "posts_seen", "languages": {code: share},
+        "status": "new" | "dismissed", "status_at"}; place = {"kind", "term", "count", "first_seen",
+        "last_seen"}; posts_seen is how many posts the fit rests on (the posts kept), languages their
+        languages (records from before languages were kept have none until glanced again)
 posts  [{"id", "text", "first_seen", "last_seen"}], newest first, at most MAX_POSTS_KEPT
 
 A record as read (``view``) is the entry with its posts, the tier, and the watchlist's state:
@@ -23,8 +24,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from server.scoring import languages
 from server.storage.protocol import InvalidValue
-from server.storage.records import check_creator, check_listing, creator_key, escape_cell, sort_and_page
+from server.storage.records import (
+    check_creator,
+    check_languages,
+    check_listing,
+    creator_key,
+    escape_cell,
+    sort_and_page,
+)
 from server.vocab import INBOX_STATUSES, PLATFORMS, SEEN_ON_KINDS, TIERS
 from server.vocab import tier as vocab_tier
 
@@ -90,7 +99,8 @@ def check_glance(glance: Mapping[str, Any]) -> None:
 def merge_glance(existing: tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]] | None,
                  glance: Mapping[str, Any], at: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(entry, posts) after one glance: {"platform", "handle", "texts", "followers"?, "seen_on"?,
-    "fit"?: {niche id: score}}. Fits of the niches glanced at replace the old ones; the rest stay."""
+    "fit"?: {niche id: score}, "languages"?: {code: share}}. Fits of the niches glanced at replace the
+    old ones; the rest stay. The languages sent are those of the posts kept, and replace the old ones."""
     check_glance(glance)
     if existing is None:
         entry: dict[str, Any] = {"platform": glance["platform"], "handle": glance["handle"],
@@ -109,6 +119,8 @@ def merge_glance(existing: tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]
     entry["best_fit"], entry["best_niche"] = _best(entry["fit"])
     kept = kept_posts(posts, glance["texts"], at)
     entry["posts_seen"] = len(kept)
+    if glance.get("languages") is not None:
+        entry["languages"] = {str(code): float(share) for code, share in glance["languages"].items()}
     return entry, kept
 
 
@@ -144,6 +156,7 @@ def view(entry: Mapping[str, Any], posts: Sequence[Mapping[str, Any]] | None,
          watch: Mapping[str, Any] | None) -> dict[str, Any]:
     """A record as read: the entry, its posts (None: left out), tier, and the watchlist's state."""
     record = dict(entry)
+    record.setdefault("languages", {})  # glanced before languages were kept
     if posts is not None:
         record["posts"] = [dict(p) for p in posts]
     followers = entry.get("followers")
@@ -173,7 +186,7 @@ class DiscoveredQuery:
     seen_on: str | None = None
     status: tuple[str, ...] = ()
     min_fit: float | None = None
-    # language: comes with the multilingual work (issue 10), a filter on the posts' languages
+    language: tuple[str, ...] = ()  # codes: creators with at least languages.FILTER_SHARE of posts in one
     sort: str = "last_seen"
     order: str | None = None  # None: best/newest/most first, A-Z for handles
     limit: int | None = None
@@ -188,6 +201,7 @@ class DiscoveredQuery:
             raise InvalidValue(f"seen_on starts with one of {', '.join(SEEN_ON_KINDS)}", "seen_on")
         if any(s not in INBOX_STATUSES for s in self.status):
             raise InvalidValue(f"status must be among {', '.join(INBOX_STATUSES)}", "status")
+        check_languages(self.language)
         check_listing(self.sort, SORT_KEYS, self.order, self.limit, self.offset)
 
     def fit_of(self, record: Mapping[str, Any]) -> float | None:
@@ -211,6 +225,8 @@ def _matches(record: Mapping[str, Any], query: DiscoveredQuery) -> bool:
     if query.niche is not None and query.fit_of(record) is None:
         return False
     if query.min_fit is not None and (query.fit_of(record) or 0) < query.min_fit:
+        return False
+    if query.language and not languages.matches(record.get("languages"), query.language):
         return False
     return query.seen_on is None or _seen_at(record, query.seen_on)
 

@@ -14,6 +14,9 @@ point      one history entry: {"at", "captured_at", "followers", "overall", "aut
             "engagement_rate", "fit"}; appended by every save that carries a snapshot or a score.
 label      {"id", "niche", "label", "snapshot", "created_at", "created_by"}
 comment label {"id", "text", "label", "post_caption", "created_at", "created_by"}
+result     one imported row of a GA4 or Shopify export: {"id" (of the file's data and row), "platform",
+            "handle", "source", "campaign", "week", "sessions", "engaged_sessions", "conversions",
+            "revenue", ...}: see results/importer.py ``row_record``. Deleting a creator deletes its rows.
 
 Creators are identified by platform and the case-folded handle (handles on all three platforms
 are case-insensitive); the handle as last sent is kept for display.
@@ -108,6 +111,15 @@ class Store(Protocol):
     def revoke_token(self, name: str) -> None: ...
     def token_name(self, token: str) -> str | None: ...
 
+    # dashboard sessions: the cookie carries a random id, the store its hash and what it stands for
+    def create_session(self, record: Mapping[str, Any], lifetime: float) -> str:
+        """A new session id for ``record`` (who signed in), valid ``lifetime`` seconds."""
+        ...
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        """The record of a live session; None when unknown, ended or expired."""
+        ...
+    def end_session(self, session_id: str) -> None: ...
+
     # small settings, e.g. the active model version
     def get_setting(self, key: str, default: Any = None) -> Any: ...
     def get_settings(self, keys: Sequence[str]) -> dict[str, Any]:
@@ -124,6 +136,13 @@ class Store(Protocol):
         """(the page of records with posts, how many match) for a discovered.DiscoveredQuery."""
     def set_discovered_status(self, platform: str, handle: str, status: str) -> dict[str, Any]:
         """"new" or "dismissed"; NotFound for a creator never glanced at."""
+
+    # partnership results imported from GA4 and Shopify exports (server/results)
+    def add_results(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        """Keep every row whose ``id`` is new, in one write: ``{"imported", "duplicates"}``. Each row
+        names a watchlisted creator (platform, handle); InvalidValue (nothing written) when one does not."""
+    def list_results(self, platform: str | None = None, handle: str | None = None) -> list[dict[str, Any]]:
+        """Imported rows, of one creator or all, ordered by creator, campaign, week and id."""
 
     # moving a workspace between backends
     def export_data(self) -> dict[str, Any]: ...

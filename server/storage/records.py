@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import math
 import re
 import secrets
@@ -17,15 +18,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from server.scoring import languages
 from server.scoring.score import Score
 from server.storage.protocol import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
     SORT_KEYS,
+    Conflict,
     InvalidValue,
 )
-from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, slugify
+from server.vocab import COMMENT_LABELS, FIT_LABELS, PLATFORMS, STATUSES, TIERS, check_handle, slugify
 from server.vocab import tier as vocab_tier
+
+log = logging.getLogger(__name__)
 
 MAX_NOTES = 10_000
 MAX_TAGS = 30
@@ -64,9 +69,10 @@ def check_creator(platform: str, handle: str) -> None:
     """The rules of the wire's Snapshot.handle (a leading '@' is dropped)."""
     if platform not in PLATFORMS:
         raise InvalidValue(f"platform must be one of {', '.join(PLATFORMS)}", "platform")
-    handle = handle.strip().removeprefix("@")
-    if not handle or len(handle) > 100 or any(c in handle for c in " /?#@\t\r\n"):
-        raise InvalidValue("a handle is 1-100 characters with no spaces, '/', '?', '#' or '@'", "handle")
+    try:
+        check_handle(handle)
+    except ValueError as exc:
+        raise InvalidValue(str(exc), "handle") from None
 
 
 # ---- niches -------------------------------------------------------------------------------
@@ -155,8 +161,27 @@ def _stored_score(score: Any) -> Score | None:
         return None
 
 
+def wire_score(score: Any) -> dict[str, Any] | None:
+    """A stored score as the API may send it: the JSON when it is a valid Score, None otherwise.
+
+    A score imported, or saved before scores were validated, could hold NaN or lack sections; it must
+    never reach the wire (the dashboard shows such a score as best it can instead).
+    """
+    if score is None:
+        return None
+    try:
+        read_score(score)
+    except InvalidValue as exc:
+        log.warning("a stored score is not a valid score; the API leaves it out: %s", exc.message[:200])
+        return None
+    return dict(score)
+
+
 def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
-    """The numbers lifted from a score and a snapshot, for sorting, filtering and history."""
+    """The numbers lifted from a score and a snapshot, for sorting, filtering and history.
+
+    ``languages`` ({code: share} of the captions) comes from the score; a score saved without that
+    section (older clients) has it detected from the snapshot's captions."""
     followers: float | None = score.creator.followers if score is not None else None
     if followers is None:
         followers = _number((snapshot or {}).get("followers"))
@@ -167,7 +192,26 @@ def summarize(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[s
     return {"followers": int(followers) if followers is not None else None, "tier": tier,
             "overall": score.overall.score if score is not None else None,
             "authenticity": score.authenticity.score if score is not None else None,
-            "engagement_rate": score.engagement.rate if score is not None else None, "fit": fit}
+            "engagement_rate": score.engagement.rate if score is not None else None, "fit": fit,
+            "languages": post_languages(snapshot, score)}
+
+
+def post_languages(snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, float]:
+    """{code: share} of the creator's captions: the score's section, else detected from the snapshot."""
+    if score is not None and score.languages is not None:
+        return {s.code: s.share for s in score.languages.posts.shares}
+    posts = (snapshot or {}).get("posts")
+    captions = [p["caption"] for p in posts if isinstance(p, Mapping) and isinstance(p.get("caption"), str)
+                and p["caption"].strip()] if isinstance(posts, list) else []
+    return languages.share_map(languages.mix(captions))
+
+
+def check_languages(codes: Sequence[str]) -> None:
+    """A listing's language filter: ISO 639-1 codes or und (InvalidValue names the ``language`` field)."""
+    try:
+        languages.codes(codes)
+    except ValueError as exc:
+        raise InvalidValue(str(exc), "language") from exc
 
 
 def history_point(at: str, snapshot: Mapping[str, Any] | None, score: Score | None) -> dict[str, Any]:
@@ -198,7 +242,7 @@ def merge_creator(existing: Mapping[str, Any] | None, platform: str, handle: str
             raise InvalidValue("a snapshot is an object", "snapshot")
         sent = (str(snapshot.get("platform", platform)), str(snapshot.get("handle") or handle))
         if creator_key(*sent) != creator_key(platform, handle):
-            raise InvalidValue("the snapshot is of another creator than the one named", "snapshot")
+            raise Conflict("the snapshot is of another creator than the one named", "snapshot")
     typed = read_score(score)
     if existing is None:
         entry: dict[str, Any] = {"platform": platform, "handle": handle.strip().removeprefix("@"),
@@ -274,6 +318,15 @@ def public(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if k not in ("snapshot", "score")}
 
 
+def _listed(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored entry as a listing shows it: a summary from before languages were kept lists none
+    (until the creator's next save)."""
+    listed = dict(entry)
+    if isinstance(listed.get("summary"), Mapping) and "languages" not in listed["summary"]:
+        listed["summary"] = {**listed["summary"], "languages": {}}
+    return listed
+
+
 def comment_authors(snapshot: Mapping[str, Any] | None, handle: str) -> set[str]:
     """Case-folded authors of the audience's comments (not the creator's own replies)."""
     own = handle.lower()
@@ -299,6 +352,7 @@ class CreatorQuery:
     status: tuple[str, ...] = ()
     tier: str | None = None
     text: str | None = None
+    language: tuple[str, ...] = ()  # codes: creators with at least languages.FILTER_SHARE of captions in one
     sort: str = "updated"
     order: str | None = None  # None: best/newest first for numbers and times, A-Z for handles
     limit: int | None = None
@@ -309,6 +363,7 @@ class CreatorQuery:
             raise InvalidValue(f"status must be among {', '.join(STATUSES)}", "status")
         if self.tier is not None and self.tier not in TIERS:
             raise InvalidValue(f"tier must be one of {', '.join(TIERS)}", "tier")
+        check_languages(self.language)
         check_listing(self.sort, SORT_KEYS, self.order, self.limit, self.offset)
 
 
@@ -357,6 +412,9 @@ def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
         return False
     if query.tier is not None and (entry.get("summary") or {}).get("tier") != query.tier:
         return False
+    kept = (entry.get("summary") or {}).get("languages")
+    if query.language and not languages.matches(kept, query.language):
+        return False
     if query.text:
         needle = query.text.casefold()
         haystack = [entry.get("handle") or "", entry.get("display_name") or "", entry.get("notes") or "",
@@ -368,7 +426,7 @@ def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
 def select(entries: Iterable[Mapping[str, Any]], query: CreatorQuery | None = None) -> list[dict[str, Any]]:
     """Filter and sort; creators without the sort value come last whatever the order."""
     query = query or CreatorQuery()
-    return sort_and_page([dict(e) for e in entries if _matches(e, query)], lambda e: _sort_value(e, query),
+    return sort_and_page([_listed(e) for e in entries if _matches(e, query)], lambda e: _sort_value(e, query),
                          ascending=(query.order or ("asc" if query.sort == "handle" else "desc")) == "asc",
                          offset=query.offset, limit=query.limit)
 
@@ -425,6 +483,26 @@ def find_follower_jump(points: Sequence[Mapping[str, Any]], followers_now: int |
                       "a sudden jump can mean bought followers"}
 
 
+# ---- results ------------------------------------------------------------------------------
+
+RESULTS_EXPORT_KEY = "results"
+
+
+def check_result(row: Mapping[str, Any]) -> str:
+    """The creator key of an imported row; InvalidValue for a row the store cannot keep."""
+    if not isinstance(row.get("id"), str) or not row["id"]:
+        raise InvalidValue("a result row needs an id", "id")
+    check_creator(str(row.get("platform")), str(row.get("handle") or ""))
+    if not isinstance(row.get("week"), str):
+        raise InvalidValue("a result row needs its week", "week")
+    return creator_key(row["platform"], row["handle"])
+
+
+def sort_results(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return sorted((dict(r) for r in rows), key=lambda r: (creator_key(r["platform"], r["handle"]),
+                                                          str(r.get("campaign")), r["week"], r["id"]))
+
+
 # ---- labels and tokens --------------------------------------------------------------------
 
 def check_label(label: str) -> None:
@@ -448,6 +526,15 @@ def check_token_name(name: str) -> None:
 
 def new_token() -> str:
     return "ms_" + secrets.token_urlsafe(32)
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_session(session_id: str) -> str:
+    """What the store keeps of a session id: a copy of the store cannot sign anyone in."""
+    return hashlib.sha256(b"microscout-session\0" + session_id.encode()).hexdigest()
 
 
 def hash_token(token: str) -> str:
@@ -485,21 +572,21 @@ def export_document(niches: list, creators: list, labels: list, comment_labels: 
 
 # ---- CSV ----------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A cell a spreadsheet runs as a formula: one starting with = + - @ (or their full-width forms), a tab
+# or a carriage return, also after spaces of any kind (the no-break space included), and also at the
+# start of any ';'-separated part, since spreadsheets in many locales split CSV cells at ';'.
+_FORMULA = re.compile(r"(^|;)(?=[^\S\t\r]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
 
 
 def escape_cell(value: Any) -> Any:
-    """OWASP CSV injection: text a spreadsheet would run as a formula gets a leading quote."""
+    """OWASP CSV injection: text a spreadsheet would run as a formula gets a leading quote (each part)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value  # our own numbers, never a formula
-    text = str(value)
-    if text.lstrip(" ").startswith(_FORMULA_START) or text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return _FORMULA.sub(r"\1'", str(value))
 
 
 CSV_COLUMNS = ("platform", "handle", "display_name", "niche", "status", "tier", "followers", "overall",

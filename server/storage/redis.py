@@ -21,6 +21,7 @@ Keys, all under a prefix (default ``ms:``):
   settings               hash key -> JSON
   discovered             set of creator keys glanced at (the Discovered inbox)
   discovered:<key>, discovered_posts:<key>   the inbox entry and its posts (JSON)
+  results                hash row id -> imported result row (JSON); results:<key> set of a creator's row ids
 """
 
 from __future__ import annotations
@@ -79,6 +80,23 @@ return cjson.encode(out)
 """
 
 
+# All-or-nothing import of result rows: every creator must be on the watchlist, then each new id is kept.
+# KEYS[1] creators set, KEYS[2] results hash; ARGV[1] the prefix, then (id, creator key, JSON) triples.
+_ADD_RESULTS = """
+for i = 2, #ARGV, 3 do
+  if redis.call('SISMEMBER', KEYS[1], ARGV[i + 1]) == 0 then return {-1, ARGV[i + 1]} end
+end
+local added = 0
+for i = 2, #ARGV, 3 do
+  if redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 2]) == 1 then
+    redis.call('SADD', ARGV[1] .. 'results:' .. ARGV[i + 1], ARGV[i])
+    added = added + 1
+  end
+end
+return {added, ''}
+"""
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -111,6 +129,7 @@ class RedisStore:
         self._add_script = self._redis.register_script(_ADD_LABEL)
         self._peer_rates = self._redis.register_script(_PEER_RATES)
         self._commenter_links = self._redis.register_script(_COMMENTER_LINKS)
+        self._add_results = self._redis.register_script(_ADD_RESULTS)
 
     # -- plumbing ---------------------------------------------------------------------------
     def _k(self, *parts: str) -> str:
@@ -240,7 +259,7 @@ class RedisStore:
             existing = self._read_full(pipe, key)
             niche = changes.get("niche")
             if niche is not None and not pipe.hexists(self._k("niches"), niche):
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             entry, point = records.merge_creator(existing, platform, handle, changes, by=by, at=records.now())
             reindex = changes.get("snapshot") is not None
             old_authors = set(pipe.smembers(self._k("authors", key))) if reindex else set()
@@ -278,13 +297,16 @@ class RedisStore:
                 raise NotFound(f"{key} is not on the watchlist")
             old = json.loads(raw)
             old_authors = set(pipe.smembers(self._k("authors", key)))
+            result_ids = sorted(pipe.smembers(self._k("results", key)))
             pipe.multi()
             self._queue_index(pipe, key, old, None, old_authors, set())
             pipe.srem(self._k("creators"), key)
             pipe.delete(*(self._k(part, key) for part in ("creator", "snapshot", "score", "history",
-                                                          "authors")))
+                                                          "authors", "results")))
+            if result_ids:
+                pipe.hdel(self._k("results"), *result_ids)
 
-        self._transact(delete, self._k("creator", key))
+        self._transact(delete, self._k("creator", key), self._k("results", key))
 
     @_guarded
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
@@ -346,7 +368,7 @@ class RedisStore:
             raise InvalidValue("a label names its niche", "niche")
         label_id = self._add("labels", niche, record)
         if label_id < 0:
-            raise InvalidValue(f"no niche with id '{niche}'", "niche")
+            raise NotFound(f"no niche with id '{niche}'", "niche")
         return {"id": label_id, **record}
 
     def _list(self, kind: str) -> list[dict[str, Any]]:
@@ -409,6 +431,23 @@ class RedisStore:
     def token_name(self, token: str) -> str | None:
         raw = self._redis.hget(self._k("tokens"), records.hash_token(token))
         return json.loads(raw)["name"] if raw else None
+
+    # -- sessions ---------------------------------------------------------------------------
+    @_guarded
+    def create_session(self, record: Mapping[str, Any], lifetime: float) -> str:
+        session_id = records.new_session_id()
+        self._redis.set(self._k("session", records.hash_session(session_id)), _dumps(dict(record)),
+                        px=max(1, int(lifetime * 1000)))
+        return session_id
+
+    @_guarded
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        raw = self._redis.get(self._k("session", records.hash_session(session_id)))
+        return json.loads(raw) if raw is not None else None
+
+    @_guarded
+    def end_session(self, session_id: str) -> None:
+        self._redis.delete(self._k("session", records.hash_session(session_id)))
 
     # -- settings ---------------------------------------------------------------------------
     @_guarded
@@ -507,6 +546,28 @@ class RedisStore:
 
         return self._transact(update, self._k("discovered", key))
 
+    # -- results ----------------------------------------------------------------------------
+    @_guarded
+    def add_results(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        args: list[str] = [self.prefix]
+        for row in rows:
+            args += [row["id"], records.check_result(row), _dumps(row)]
+        if not rows:
+            return {"imported": 0, "duplicates": 0}
+        added, missing = self._add_results(keys=[self._k("creators"), self._k("results")], args=args)
+        if int(added) < 0:
+            raise InvalidValue(f"{missing} is not on the watchlist", "handle")
+        return {"imported": int(added), "duplicates": len(rows) - int(added)}
+
+    @_guarded
+    def list_results(self, platform: str | None = None, handle: str | None = None) -> list[dict[str, Any]]:
+        if platform is not None and handle is not None:
+            ids = sorted(self._redis.smembers(self._k("results", records.creator_key(platform, handle))))
+            raws = self._redis.hmget(self._k("results"), ids) if ids else []
+        else:
+            raws = self._redis.hvals(self._k("results"))
+        return records.sort_results(json.loads(r) for r in raws if r is not None)
+
     # -- moving data ------------------------------------------------------------------------
     @_guarded
     def export_data(self) -> dict[str, Any]:
@@ -519,7 +580,9 @@ class RedisStore:
                 pipe.lrange(self._k("history", key), 0, -1)
             for name in ("labels", "comment_labels", "tokens", "settings"):
                 pipe.hgetall(self._k(name))
+            pipe.hvals(self._k("results"))
             results = pipe.execute()
+        imported = [json.loads(v) for v in results.pop()]
         niches = [json.loads(v) for v in results[0]]
         creators = []
         for i in range(len(keys)):
@@ -541,7 +604,8 @@ class RedisStore:
             [{"id": int(i), **json.loads(v)} for i, v in comment_labels.items()],
             [{"name": json.loads(v)["name"], "hash": h, "created_at": json.loads(v)["created_at"]}
              for h, v in tokens.items()],
-            {k: json.loads(v) for k, v in settings.items()}) | inbox
+            {k: json.loads(v) for k, v in settings.items()}) | inbox | {
+                records.RESULTS_EXPORT_KEY: records.sort_results(imported)}
 
     def _all_keys(self) -> list[str]:
         return [k for k in self._redis.scan_iter(match=self.prefix.replace("*", r"\*") + "*", count=1000)
@@ -580,5 +644,11 @@ class RedisStore:
                 pipe.hset(self._k("settings"), key, _dumps(value))
             for key, entry, posts in inbox:
                 self._queue_inbox(pipe, key, entry, posts)
+            results = list(data.get(records.RESULTS_EXPORT_KEY) or [])
+            for row in results:
+                creator = records.check_result(row)
+                pipe.hset(self._k("results"), row["id"], _dumps(row))
+                pipe.sadd(self._k("results", creator), row["id"])
             pipe.execute()
-        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox)}
+        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox),
+                records.RESULTS_EXPORT_KEY: len(results)}

@@ -13,8 +13,11 @@ order, the commenters index), so a migration rarely has to rewrite them.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +25,8 @@ from typing import Any
 
 from server.storage import discovered, records
 from server.storage.protocol import Conflict, InvalidValue, NotFound, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 # Ordered migrations: entry i takes the schema from version i to i + 1. Never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -54,14 +59,36 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE discovered (key TEXT PRIMARY KEY, platform TEXT NOT NULL, entry TEXT NOT NULL,
                              posts TEXT NOT NULL);
     """,
+    # 3: dashboard sessions (the hash of the cookie's id), ended at sign-out
+    """
+    CREATE TABLE sessions (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires REAL NOT NULL);
+    CREATE INDEX sessions_expires ON sessions (expires);
+    """,
+    # 4: partnership results imported from GA4 and Shopify exports, one row a file's row
+    """
+    CREATE TABLE results (id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX results_key ON results (key);
+    CREATE TABLE creators_generation (n INTEGER NOT NULL);
+    INSERT INTO creators_generation (n) VALUES (0);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
-           "discovered")
+           "discovered", "results")
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _private_file(path: Path) -> None:
+    """The database readable by its owner alone (0600); SQLite gives its -wal and -shm files the same mode."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError as exc:  # not ours to change (a shared file): say so, keep serving
+        log.warning("could not make %s private (mode 0600): %s", path, exc)
 
 
 class SQLiteStore:
@@ -71,11 +98,16 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 10.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private_file(self.path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        # the parsed watchlist entries, valid while creators_generation has not moved (every write to
+        # creators bumps it in the same transaction, whichever process makes it): a 10,000-creator
+        # list then costs a filter and a sort, not 10,000 json.loads
+        self._listed: tuple[int, list[dict[str, Any]]] | None = None
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -208,6 +240,7 @@ class SQLiteStore:
 
     def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],
                      reindex_authors: bool) -> None:
+        db.execute("UPDATE creators_generation SET n = n + 1")
         summary = entry["summary"]
         db.execute(
             "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score) "
@@ -232,7 +265,7 @@ class SQLiteStore:
             row = db.execute("SELECT entry, snapshot, score FROM creators WHERE key = ?", (key,)).fetchone()
             niche = changes.get("niche")
             if niche is not None and not db.execute("SELECT 1 FROM niches WHERE id = ?", (niche,)).fetchone():
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             entry, point = records.merge_creator(self._full(row) if row else None, platform, handle, changes,
                                                  by=by, at=records.now())
             self._put_creator(db, key, entry, reindex_authors=changes.get("snapshot") is not None)
@@ -251,13 +284,19 @@ class SQLiteStore:
         with self._write() as db:
             if db.execute("DELETE FROM creators WHERE key = ?", (key,)).rowcount == 0:
                 raise NotFound(f"{key} is not on the watchlist")
+            db.execute("UPDATE creators_generation SET n = n + 1")
             db.execute("DELETE FROM history WHERE key = ?", (key,))
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
+            db.execute("DELETE FROM results WHERE key = ?", (key,))
 
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
         with self._read() as db:
-            rows = db.execute("SELECT entry FROM creators").fetchall()
-        return records.select((json.loads(r[0]) for r in rows), query)
+            generation = db.execute("SELECT n FROM creators_generation").fetchone()[0]
+            listed = self._listed
+            if listed is None or listed[0] != generation:
+                entries = [json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key")]
+                self._listed = listed = (generation, entries)
+        return records.select(listed[1], query)  # select copies what it returns: the cache stays as read
 
     def _points(self, db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
         rows = db.execute("SELECT point FROM history WHERE key = ? ORDER BY id", (key,))
@@ -309,7 +348,7 @@ class SQLiteStore:
                   "created_by": by}
         with self._write() as db:
             if db.execute("SELECT 1 FROM niches WHERE id = ?", (niche,)).fetchone() is None:
-                raise InvalidValue(f"no niche with id '{niche}'", "niche")
+                raise NotFound(f"no niche with id '{niche}'", "niche")
             cur = db.execute("INSERT INTO labels (niche, record) VALUES (?, ?)", (niche, _dumps(record)))
         return {"id": cur.lastrowid, **record}
 
@@ -363,6 +402,26 @@ class SQLiteStore:
             row = db.execute("SELECT name FROM tokens WHERE hash = ?",
                              (records.hash_token(token),)).fetchone()
         return row[0] if row else None
+
+    # -- sessions ---------------------------------------------------------------------------
+    def create_session(self, record: Mapping[str, Any], lifetime: float) -> str:
+        session_id = records.new_session_id()
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
+            db.execute("INSERT INTO sessions (id, record, expires) VALUES (?, ?, ?)",
+                       (records.hash_session(session_id), _dumps(dict(record)), now + lifetime))
+        return session_id
+
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        with self._read() as db:
+            row = db.execute("SELECT record FROM sessions WHERE id = ? AND expires > ?",
+                             (records.hash_session(session_id), time.time())).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def end_session(self, session_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (records.hash_session(session_id),))
 
     # -- settings ---------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -446,6 +505,30 @@ class SQLiteStore:
             watch = self._watch(db, [key])
         return discovered.view(entry, found[key][1], watch.get(key))
 
+    # -- results ----------------------------------------------------------------------------
+    def add_results(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        keyed = [(records.check_result(row), row) for row in rows]
+        imported = 0
+        with self._write() as db:
+            known = {r[0] for r in self._rows_in(db, "SELECT key FROM creators WHERE key IN ({marks})",
+                                                 sorted({k for k, _ in keyed}))}
+            for key, row in keyed:
+                if key not in known:
+                    raise InvalidValue(f"{key} is not on the watchlist", "handle")
+                cur = db.execute("INSERT INTO results (id, key, record) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (id) DO NOTHING", (row["id"], key, _dumps(row)))
+                imported += cur.rowcount
+        return {"imported": imported, "duplicates": len(keyed) - imported}
+
+    def list_results(self, platform: str | None = None, handle: str | None = None) -> list[dict[str, Any]]:
+        with self._read() as db:
+            if platform is not None and handle is not None:
+                rows = db.execute("SELECT record FROM results WHERE key = ?",
+                                  (records.creator_key(platform, handle),)).fetchall()
+            else:
+                rows = db.execute("SELECT record FROM results").fetchall()
+        return records.sort_results(json.loads(r[0]) for r in rows)
+
     # -- moving data ------------------------------------------------------------------------
     def export_data(self) -> dict[str, Any]:
         with self._read() as db:  # one read transaction: a consistent picture while others write
@@ -463,8 +546,10 @@ class SQLiteStore:
             settings = {r[0]: json.loads(r[1]) for r in db.execute("SELECT key, value FROM settings")}
             inbox = [{**json.loads(r[0]), "posts": json.loads(r[1])}
                      for r in db.execute("SELECT entry, posts FROM discovered")]
+            results = [json.loads(r[0]) for r in db.execute("SELECT record FROM results")]
         document = records.export_document(niches, creators, labels, comment_labels, tokens, settings)
-        return {**document, **discovered.export_part(inbox)}
+        return {**document, **discovered.export_part(inbox),
+                records.RESULTS_EXPORT_KEY: records.sort_results(results)}
 
     def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> dict[str, int]:
         records.check_export(data)
@@ -474,6 +559,7 @@ class SQLiteStore:
                 raise Conflict("the store is not empty; import with replace to overwrite it")
             for table in _TABLES:
                 db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE creators_generation SET n = n + 1")
             db.execute("DELETE FROM sqlite_sequence")
             for niche in data["niches"]:
                 db.execute("INSERT INTO niches (id, record) VALUES (?, ?)", (niche["id"], _dumps(niche)))
@@ -498,4 +584,8 @@ class SQLiteStore:
             db.executemany("INSERT INTO discovered (key, platform, entry, posts) VALUES (?, ?, ?, ?)",
                            [(key, entry["platform"], _dumps(entry), _dumps(posts))
                             for key, entry, posts in inbox])
-        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox)}
+            results = list(data.get(records.RESULTS_EXPORT_KEY) or [])
+            db.executemany("INSERT INTO results (id, key, record) VALUES (?, ?, ?)",
+                           [(row["id"], records.check_result(row), _dumps(row)) for row in results])
+        return {**{key: len(data[key]) for key in records.EXPORT_KEYS}, discovered.EXPORT_KEY: len(inbox),
+                records.RESULTS_EXPORT_KEY: len(results)}

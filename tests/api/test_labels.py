@@ -33,7 +33,7 @@ def test_fit_labels_are_stored_with_snapshot_time_and_token(app, client, auth, n
 
 
 @pytest.mark.parametrize(("body", "status", "field"), [
-    ({"niche": "baking", "label": "fit", "snapshot": snapshot()}, 422, "niche"),
+    ({"niche": "baking", "label": "fit", "snapshot": snapshot()}, 404, "niche"),  # no such niche
     ({"niche": "running", "label": "maybe", "snapshot": snapshot()}, 422, "label"),
     ({"niche": "running", "label": "fit"}, 422, "snapshot"),
     ({"niche": "running", "label": "fit", "snapshot": {"platform": "instagram"}}, 422, "snapshot.handle"),

@@ -72,15 +72,16 @@ def test_models_lists_the_comment_model_and_a_fit_model_per_niche(client):
     (["fit", "not_fit"], "Only 1 'fit' and 1 'not a fit'"),
     (["fit"] * 3 + ["not_fit"] * 2, "Only 3 'fit' and 2 'not a fit'"),
 ], ids=["no-labels", "one-class", "two-labels", "five-labels"])
-def test_training_with_labels_that_cannot_train_is_a_422_naming_the_reason(client, labels, message):
+def test_training_with_labels_that_cannot_train_is_a_409_naming_the_reason(client, labels, message):
+    """409: the request is fine; the niche's labels are not enough yet (the schema cannot say so)."""
     add_niche(client)
     creators = fit_eval.labelled_creators("sports", 4, 4, 0)
     pools = {"fit": creators[:4], "not_fit": creators[4:]}
     add_labels(client, "sports", [pools[value].pop() for value in labels])
     response = client.post("/v1/models/fit-sports/train", headers=AUTH)
-    assert response.status_code == 422
+    assert response.status_code == 409
     error = response.get_json()["error"]
-    assert error["code"] == "invalid" and message in error["message"]
+    assert error["code"] == "conflict" and message in error["message"]
     assert error["details"]["fields"][0]["field"] == "labels"
     assert client.get("/v1/models", headers=AUTH).get_json()["models"][1]["versions"] == []
 

@@ -75,14 +75,21 @@ BAD = [
     ({"status": None}, "status"),
     ({"notes": "x" * 10_001}, "notes"),
     ({"notes": "x" * 100_000}, "notes"),
-    ({"niche": "unknown-niche"}, "niche"),
     ({"niche": "Not a slug"}, "niche"),
     ({"tags": "a,b"}, "tags"),
     ({"tags": ["t"] * 31}, "tags"),
-    ({"snapshot": snapshot(handle="someone_else")}, "snapshot"),
     ({"snapshot": {"platform": "instagram", "handle": "creator", "followers": -1}}, "snapshot.followers"),
     ({"score": "high"}, "score"),
 ]
+
+
+@pytest.mark.parametrize(("body", "status"), [({"niche": "unknown-niche"}, 404),
+                                             ({"snapshot": snapshot(handle="someone_else")}, 409)])
+def test_a_missing_niche_is_404_and_another_creators_snapshot_409(client, auth, niche, body, status):
+    """Schema-valid saves the server cannot make: a niche not stored, a snapshot of another creator."""
+    response = client.put("/v1/watchlist/instagram/creator", json=body, headers=auth)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert client.get("/v1/watchlist", headers=auth).get_json()["total"] == 0
 
 
 @pytest.mark.parametrize(("body", "field"), BAD)
@@ -177,7 +184,7 @@ def test_csv_export_escapes_formulas(client, auth, niche):
     assert [r["handle"] for r in rows] == ["creator", "second"]
     first = rows[0]
     assert first["notes"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
-    assert first["display_name"] == "'@evil" and first["tags"] == "'+1; -x; ok"
+    assert first["display_name"] == "'@evil" and first["tags"] == "'+1;' -x; ok"
     assert (first["overall"], first["fit:running"], first["status"]) == ("70.0", "81.5", "discovered")
     assert rows[1]["notes"] == "plain, with comma\nand a newline"
     only_header = client.get("/v1/watchlist.csv?status=contacted", headers=auth).get_data(as_text=True)

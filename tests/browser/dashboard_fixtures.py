@@ -145,7 +145,8 @@ def page_fixture(chromium: Any, dashboard: Dashboard) -> Iterator[Any]:
 def sign_in(page: Any, dashboard: Dashboard, token: str = TOKEN) -> None:
     page.goto(dashboard.url + "/")
     page.get_by_label("API token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # the POST and its redirect (sign-in writes a session to the store)
+        page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
 
 

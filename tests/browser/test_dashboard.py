@@ -45,7 +45,8 @@ def test_sign_in_and_out(page: Any, dashboard: Dashboard) -> None:
     assert page.url == dashboard.url + "/watchlist"
     cookie = next(c for c in page.context.cookies() if c["name"] == "microscout_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
-    page.get_by_role("button", name="Sign out").click()
+    with page.expect_navigation():  # sign-out ends the session in the store, then redirects
+        page.get_by_role("button", name="Sign out").click()
     assert page.url == dashboard.url + "/"
     page.goto(dashboard.url + "/creators/instagram/creator")
     assert page.url.startswith(dashboard.url + "/?next=")

@@ -125,3 +125,16 @@ def test_csv_has_the_filtered_rows(signed_in, inbox):
 def test_an_empty_inbox_says_how_it_fills(signed_in):
     page = signed_in.get("/discovered").get_data(as_text=True)
     assert "Nothing discovered yet" in page and "scroll a hashtag" in page
+
+
+def test_the_language_filter_keeps_creators_posting_in_it(signed_in, inbox, store):
+    store.remember_glances([{"platform": "instagram", "handle": "panadera", "texts": ["Pan de masa madre"],
+                             "fit": {"vegan-baking": 80.0}, "languages": {"es": 0.8, "en": 0.2}}])
+    store.remember_glances([{"platform": "instagram", "handle": "pacer2", "texts": ["Tempo run"],
+                             "fit": {"running": 60.0}, "languages": {"en": 0.9, "es": 0.1}}])
+    page = signed_in.get("/discovered?language=es").get_data(as_text=True)
+    assert handles(page) == ["panadera"]  # pacer2's one Spanish post in ten does not count
+    assert '<option value="es" selected>es (1)</option>' in page
+    assert "es 80%" in page
+    by_fit = handles(signed_in.get("/discovered?language=en").get_data(as_text=True))
+    assert by_fit == ["panadera", "pacer2"]

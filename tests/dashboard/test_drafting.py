@@ -211,3 +211,19 @@ def test_pick_fit_prefers_the_named_niche_then_the_best():
     assert pick_fit(fits, "zzz")["niche"] == "b"
     assert pick_fit(fits, None)["niche"] == "b"
     assert pick_fit([], "a") is None
+
+
+# ---- issue 11, finding 10: only http(s) links from snapshots --------------------------------
+
+def test_finding_10_only_http_links_from_a_snapshot_reach_the_dashboard():
+    from server.dashboard.drafting import _best_posts, profile_url, web_url
+
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "vbscript:x",
+                "https:", "http://exa mple.com", "//evil.example", None, 42):
+        assert web_url(bad) is None, bad
+    assert web_url(" HTTPS://www.instagram.com/p/1/ ") == "HTTPS://www.instagram.com/p/1/"
+    snap = {"url": "javascript:alert(document.cookie)",
+            "posts": [{"id": "p1", "url": "javascript:alert(1)"}, {"id": "p2", "url": "https://x.example/p2"}]}
+    assert profile_url("instagram", "casey", snap) == "https://www.instagram.com/casey/"
+    fit = {"evidence": {"best": [{"post_id": "p1", "caption": "one"}, {"post_id": "p2", "caption": "two"}]}}
+    assert [p["url"] for p in _best_posts(fit, snap, 2)] == [None, "https://x.example/p2"]

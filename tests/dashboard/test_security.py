@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 import pytest
@@ -202,9 +203,11 @@ def test_the_api_still_wants_a_bearer_token(client, csrf):
 
 
 def test_the_secret_key_can_come_from_the_environment(tmp_path, monkeypatch):
-    """A team's servers behind one address share MICROSCOUT_SECRET_KEY, so any of them reads a session."""
+    """A team's servers behind one address share MICROSCOUT_SECRET_KEY and the store (where sessions
+    live), so any of them reads a session."""
     monkeypatch.setenv("MICROSCOUT_SECRET_KEY", "shared-by-the-team")
-    config = {"TESTING": True, "API_TOKEN": TOKEN, "LOAD_MODELS": False}
+    config = {"TESTING": True, "API_TOKEN": TOKEN, "LOAD_MODELS": False,
+              "STORE_URL": f"sqlite:///{tmp_path / 'team.db'}"}
     first = create_app({**config, "DATA_DIR": str(tmp_path / "a")})
     second = create_app({**config, "DATA_DIR": str(tmp_path / "b")})
     assert first.config["SECRET_KEY"] == "shared-by-the-team" and not (tmp_path / "a" / "secret_key").exists()
@@ -213,3 +216,86 @@ def test_the_secret_key_can_come_from_the_environment(tmp_path, monkeypatch):
     other = second.test_client()
     other.set_cookie("microscout_session", client.get_cookie("microscout_session").value)
     assert other.get("/watchlist").status_code == 200
+
+
+# ---- issue 11, finding 8: throttled guessing, strong tokens, revocable opaque sessions, Secure ----
+
+def test_finding_8_unknown_tokens_are_throttled_per_address(app, client):
+    from server.auth import FAILED_TOKENS_A_MINUTE
+
+    statuses = [client.get("/v1/niches", headers={"Authorization": f"Bearer guess-{i}"}).status_code
+                for i in range(FAILED_TOKENS_A_MINUTE)]
+    assert statuses == [401] * FAILED_TOKENS_A_MINUTE
+    refused = client.get("/v1/niches", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 61
+    assert refused.get_json()["error"]["details"]["reason"] == "failed_tokens"
+    form = client.post("/", data={"token": TOKEN, "csrf_token": csrf_of(client)})
+    assert form.status_code == 429, "the sign-in form is the same door"
+    other = client.get("/v1/niches", headers={"Authorization": f"Bearer {TOKEN}"},
+                       environ_overrides={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200, "another address is not held back"
+
+
+def test_finding_8_failed_sign_ins_are_throttled(client):
+    from server.auth import FAILED_TOKENS_A_MINUTE
+
+    for i in range(FAILED_TOKENS_A_MINUTE):
+        assert client.post("/", data={"token": f"guess-{i}",
+                                      "csrf_token": csrf_of(client)}).status_code == 401
+    assert client.post("/", data={"token": TOKEN, "csrf_token": csrf_of(client)}).status_code == 429
+
+
+@pytest.mark.parametrize("token", ["short", "fifteen-chars-x"])
+def test_finding_8_a_configured_token_under_16_characters_is_refused(tmp_path, token):
+    from server.auth import WeakToken
+
+    with pytest.raises(WeakToken, match="at least 16"):
+        create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "API_TOKEN": token, "LOAD_MODELS": False})
+
+
+def test_finding_8_a_weak_token_is_warned_about(tmp_path, caplog):
+    with caplog.at_level("WARNING"):
+        create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "API_TOKEN": "aaaaaaaaaaaaaaaaaaaa",
+                    "LOAD_MODELS": False})
+    assert "looks weak" in caplog.text
+
+
+def test_finding_8_sign_out_revokes_the_session_even_for_a_copied_cookie(signed_in, csrf):
+    copied = signed_in.get_cookie("microscout_session").value
+    signed_in.post("/sign-out", data={"csrf_token": csrf})
+    signed_in.set_cookie("microscout_session", copied)  # the cookie as it was before sign-out
+    assert signed_in.get("/watchlist").status_code == 302
+
+
+def test_finding_8_the_cookie_carries_an_opaque_id_not_a_token_digest(app, signed_in):
+    import hashlib
+
+    from flask.sessions import SecureCookieSessionInterface
+
+    cookie = signed_in.get_cookie("microscout_session").value
+    data = SecureCookieSessionInterface().get_signing_serializer(app).loads(cookie)
+    assert set(data) <= {"sid", "csrf_token", "_permanent"}, data
+    text = str(data)
+    for digest in (hashlib.sha256(TOKEN.encode()).hexdigest(),
+                   hashlib.sha256(TOKEN.encode()).hexdigest()[:32]):
+        assert digest not in text
+    assert "admin" not in text
+
+
+def test_finding_8_the_cookie_is_secure_over_https(client):
+    page = client.get("/", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/", data={"token": TOKEN, "csrf_token": token}, base_url="https://localhost",
+                           headers={"Referer": "https://localhost/"})
+    assert response.status_code == 302
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("microscout_session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    plain = client.post("/", data={"token": TOKEN, "csrf_token": csrf_of(client)})
+    assert "Secure" not in next(h for h in plain.headers.getlist("Set-Cookie")
+                                if h.startswith("microscout_session="))
+
+
+def test_csrf_is_flask_wtf(app):
+    from flask_wtf.csrf import CSRFProtect
+
+    assert isinstance(app.extensions["csrf"], CSRFProtect)

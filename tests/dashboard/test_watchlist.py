@@ -151,3 +151,28 @@ def test_user_text_is_escaped(signed_in, csrf, watchlist, store):
     store.save_creator("instagram", "creator", {"tags": ["<script>alert(1)</script>"]}, by="admin")
     page = signed_in.get("/watchlist").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+SPANISH_CAPTIONS = [
+    "Rutina de piernas en el gimnasio: sentadillas cinco por cinco y peso muerto",
+    "Mi desayuno antes de entrenar: avena, plátano y un café con leche",
+    "Hoy toca descanso activo, caminar una hora y estirar bien las piernas",
+]
+
+
+def test_the_language_filter_offers_the_watchlists_languages_and_filters(signed_in, watchlist, store):
+    from tests.samples import snapshot
+
+    spanish = snapshot(handle="entrena", posts=[{"id": f"p{i}", "caption": c}
+                                                for i, c in enumerate(SPANISH_CAPTIONS)])
+    store.save_creator("instagram", "entrena", {"snapshot": spanish}, by="admin")  # no score: detected
+    page = signed_in.get("/watchlist").get_data(as_text=True)
+    assert '<option value="en">en (3)</option>' in page and '<option value="es">es (1)</option>' in page
+    assert "es 100%" in page and "en 100%" in page  # the languages column
+    assert handles(signed_in.get("/watchlist?language=es").get_data(as_text=True)) == ["entrena"]
+    filtered = signed_in.get("/watchlist?language=en&sort=handle").get_data(as_text=True)
+    assert handles(filtered) == ["creator", "crumbs", "oatbaker"]
+    assert '<option value="es">es (1)</option>' in filtered  # the choices still list every language
+    assert sorted(handles(signed_in.get("/watchlist?language=es,en").get_data(as_text=True))) == [
+        "creator", "crumbs", "entrena", "oatbaker"]
+    assert len(handles(signed_in.get("/watchlist?language=spanish").get_data(as_text=True))) == 4  # ignored

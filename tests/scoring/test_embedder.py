@@ -13,7 +13,7 @@ import uuid
 import numpy as np
 import pytest
 
-from server.scoring.embedder import DIM, Embedder, SharedCache, VectorCache
+from server.scoring.embedder import DIM, WORDLESS, Embedder, SharedCache, VectorCache
 from tests.storage.redis_server import RedisServer, free_port
 
 
@@ -77,6 +77,32 @@ def test_cache_spends_one_embedding_per_new_text(embedder):
     assert np.array_equal(first[:20], again)
     embedder.encode(snapshot + unique_texts(1, "one new comment"))   # one new comment: one embedding
     assert embedder.texts_embedded - before == 21
+
+
+@pytest.mark.slow
+def test_wordless_texts_share_one_vector_and_cost_at_most_one_embedding(embedder):
+    wordless = ["😍🔥👏👏", "💪🏽💪🏽💪🏽 !!!", "", "   ", "\u200b\u200d", "🇧🇷🇧🇷 ❤️‍🔥", "🙌" * 500]
+    before = embedder.texts_embedded
+    vectors = embedder.encode(wordless)
+    assert embedder.texts_embedded - before <= 1  # WORDLESS, unless an earlier test cached it
+    assert np.array_equal(vectors, np.repeat(embedder.encode([WORDLESS]), len(wordless), axis=0))
+    assert embedder.texts_embedded - before <= 1
+    worded = embedder.encode(["🔥 top 🔥", "10/10 🔥"])  # a word or a digit: embedded as itself
+    assert not np.allclose(worded[0], vectors[0]) and not np.allclose(worded[1], vectors[0])
+
+
+@pytest.mark.slow
+def test_the_token_cap_bounds_what_a_text_is_read_with_and_keys_the_cache(embedder, tmp_path):
+    capped = Embedder(8, 1, backend=embedder.backend, data_dir=embedder.data_dir, store_url="",
+                      model="minilm", max_tokens=16)
+    capped.wait()
+    assert capped._model.max_length == 16 and embedder._model.max_length == min(256, embedder.max_tokens)
+    assert capped.key("hola") != embedder.key("hola")  # a capped vector is never served for an uncapped one
+    short, long = "A short caption about running.", " ".join(unique_texts(8))  # ~100 word pieces
+    assert float(capped.encode([short])[0] @ embedder.encode([short])[0]) > 0.999
+    assert float(capped.encode([long])[0] @ embedder.encode([long])[0]) < 0.99
+    with pytest.raises(ValueError, match="max_tokens"):
+        Embedder(8, 1, backend="onnx", data_dir=str(tmp_path), store_url="", model="minilm", max_tokens=2)
 
 
 @pytest.mark.slow

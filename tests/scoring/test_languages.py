@@ -59,3 +59,57 @@ def test_clean_bounds_what_the_detector_reads():
 def test_unknown_detector_is_refused():
     with pytest.raises(ValueError, match="unknown language detector"):
         languages.detector("cld9")
+
+
+def test_mix_counts_shares_and_names_the_main_known_language():
+    texts = sib_sentences("por_Latn", 3) + ["🔥🔥", "", "ok"] + sib_sentences("spa_Latn", 1)
+    found = languages.mix(texts)
+    assert found == {"texts": 7, "main": "pt", "shares": [
+        {"code": "pt", "share": 0.429, "count": 3}, {"code": "und", "share": 0.429, "count": 3},
+        {"code": "es", "share": 0.143, "count": 1}]}
+    assert languages.mix(["😍", "!!!"]) == {"texts": 2, "main": None,
+                                            "shares": [{"code": "und", "share": 1.0, "count": 2}]}
+    assert languages.mix([]) == {"texts": 0, "main": None, "shares": []}
+    assert languages.share_map(found) == {"pt": 0.429, "und": 0.429, "es": 0.143}
+
+
+def test_the_section_says_when_the_audience_writes_in_another_language():
+    section = languages.assess("Entrenadora personal en Madrid, rutinas y nutrición",
+                               sib_sentences("spa_Latn", 4), sib_sentences("por_Latn", 5) + ["👏👏"])
+    assert section["bio"] == "es" and section["posts"]["main"] == "es" and section["comments"]["main"] == "pt"
+    assert section["comments"]["shares"][-1] == {"code": "und", "share": 0.167, "count": 1}
+    assert section["reasons"][0] == "Captions: es 100% of 4."
+    assert section["reasons"][1] == "Comments: pt 83%, und 17% of 6 (und: too few words to tell)."
+    assert "mostly writes in pt, the creator mostly in es" in section["reasons"][2]
+    empty = languages.assess("", [], [])
+    assert empty["bio"] is None and empty["posts"]["texts"] == 0
+    assert empty["reasons"][0] == "Captions: none to read."
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("es", ("es",)), ("ES, pt,,es", ("es", "pt")), ("und", ("und",)), (["de", "fr"], ("de", "fr")), ("", ()),
+])
+def test_filter_codes_are_iso_639_1_or_und(raw, expected):
+    assert languages.codes(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["spa", "e", "es-ES", "1a", "<b>"])
+def test_other_filter_codes_are_refused(raw):
+    with pytest.raises(ValueError, match="ISO 639-1"):
+        languages.codes(raw)
+
+
+def test_a_filter_wants_a_real_share_of_the_language():
+    kept = {"es": 0.7, "en": 0.2, "pt": 0.1}
+    assert languages.matches(kept, ["es"]) and languages.matches(kept, ["en"])
+    assert not languages.matches(kept, ["pt"])  # one stray post of ten
+    assert languages.matches(kept, ["pt", "en"]) and not languages.matches({}, ["es"])
+    assert not languages.matches(None, ["es"])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("😍😍😍", True), ("", True), ("  \u200b ", True), ("!!! ???", True), ("👏🏽👏🏽", True),
+    ("top!!", False), ("10/10", False), ("❤️ amei", False), ("好", False),
+])
+def test_wordless_means_no_letter_and_no_digit(text, expected):
+    assert languages.wordless(text) is expected

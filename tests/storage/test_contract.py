@@ -114,7 +114,8 @@ def test_save_creates_then_updates_only_what_is_sent(store):
     assert entry["display_name"] == "Casey Runs"
     assert entry["updated_by"] == "ana"
     assert entry["summary"] == {"followers": 24_300, "tier": "micro", "overall": 70.0, "authenticity": 80.0,
-                                "engagement_rate": 0.04, "fit": {"running": 81.5}}
+                                "engagement_rate": 0.04, "fit": {"running": 81.5},
+                                "languages": {"en": 1.0}}
 
     updated, created = save(store, "creator", by="ben", status="contacted")
     assert not created
@@ -144,26 +145,26 @@ def test_handles_are_case_insensitive(store):
     assert store.get_creator("tiktok", "creator") is None
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"status": "hired"}, "status"),
-    ({"notes": "x" * 10_001}, "notes"),
-    ({"notes": "x" * 100_000}, "notes"),
-    ({"niche": "unknown-niche"}, "niche"),
-    ({"tags": "a,b"}, "tags"),
-    ({"tags": [f"t{i}" for i in range(31)]}, "tags"),
-    ({"snapshot": snapshot(handle="someone_else")}, "snapshot"),
-    ({"snapshot": snapshot(platform="tiktok")}, "snapshot"),
-    ({"score": [1, 2]}, "score"),
-    ({"followers": 10}, "followers"),
+@pytest.mark.parametrize(("changes", "field", "error"), [
+    ({"status": "hired"}, "status", InvalidValue),
+    ({"notes": "x" * 10_001}, "notes", InvalidValue),
+    ({"notes": "x" * 100_000}, "notes", InvalidValue),
+    ({"niche": "unknown-niche"}, "niche", NotFound),  # a reference to a niche that is not stored
+    ({"tags": "a,b"}, "tags", InvalidValue),
+    ({"tags": [f"t{i}" for i in range(31)]}, "tags", InvalidValue),
+    ({"snapshot": snapshot(handle="someone_else")}, "snapshot", Conflict),  # names another creator
+    ({"snapshot": snapshot(platform="tiktok")}, "snapshot", Conflict),
+    ({"score": [1, 2]}, "score", InvalidValue),
+    ({"followers": 10}, "followers", InvalidValue),
 ])
-def test_bad_saves_write_nothing(store, changes, field):
+def test_bad_saves_write_nothing(store, changes, field, error):
     save(store, "creator", notes="before", snapshot=snapshot(), score=score())
     before = store.get_creator("instagram", "creator"), store.history("instagram", "creator")
-    with pytest.raises(InvalidValue) as err:
+    with pytest.raises(error) as err:
         save(store, "creator", **{"status": "shortlisted", "notes": "after", **changes})
     assert err.value.field == field
     assert (store.get_creator("instagram", "creator"), store.history("instagram", "creator")) == before
-    with pytest.raises(InvalidValue):
+    with pytest.raises(error):
         save(store, "newcomer", **changes)
     assert store.get_creator("instagram", "newcomer") is None
 
@@ -371,7 +372,7 @@ def test_labels(store):
     assert store.list_labels("running") == [first, second]
     assert store.list_labels() == [first, second]
     assert store.list_labels("baking") == []
-    with pytest.raises(InvalidValue) as err:
+    with pytest.raises(NotFound) as err:  # no niche "baking" is stored
         store.add_label("baking", "fit", snapshot(), by="ana")
     assert err.value.field == "niche"
     with pytest.raises(InvalidValue) as err:
@@ -392,6 +393,23 @@ def test_comment_labels(store):
 
 
 # ---- tokens and settings -----------------------------------------------------------------------
+
+def test_sessions_are_kept_as_hashes_and_end(store):
+    first = store.create_session({"who": "admin", "key": "k1"}, 60)
+    second = store.create_session({"who": "sam", "key": "k2"}, 60)
+    assert len(first) >= 40 and first != second
+    assert store.get_session(first) == {"who": "admin", "key": "k1"}
+    assert store.get_session(first + "x") is None
+    store.end_session(first)
+    assert store.get_session(first) is None
+    assert store.get_session(second) == {"who": "sam", "key": "k2"}
+    store.end_session("never-made")  # ending an unknown session is no error
+    short = store.create_session({"who": "ana", "key": "k"}, 0.05)
+    import time
+
+    time.sleep(0.15)
+    assert store.get_session(short) is None, "an expired session counts for nothing"
+
 
 def test_tokens(store):
     token = store.create_token("ana")
@@ -446,6 +464,9 @@ def fill(store):
     store.add_comment_label("nice pic", "generic", "caption", by="ana")
     token = store.create_token("ana")
     store.set_setting("models.comments.active", "v3")
+    store.add_results([{"id": "r1", "platform": "instagram", "handle": "creator", "source": "ga4",
+                        "campaign": "fall", "week": "2025-09-01", "sessions": 10, "engaged_sessions": 6,
+                        "conversions": 1.0, "revenue": 25.5}])
     return token
 
 
@@ -457,7 +478,7 @@ def test_export_import_round_trip_is_exact(store, target_kind, tmp_path, redis_s
     target = make_store(target_kind, tmp_path, redis_server, name="target")
     counts = target.import_data(document)
     assert counts == {"niches": 2, "creators": 2, "labels": 2, "comment_labels": 1, "tokens": 1,
-                      "settings": 1, "discovered": 0}
+                      "settings": 1, "discovered": 0, "results": 1}
     assert target.export_data() == document
     # it works as a store afterwards, not just as a copy
     assert target.token_name(token) == "ana"

@@ -14,16 +14,17 @@ from tests import samples
 
 @pytest.mark.parametrize(("snapshot", "score", "expected"), [
     (None, None, {"followers": None, "tier": None, "overall": None, "authenticity": None,
-                  "engagement_rate": None, "fit": {}}),
+                  "engagement_rate": None, "fit": {}, "languages": {}}),
     ({"followers": 12_000}, None, {"followers": 12_000, "tier": "micro", "overall": None,
-                                   "authenticity": None, "engagement_rate": None, "fit": {}}),
+                                   "authenticity": None, "engagement_rate": None, "fit": {},
+                                   "languages": {}}),
     ({"followers": 12_000}, samples.score(followers=15_000, overall=64, authenticity=88.5, rate=0.031,
                                           fit={"running": 90, "baking": 3.5}),
      {"followers": 15_000, "tier": "micro", "overall": 64.0, "authenticity": 88.5, "engagement_rate": 0.031,
-      "fit": {"running": 90.0, "baking": 3.5}}),
+      "fit": {"running": 90.0, "baking": 3.5}, "languages": {"en": 1.0}}),
     ({"followers": 12_000}, samples.score(followers=None, tier=None, overall=None, fit={"running": None}),
      {"followers": 12_000, "tier": "micro", "overall": None, "authenticity": 80.0, "engagement_rate": 0.04,
-      "fit": {"running": None}}),
+      "fit": {"running": None}, "languages": {"en": 1.0}}),
 ])
 def test_summarize_reads_a_typed_score(snapshot, score, expected):
     assert summarize(snapshot, records.read_score(score)) == expected
@@ -113,3 +114,13 @@ def test_tokens_are_random_and_only_hashes_are_kept():
     a, b = records.new_token(), records.new_token()
     assert a != b and records.hash_token(a) != records.hash_token(b)
     assert len(records.hash_token(a)) == 64 and a not in records.hash_token(a)
+
+
+def test_a_summary_from_before_languages_lists_none_and_matches_no_language_filter():
+    summary = {"followers": 1, "tier": "nano", "overall": 1.0, "authenticity": None, "engagement_rate": None,
+               "fit": {}}
+    old = {"platform": "instagram", "handle": "old", "summary": summary}
+    assert records.select([old])[0]["summary"]["languages"] == {}
+    assert "languages" not in old["summary"]  # the stored entry is not changed in place
+    assert records.select([old], records.CreatorQuery(language=("en",))) == []
+    assert records.select([old], records.CreatorQuery(language=("und",))) == []

@@ -335,3 +335,32 @@ export function captureSection(capture) {
     reasons(capture?.notes),
   );
 }
+
+/** "es 83%, en 17% of 12" for one mix of the score's languages section; null when it read nothing. */
+export function languageMix(mix, most = 3) {
+  const shares = Array.isArray(mix?.shares) ? mix.shares.filter((s) => typeof s?.code === 'string') : [];
+  if (!shares.length) return null;
+  const shown = shares.slice(0, most).map((s) => `${s.code} ${percent(s.share) ?? ''}`.trim());
+  const more = shares.length > most ? ` +${shares.length - most}` : '';
+  return `${shown.join(', ')}${more}${Number.isFinite(mix.texts) ? ` of ${count(mix.texts)}` : ''}`;
+}
+
+/** One line: the languages the creator posts in and the comments are written in (und: unknown). */
+export function languagesSection(languages) {
+  if (!languages || typeof languages !== 'object') return null;
+  const posts = languageMix(languages.posts);
+  const comments = languageMix(languages.comments);
+  if (!posts && !comments) return null;
+  const title = Array.isArray(languages.reasons) ? languages.reasons.filter((r) => typeof r === 'string') : [];
+  return h(
+    'section',
+    { 'data-section': 'languages', title: title.join(' ') },
+    h(
+      'p',
+      { class: 'languages' },
+      h('strong', {}, 'Languages'),
+      posts ? ` · posts: ${posts}` : null,
+      comments ? ` · comments: ${comments}` : null,
+    ),
+  );
+}

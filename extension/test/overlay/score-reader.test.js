@@ -87,7 +87,17 @@ test('every key the overlay sections read is in the Score schema', () => {
   for (const item of read.authenticity.flagged) sections.flagReason(item);
   sections.engagementSection(read.engagement);
   sections.disclosureSection(read.disclosure);
+  sections.languagesSection(read.languages);
   assert.ok(seen.size > 40, `the reader read only ${seen.size} paths: is it still reading the score?`);
   const unknown = [...seen].filter((path) => !documented(path));
   assert.deepEqual(unknown, []);
+});
+
+test('the languages line names the shares of posts and comments, und included', () => {
+  const line = sections.languagesSection(score.languages);
+  const text = JSON.stringify(line);
+  assert.match(text, /posts: en 100% of 12/);
+  assert.match(text, /comments: en \d+%, und \d+% of 9/);
+  assert.equal(sections.languagesSection(undefined), null);
+  assert.equal(sections.languageMix({ texts: 0, main: null, shares: [] }), null);
 });

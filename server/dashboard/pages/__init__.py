@@ -19,6 +19,7 @@ def register() -> None:
         models,
         niches,
         outreach,
+        results,
         signin,
         watchlist,
     )

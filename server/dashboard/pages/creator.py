@@ -12,6 +12,7 @@ from server.dashboard import bp, security
 from server.dashboard.charts import Series, line_chart, parse_time
 from server.dashboard.drafting import profile_url, quote_caption
 from server.dashboard.pages import store
+from server.dashboard.pages.results import results_for
 from server.schemas import CommentLabelCreate
 from server.storage import StoreError
 from server.storage.records import creator_key
@@ -69,13 +70,31 @@ def charts(points: list[dict[str, Any]], niche_names: dict[str, str]) -> dict[st
     }
 
 
+_SECTIONS = ("creator", "overall", "authenticity", "engagement", "disclosure")
+
+
+def readable_score(score: Any) -> dict[str, Any]:
+    """A stored score as the page can draw it, whatever its shape: one kept by an older scorer, or an
+    imported one that is not a score at all, shows what it has instead of breaking the page."""
+    if not isinstance(score, dict):
+        return {}
+    readable = dict(score)
+    for name in _SECTIONS:
+        if not isinstance(readable.get(name), dict):
+            readable[name] = {}
+    if not isinstance(readable.get("niche_fit"), list):
+        readable["niche_fit"] = []
+    readable["niche_fit"] = [fit for fit in readable["niche_fit"] if isinstance(fit, dict)]
+    return readable
+
+
 @bp.get("/creators/<platform>/<handle>")
 @security.require_sign_in
 def creator(platform: str, handle: str):
     entry = load(platform, handle)
     niches = store().list_niches()
     names = {n["id"]: n["name"] for n in niches}
-    score = entry.get("score") or {}
+    score = readable_score(entry.get("score"))
     return render_template(
         "creator.html",
         creator=entry,
@@ -89,6 +108,7 @@ def creator(platform: str, handle: str):
         charts=charts(store().history(platform, handle), names),
         jump=store().follower_jump(platform, handle),
         profile=profile_url(entry["platform"], entry["handle"], entry.get("snapshot")),
+        results=results_for(entry),
     )
 
 

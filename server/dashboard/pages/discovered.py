@@ -3,6 +3,7 @@ chosen niche, with where they were seen; open the profile, save to the watchlist
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +13,9 @@ from werkzeug.datastructures import MultiDict
 from server.dashboard import bp, security
 from server.dashboard.drafting import profile_url
 from server.dashboard.pages import safe_next, store
+from server.dashboard.pages.watchlist import read_languages
 from server.dashboard.present import PLATFORM_NAMES
+from server.scoring import languages
 from server.storage import StoreError
 from server.storage.discovered import DiscoveredQuery, to_csv
 from server.vocab import INBOX_STATUSES, PLATFORMS, SEEN_ON_KINDS, TIERS
@@ -32,8 +35,20 @@ def read_query(args: MultiDict[str, str], niche_ids: set[str]) -> DiscoveredQuer
         tier=args.get("tier") if args.get("tier") in TIERS else None,
         seen_on=seen_on if seen_on and seen_on.split(":", 1)[0] in SEEN_ON_KINDS else None,
         status=SHOWN.get(status, (status,) if status in INBOX_STATUSES else SHOWN[""]),
+        language=read_languages(args),
         sort="last_seen" if args.get("sort") == "last_seen" else "fit",
     )
+
+
+def _language_choices(recent: list[dict[str, Any]], chosen: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(code, text) of every language recent creators post in (at least the filter's share), and the
+    chosen ones."""
+    counts = Counter(code for r in recent for code, share in (r.get("languages") or {}).items()
+                     if share >= languages.FILTER_SHARE)
+    for code in chosen:
+        counts.setdefault(code, 0)
+    return [(code, f"{code} ({n})" if n else code)
+            for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def place_label(kind: str, term: str | None) -> str:
@@ -79,12 +94,15 @@ def discovered() -> str:
             "platform": [(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
             "tier": [(t, t.capitalize()) for t in TIERS],
             "seen_on": _places(recent, query.seen_on),
+            "language": _language_choices(recent, query.language),
             "status": [*((s, s.capitalize()) for s in INBOX_STATUSES), ("all", "All")],
             "sort": [("fit", "Fit"), ("last_seen", "Last seen")],
         },
         status=request.args.get("status", ""),
         place_label=place_label,
-        filtered=any(request.args.get(k) for k in ("niche", "platform", "tier", "seen_on", "status")),
+        language=query.language[0] if query.language else None,
+        filtered=any(request.args.get(k)
+                     for k in ("niche", "platform", "tier", "seen_on", "language", "status")),
         csv_url=url_for("dashboard.discovered_csv", **request.args.to_dict(flat=False)),  # type: ignore[arg-type]
     )
 

@@ -27,6 +27,7 @@ TERM_FIELDS = (
     "utm_source",
     "utm_medium",
     "utm_content",
+    "discount_code",
     "template",
     "niche",
 )

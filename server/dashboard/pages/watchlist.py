@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -9,10 +10,12 @@ from werkzeug.datastructures import MultiDict
 
 from server.dashboard import bp, security
 from server.dashboard.pages import safe_next, store
+from server.scoring import languages
 from server.storage import CreatorQuery, StoreError
 from server.storage.records import to_csv
 from server.vocab import STATUSES, TIERS
 
+PAGE = 100  # rows a page: a 10,000-creator watchlist renders in well under 200 ms (bench/audit_bench.py)
 # (sort key, column heading); the store sorts, so only its keys are sortable
 COLUMNS = (
     ("handle", "Creator"),
@@ -36,9 +39,32 @@ def read_query(args: MultiDict[str, str], niche_ids: set[str] | None = None) -> 
         status=tuple(s for s in args.getlist("status") if s in STATUSES),
         tier=args.get("tier") if args.get("tier") in TIERS else None,
         text=(args.get("q") or "").strip()[:200] or None,
+        language=read_languages(args),
         sort=sort if sort in {c for c, _ in COLUMNS} else "updated",
         order=order if order in ("asc", "desc") else None,
     )
+
+
+def read_languages(args: MultiDict[str, str]) -> tuple[str, ...]:
+    """The language filter's codes; ones that are not ISO 639-1 codes (or und) are dropped."""
+    wanted = [code for raw in args.getlist("language") for code in raw.split(",")]
+    return tuple(code for code in dict.fromkeys(c.strip().lower() for c in wanted) if _is_code(code))
+
+
+def _is_code(code: str) -> bool:
+    try:
+        return bool(languages.codes([code]))
+    except ValueError:
+        return False
+
+
+def language_options(creators: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """(code, how many creators have it as at least FILTER_SHARE of their captions), most common first."""
+    counts: Counter[str] = Counter()
+    for creator in creators:
+        kept = (creator.get("summary") or {}).get("languages") or {}
+        counts.update(code for code, share in kept.items() if share >= languages.FILTER_SHARE)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _fit(creator: dict[str, Any], niche: str | None) -> float | None:
@@ -51,7 +77,7 @@ def _fit(creator: dict[str, Any], niche: str | None) -> float | None:
 
 
 def _headings(query: CreatorQuery) -> list[dict[str, Any]]:
-    args: dict[str, Any] = request.args.to_dict(flat=False)
+    args: dict[str, Any] = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
     current = query.order or ("asc" if query.sort == "handle" else "desc")
     headings = []
     for key, label in COLUMNS:
@@ -72,19 +98,33 @@ def _headings(query: CreatorQuery) -> list[dict[str, Any]]:
 def watchlist():
     niches = store().list_niches()
     query = read_query(request.args, {n["id"] for n in niches})
-    creators = store().list_creators(query)
+    everyone = store().list_creators(query)
+    pages = max(1, -(-len(everyone) // PAGE))
+    raw = request.args.get("page", "1")
+    page = min(int(raw), pages) if raw.isdigit() and int(raw) >= 1 else 1
+    creators = everyone[(page - 1) * PAGE:page * PAGE]
     for creator in creators:
         creator["fit_shown"] = _fit(creator, query.niche)
+    filtered = bool(request.args.get("q") or query.niche or query.status or query.tier or query.language)
+    # the language choices come from the whole watchlist, so a filter never hides the other languages
+    whole = store().list_creators(CreatorQuery()) if filtered else everyone
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
     return render_template(
         "watchlist.html",
         creators=creators,
+        total=len(everyone),
+        page=page,
+        pages=pages,
+        first=(page - 1) * PAGE + 1,
+        page_url=lambda n: url_for("dashboard.watchlist", **args, page=n),
         query=query,
         niches=niches,
         niche_names={n["id"]: n["name"] for n in niches},
         statuses=STATUSES,
         tiers=TIERS,
         headings=_headings(query),
-        filtered=bool(request.args.get("q") or query.niche or query.status or query.tier),
+        filtered=filtered,
+        language_options=language_options(whole),
         csv_url=url_for("dashboard.watchlist_csv", **request.args.to_dict(flat=False)),
     )
 

@@ -38,14 +38,22 @@ class Backend(Protocol):
 
 
 def load(name: str, model_dir: str | Path, batch_size: int, data_dir: str | Path,
-         model_version: str, model: str = "minilm") -> Backend:
+         model_version: str, model: str = "minilm", max_tokens: int | None = None,
+         lanes: int = 0) -> Backend:
     """Load backend ``name``; ONNX ones build their model into ``data_dir`` first if it is missing.
+
+    ``max_tokens`` caps the tokens a text is read with (special tokens included; None: the model's
+    own limit, 256 for MiniLM, 128 for e5): the cost of a text grows with its tokens, and a caption's
+    first 128 carry its topic.
 
     onnx-int8 runs one text per model call, whatever ``batch_size`` says: its activations are
     quantized with one scale per call, so a text batched with others (and their padding) came out
     with a vector that depended on its batch-mates (cosine down to 0.944), and the comment model's
     verdicts with it. Alone, a text's vector is a function of the text; on 2 busy cores a 73-text
     profile took the same time (MiniLM 1008 ms vs 1013 ms batched; e5 2027 vs 1847 ms).
+
+    ``lanes``: ONNX sessions side by side (0: one per core, up to 4); an RQ worker runs one, so
+    throughput grows with the number of workers rather than the workers fighting over the cores.
     """
     if name == "onnx-int8":
         batch_size = 1
@@ -56,15 +64,15 @@ def load(name: str, model_dir: str | Path, batch_size: int, data_dir: str | Path
             raise ValueError(f"multilingual-e5-small runs on onnx or onnx-int8, not {name!r}")
         variant = "int8" if name == "onnx-int8" else "fp32"
         return E5OnnxBackend(name, build_in_subprocess(data_dir, model_version, variant, model), model_dir,
-                             batch_size)
+                             batch_size, max_tokens=max_tokens or 128, lanes=lanes)
     if name == "torch":
         from server.scoring.backends.sbert import TorchBackend
 
-        return TorchBackend(model_dir, batch_size)
+        return TorchBackend(model_dir, batch_size, max_tokens)
     if name in ("onnx", "onnx-int8"):
         from server.scoring.backends.ort import OnnxBackend, build_in_subprocess
 
         variant = "int8" if name == "onnx-int8" else "fp32"
         path = build_in_subprocess(data_dir, model_version, variant)
-        return OnnxBackend(name, path, model_dir, batch_size)
+        return OnnxBackend(name, path, model_dir, batch_size, max_tokens=max_tokens, lanes=lanes)
     raise ValueError(f"unknown embedding backend {name!r}; expected one of {', '.join(NAMES)}")

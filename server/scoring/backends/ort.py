@@ -49,7 +49,7 @@ class OnnxBackend:
     """all-MiniLM-L6-v2's graph: word-piece ids in, unit vectors out."""
 
     def __init__(self, name: str, model_file: str | Path, model_dir: str | Path, batch_size: int,
-                 lanes: int = 0):
+                 lanes: int = 0, max_tokens: int | None = None):
         import onnxruntime as ort
 
         # skops (the comment model's loader) lists sklearn's estimators by importing every sklearn
@@ -59,6 +59,7 @@ class OnnxBackend:
         self.name = name
         self.model_file = Path(model_file)
         self.batch_size = batch_size
+        self.cap = max_tokens
         self._load_tokenizer(model_dir)
 
         # One single-threaded session per core ("lanes", up to 4), taking alternate batches side by
@@ -73,7 +74,7 @@ class OnnxBackend:
     def _load_tokenizer(self, model_dir: str | Path) -> None:
         from tokenizers import Tokenizer
 
-        self.max_length = max_seq_length(model_dir)
+        self.max_length = min(max_seq_length(model_dir), self.cap or 1 << 30)
         self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_length)
         self.tokenizer.no_padding()  # padded per batch below, to the batch's longest text
@@ -149,7 +150,7 @@ class E5OnnxBackend(OnnxBackend):
     def __init__(self, name: str, model_file: str | Path, package_file: str | Path, batch_size: int,
                  lanes: int = 0, max_tokens: int = 128):
         self.max_tokens = max_tokens
-        super().__init__(name, model_file, package_file, batch_size, lanes)
+        super().__init__(name, model_file, package_file, batch_size, lanes, max_tokens)
 
     def _load_tokenizer(self, package_file: str | Path) -> None:
         from server.scoring.backends.e5_package import E5Package

