@@ -1,12 +1,14 @@
 """Niche fit at a glance: many creators with a few post texts each (a scroll page), one embedding pass.
 
 The numbers are the score's zero-shot niche fit (server.scoring.niche) over the texts seen: each
-text is on the niche by how its similarity to the brief compares with ordinary background posts,
-the creator's consistency S is the mean of that over their texts, and the score places S among
-the background creators, ``100 * sqrt(P/100 * S)``. So a glance at the captions of a creator's posts
-gives what /v1/score gives for a snapshot of those captions without a bio. Each niche is calibrated
-once for all creators. A stored niche with an active trained fit model is rescored by it, from the
-same features as in a score (a scroll page shows no bio: that block is zeros).
+text's on-niche value weighs the brief against the generic topics, the creator's consistency S is
+their mean, P places S among background creators judged on as many texts, and the score weighs P, S
+and the number of texts n as ``niche.Calibration.scores`` does. So one to three on-niche captions
+give a good score, never a certain one (at most 71 for one, 87 for three), and a glance at the
+captions of a creator's posts gives what /v1/score gives for a snapshot of those captions without a
+bio. Each niche is calibrated once for all creators. A stored niche with an active trained fit model
+is rescored by it, from the same features as in a score (a scroll page shows no bio: that block is
+zeros).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from server.scoring.fit_model import features
-from server.scoring.niche import Background, Niche, brief_vector, calibration, on_niche
+from server.scoring.niche import Background, Calibration, Niche, brief_vector, calibration
 
 __all__ = ["fits"]
 
@@ -38,7 +40,7 @@ def fits(embedder: Any, background: Background, niches: Sequence[Niche],
         vec = brief_vector(vectors[at:at + len(brief)])
         at += len(brief)
         found = calibration(background, vec)
-        results = _zero_shot(item, vectors[:bounds[-1]] @ vec, bounds, found)
+        results = _zero_shot(item, vectors[:bounds[-1]], bounds, found)
         if item.model is not None:
             results = _trained(item.model, results, creators)
         elif item.note:
@@ -48,18 +50,16 @@ def fits(embedder: Any, background: Background, niches: Sequence[Niche],
     return answers
 
 
-def _zero_shot(item: Niche, sims: np.ndarray, bounds: np.ndarray,
-               calibration: tuple[float, np.ndarray]) -> list[dict[str, Any]]:
-    """niche.assess's numbers for each creator's slice of ``sims`` (rounded alike: a trained model
+def _zero_shot(item: Niche, vectors: np.ndarray, bounds: np.ndarray,
+               calibration: Calibration) -> list[dict[str, Any]]:
+    """niche.assess's numbers for each creator's slice of ``vectors`` (rounded alike: a trained model
     reads them as features). The on-niche values of every text at once: a glance is many creators."""
-    threshold, reference = calibration
+    values = calibration.values(vectors)
     counts = np.diff(bounds)
-    raw = np.add.reduceat(on_niche(sims, threshold), bounds[:-1]) / counts
-    share = np.add.reduceat((sims >= threshold).astype(np.float64), bounds[:-1]) / counts
-    # niche.fit_score for every creator at once: P places S among the background creators
-    pct = 100.0 * (np.searchsorted(reference, raw, "left") + np.searchsorted(reference, raw, "right")) \
-        / (2 * len(reference))
-    score = 100.0 * np.sqrt(pct / 100.0 * raw)
+    totals = np.add.reduceat(values, bounds[:-1])
+    share = np.add.reduceat((values >= calibration.line).astype(np.float64), bounds[:-1]) / counts
+    score, pct, _ = calibration.scores(totals, counts)
+    raw = totals / counts
     return [{"niche": item.id, "name": item.name, "score": round(float(s), 1), "raw": round(float(r), 4),
              "percentile": round(float(p), 1), "on_niche_share": round(float(h), 3), "method": "zero-shot",
              "model_version": "zero-shot"} for s, r, p, h in zip(score, raw, pct, share, strict=True)]

@@ -122,7 +122,8 @@ class Scorer:
             at += len(parts)
             fits.append(self._fit(item, part_vectors, snapshot, bio_vector, posts, post_vectors, organic))
             vec = brief_vector(part_vectors)
-            lines.append(voices.NicheLine(item.id, item.name, vec, calibration(self.background, vec)[0]))
+            lines.append(voices.NicheLine(item.id, item.name, vec,
+                                          calibration=calibration(self.background, vec)))
 
         verdicts = self.comment_model.classify(comment_texts, comment_vectors, comment_captions,
                                                snapshot.platform, read=early["comments"])

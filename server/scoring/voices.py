@@ -40,12 +40,20 @@ MOST = 5  # voices named in the answer
 
 @dataclass(frozen=True)
 class NicheLine:
-    """A niche's brief vector and its on-niche threshold (``niche.Background.calibrate``)."""
+    """A niche's brief vector and how a comment is judged on it: with ``calibration`` (a
+    ``niche.Calibration``) the same on-niche line as posts, else cosine to ``vector`` above ``threshold``."""
 
     niche: str
     name: str
     vector: np.ndarray
-    threshold: float
+    threshold: float = 0.0
+    calibration: Any = None
+
+    def margin(self, vector: np.ndarray) -> float:
+        """How far ``vector`` is above the on-niche line (>= 0: on the niche)."""
+        if self.calibration is not None:
+            return float(self.calibration.values(vector)[0]) - float(self.calibration.line)
+        return float(vector @ self.vector) - self.threshold
 
 
 def _substantive(text: str) -> bool:
@@ -89,9 +97,8 @@ def assess(snapshot: Any, verdicts: Sequence[dict[str, Any]], comment_vectors: n
             if verdicts[i].get("label") != "genuine" or not _substantive(c.text):
                 continue
             vector = np.asarray(comment_vectors[i], dtype=np.float32)
-            on = [(line, float(vector @ line.vector)) for line in niches]
-            on = [(line, sim) for line, sim in on if sim >= line.threshold]
-            best = max(on, key=lambda pair: pair[1] - pair[0].threshold, default=None)
+            on = [(line, line.margin(vector)) for line in niches]
+            best = max((pair for pair in on if pair[1] >= 0), key=lambda pair: pair[1], default=None)
             caption = caption_vectors.get(post_id)
             on_post = caption is not None and float(vector @ caption) >= ON_POST_COSINE
             if best is None and not (on_post and not niches):

@@ -45,7 +45,7 @@ def test_one_answer_per_creator_in_order(scoring_client, auth, niches):
     assert [a["tier"] for a in (casey, baker, mixed)] == ["micro", None, "mega"]
     assert [a["posts_seen"] for a in (casey, baker, mixed)] == [2, 2, 2]
     assert (best(casey)["niche"], best(baker)["niche"]) == ("running", "home-cooking")
-    assert best(casey)["score"] > 80 and best(baker)["score"] > 80
+    assert best(casey)["score"] > 60 and best(baker)["score"] > 60  # two posts: good, never certain
     assert all(f["method"] == "zero-shot" for a in (casey, baker, mixed) for f in a["niche_fit"])
     assert all(a["watchlist"] is None for a in (casey, baker, mixed))
 
