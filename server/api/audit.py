@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from server import services
-from server.api import query_number, spec
+from server.api import param, query_number, spec
 from server.errors import InvalidField, NotFound
 from server.schemas import JobAccepted
 from server.schemas.results import AuditReport
 
 bp = Blueprint("audit", __name__, url_prefix="/v1")
 
-_STALE = {"stale_days": "snapshots older than this many days need a fresh look (1-3650, default 30)"}
+_STALE = {"stale_days": param("snapshots older than this many days need a fresh look (default 30)",
+                             type="integer", minimum=1, maximum=3650)}
 
 
 @bp.post("/audit")

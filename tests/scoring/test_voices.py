@@ -90,8 +90,15 @@ def test_one_entry_a_commenter_and_at_most_five():
 
 # ---- realistic comment sections on the real model ------------------------------------------
 
+ENGLISH_ONLY_MISSES = pytest.mark.xfail(strict=True, reason=(
+    "on all-MiniLM-L6-v2 (English only, still the default) the German tip sits under the niche's "
+    "on-niche line (margin -0.09) while a German joke sits over it; the multilingual default of issue "
+    "10 is what has to make this pass"))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("language", SECTIONS)
+@pytest.mark.parametrize("language", [pytest.param(lang, marks=ENGLISH_ONLY_MISSES) if lang == "de" else lang
+                                      for lang in SECTIONS])
 def test_the_voice_of_a_real_comment_section_is_found(language, scoring_client, auth):
     section = SECTIONS[language]
     response = scoring_client.post("/v1/score", json=section.snapshot(), headers=auth)
