@@ -30,7 +30,7 @@ extension/node_modules/.installed: extension/package.json extension/package-lock
 	touch $@
 
 lint: $(STAMP) extension/node_modules/.installed
-	$(BIN)/ruff check server training tests bench
+	$(BIN)/ruff check server training tests bench extension/tools
 	$(BIN)/mypy
 	cd extension && npx eslint . && npx prettier --check .
 

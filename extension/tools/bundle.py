@@ -49,8 +49,8 @@ def build(src: Path = SRC) -> Path:
         raise SystemExit("esbuild is missing: run `make extension-bundle` (npm ci in extension/)")
     with tempfile.TemporaryDirectory() as tmp:
         out, meta = Path(tmp) / "bundle.js", Path(tmp) / "meta.json"
-        subprocess.run([str(ESBUILD), ENTRY, "--bundle", "--format=iife", f"--target={TARGET}", "--charset=utf8",
-                        "--log-level=warning", f"--metafile={meta}", f"--outfile={out}"],
+        subprocess.run([str(ESBUILD), ENTRY, "--bundle", "--format=iife", f"--target={TARGET}",
+                        "--charset=utf8", "--log-level=warning", f"--metafile={meta}", f"--outfile={out}"],
                        cwd=src, check=True)
         sources = sorted(json.loads(meta.read_text())["inputs"])
         code = out.read_text()
