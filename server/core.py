@@ -69,7 +69,8 @@ class Scout:
         self.embedder = Embedder.from_config(self.config)  # backend, data dir and Redis cache too
         self.scorer: Scorer | None = None  # once loaded
         self.store: Any = open_store(self.config)  # Redis connects lazily: the server starts while it is away
-        self.registry = Registry(self.store, self.config["MODELS_DIR"])
+        # the comment model served is the one trained on this embedder's vectors
+        self.registry = Registry(self.store, self.config["MODELS_DIR"], embedder=self.embedder.version)
         self.runtime = Runtime(self.config, store=self.store, embedder=lambda: self.embedder,
                                registry=self.registry, background=self._background)
         self.jobs = open_jobs(self.config, self.runtime)
@@ -88,8 +89,11 @@ class Scout:
         try:
             self.embedder.start()
             self.embedder.wait()
-            self.scorer = Scorer(self.embedder, self.registry.active_model(COMMENTS),
-                                 self._background_of(self.embedder))
+            comment_model = self.registry.active_model(COMMENTS)
+            if comment_model is None:
+                raise RuntimeError(f"no comment model was trained on {self.embedder.version} vectors "
+                                   "(models/comments/ACTIVE lists one per embedder)")
+            self.scorer = Scorer(self.embedder, comment_model, self._background_of(self.embedder))
             self._ready.set()
             self.retrain_stale_fit_models()
             self.audit_if_models_changed()

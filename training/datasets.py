@@ -114,3 +114,35 @@ def load_generic_labels(path: Path | None = None) -> list[HandLabel]:
     with open(path or DATA_DIR / GENERIC_LABELS_FILE, newline="", encoding="utf-8") as fh:
         return [HandLabel(rec["source"], int(rec["row"]), rec["text"], rec["label"])
                 for rec in csv.DictReader(fh)]
+
+
+# ---- the multilingual dev set (ours) --------------------------------------------------------------
+
+MULTILINGUAL_DEV_FILE = "multilingual-dev.csv"
+
+
+@dataclass(frozen=True)
+class DevRow:
+    text: str
+    label: str  # "spam", "generic" or "genuine": our reading (labelled_by says who)
+    language: str  # as detected by server.scoring.languages (und: unknown)
+    source: str  # "youtube row N", "scamspot row N" (file rows of the datasets) or a tweet's file and row
+    dataset_label: str  # what the dataset says ("spam" / "not spam"; empty for posts without one)
+    labelled_by: str
+
+    @property
+    def spam(self) -> int:
+        return int(self.label == "spam")
+
+    @property
+    def dataset_row(self) -> tuple[str, int] | None:
+        """(source, file row) when the row is one of the comment datasets' rows (so out of training)."""
+        name, _, row = self.source.partition(" row ")
+        return (name, int(row)) if name in ("youtube", "scamspot") and row.isdigit() else None
+
+
+def load_multilingual_dev(path: Path | None = None) -> list[DevRow]:
+    """The multilingual dev set (DATA.md): real non-English comments and posts, labelled by us."""
+    with open(path or DATA_DIR / MULTILINGUAL_DEV_FILE, newline="", encoding="utf-8") as fh:
+        return [DevRow(rec["text"], rec["label"], rec["language"], rec["source"], rec["dataset_label"],
+                       rec["labelled_by"]) for rec in csv.DictReader(fh)]

@@ -43,8 +43,10 @@ class Runtime:
         with self._lock:
             if self._registry is None:
                 from server.registry import Registry
+                from server.scoring.weights import embedder_version
 
-                self._registry = Registry(self.store, self.config["MODELS_DIR"])
+                self._registry = Registry(self.store, self.config["MODELS_DIR"], embedder=embedder_version(
+                    self.config.get("EMBED_MODEL", "minilm"), self.config["EMBED_BACKEND"]))
             return self._registry
 
     @property

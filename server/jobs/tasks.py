@@ -35,6 +35,7 @@ class ChunkedEmbedder:
         self.chunk = chunk
         self.progress = progress
         self.version = getattr(embedder, "version", "unknown")
+        self.data_dir = getattr(embedder, "data_dir", None)  # training caches its vectors there, per version
 
     def encode(self, texts: Sequence[str]) -> Any:
         import numpy as np

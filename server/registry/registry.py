@@ -11,6 +11,10 @@ Where things live, and why:
   model part of the store's backups and ``microscout export``. The files are small (a fit model is a
   few KB; the comment model a few MB).
 - Shipped comment versions stay in ``MODELS_DIR/comments/<version>`` (read-only, from the release).
+- A comment model reads one embedder's vectors. The registry knows the server's embedder version
+  (``embedder``): the shipped default is the version trained on it, the active choice is kept per
+  embedder weights (switching embedders and back keeps each one's choice), and a version trained on
+  other weights is never loaded (UnusableModel), so never activated.
 - The **active** version of each name is a store setting, read on every call of
   :meth:`Registry.active_model` (one indexed read): activating a version switches what every process
   serves on its next request, and survives restarts. Loaded models are cached per process by
@@ -38,7 +42,8 @@ COMMENTS = "comments"
 FIT_PREFIX = "fit-"
 ZERO_SHOT = "zero-shot"  # the "version" that means: no trained fit model, score zero-shot
 _KEY = "models/{name}/{what}"
-_SUMMARY_KEYS = ("version", "created_at", "metrics", "data", "beats_zero_shot", "decision", "train_seconds")
+_SUMMARY_KEYS = ("version", "created_at", "metrics", "data", "beats_zero_shot", "decision", "train_seconds",
+                 "embedder")
 
 
 class RegistryError(Exception):
@@ -77,9 +82,10 @@ def _version_number(version: str) -> int:
 class Registry:
     """Versions, activation and loading over one store (see the module docstring)."""
 
-    def __init__(self, store: Any, models_dir: str | Path):
+    def __init__(self, store: Any, models_dir: str | Path, embedder: str | None = None):
         self.store = store
         self.models_dir = Path(models_dir)
+        self.embedder = embedder  # the served embedder's version (None: comment models of any embedder)
         self._loaded: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -182,9 +188,16 @@ class Registry:
             return self.add(name, version, path, metadata)
 
     # -- the active version ---------------------------------------------------------------------
+    def _active_key(self, name: str) -> str:
+        """Where the choice is kept: per embedder weights for the comment model."""
+        if name == COMMENTS and self.embedder:
+            slug = re.sub(r"[^A-Za-z0-9._=@-]+", "-", self.embedder.rsplit("+", 1)[0])
+            return _KEY.format(name=name, what=f"active/{slug}")
+        return _KEY.format(name=name, what="active")
+
     def active(self, name: str) -> dict[str, Any] | None:
         """``{"version", "activated_at", "by"}`` as stored, or None (shipped default / zero-shot)."""
-        value = self.store.get_setting(_KEY.format(name=name, what="active"))
+        value = self.store.get_setting(self._active_key(name))
         return dict(value) if value else None
 
     def active_version(self, name: str) -> str | None:
@@ -194,7 +207,7 @@ class Registry:
 
     def active_versions(self, names: list[str]) -> dict[str, str | None]:
         """``active_version`` of each name, from one read of the store."""
-        keys = {name: _KEY.format(name=name, what="active") for name in names}
+        keys = {name: self._active_key(name) for name in names}
         chosen = self.store.get_settings(list(keys.values()))
         return {name: str(chosen[key]["version"]) if chosen.get(key) else self._default_version(name)
                 for name, key in keys.items()}
@@ -204,7 +217,7 @@ class Registry:
             from server.scoring import comments
 
             try:
-                return comments.active_version(self.models_dir / COMMENTS)
+                return comments.active_version(self.models_dir / COMMENTS, self.embedder)
             except comments.ModelLoadError:
                 return None
         return ZERO_SHOT
@@ -217,7 +230,7 @@ class Registry:
                 raise UnknownVersion(f"{name} has no version {version!r}")
             self.load(name, version)  # a version that does not load is never served
         value = {"version": version, "activated_at": _now(), "by": by}
-        self.store.set_setting(_KEY.format(name=name, what="active"), value)
+        self.store.set_setting(self._active_key(name), value)
         return value
 
     # -- loading --------------------------------------------------------------------------------
@@ -235,7 +248,11 @@ class Registry:
         from server.scoring.comments import CommentModel, ModelLoadError
         from server.scoring.fit_model import FitModel, FitModelError
 
-        loader = CommentModel.from_dir if name == COMMENTS else FitModel.from_dir
+        def loader(path: str | Path) -> Any:
+            if name == COMMENTS:
+                return CommentModel.from_dir(path, self.embedder)
+            return FitModel.from_dir(path)
+
         try:
             if version in self._shipped(name):
                 return loader(self.models_dir / name / version)
@@ -262,7 +279,8 @@ class Registry:
         versions = self.versions(name)
         active = self.active_version(name)
         chosen = self.active(name) or {}
+        embedder = {"embedder": self.embedder} if name == COMMENTS else {}  # the vectors it must read
         return {"name": name, "kind": "comments" if name == COMMENTS else "fit", "niche": niche_of(name),
-                "active": active, "activated_at": chosen.get("activated_at"),
+                **embedder, "active": active, "activated_at": chosen.get("activated_at"),
                 "activated_by": chosen.get("by"),
                 "versions": [{**v, "active": v["version"] == active} for v in versions]}

@@ -57,12 +57,14 @@ class ModelVersionInfo(BaseModel):
     data: dict[str, Any] | None = None
     beats_zero_shot: bool | None = None
     decision: str | None = None
+    embedder: str | None = None  # comment models: the embedder version whose vectors it was trained on
 
 
 class ModelInfo(BaseModel):
     name: str
     kind: Literal["comments", "fit"]
     niche: str | None
+    embedder: str | None = None  # comments: the server's embedder; only versions trained on it load
     active: str | None
     activated_at: str | None
     activated_by: str | None

@@ -34,7 +34,7 @@ import numpy as np
 
 from server.scoring import backends
 from server.scoring.languages import wordless
-from server.scoring.weights import MODEL_NAME, MODELS, EmbedModel, model_path, model_version
+from server.scoring.weights import MODEL_NAME, MODELS, EmbedModel, embedder_version, model_path, model_version
 from server.vocab import is_redis_url
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ class Embedder:
         self.max_tokens: int = max_tokens  # type: ignore[assignment]
         if self.max_tokens < 8:
             raise ValueError(f"max_tokens must be at least 8, not {self.max_tokens}")
-        self.version = f"{self.model.version()}+{backend}"
+        self.version = embedder_version(self.model.name, backend)
         self.cache = VectorCache(cache_mb * 1024 * 1024)  # type: ignore[operator]
         self.shared = SharedCache(store_url) if store_url and is_redis_url(store_url) else None
         self.texts_embedded = 0  # texts that reached the model: the caches' misses

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["E5_PREFIXES", "MODELS", "MODEL_NAME", "EmbedModel", "e5_file", "e5_version", "model_path",
-           "model_version"]
+__all__ = ["E5_PREFIXES", "MODELS", "MODEL_NAME", "EmbedModel", "e5_file", "e5_version", "embedder_version",
+           "model_path", "model_version", "weights_of"]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -62,3 +62,15 @@ MODELS: dict[str, EmbedModel] = {
     "e5": EmbedModel("e5", e5_version, lambda: str(e5_file()), E5_PREFIXES, "query",
                      backends=("onnx", "onnx-int8")),
 }
+
+
+def embedder_version(model: str, backend: str) -> str:
+    """The name of the vectors ``model`` gives on ``backend``: ``Embedder.version``, known before loading.
+
+    Vectors of two versions never mix: caches, training vectors and the comment model are keyed by it."""
+    return f"{MODELS[model].version()}+{backend}"
+
+
+def weights_of(version: str) -> str:
+    """The weights part of an embedder version (backends of the same weights give near-equal vectors)."""
+    return version.rsplit("+", 1)[0]

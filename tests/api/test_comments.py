@@ -49,3 +49,60 @@ def test_openapi_documents_the_platform_of_a_classify_item(client):
     item = client.get("/openapi.json").get_json()["components"]["schemas"]["ClassifyItem"]
     enum = next(x["enum"] for x in item["properties"]["platform"]["anyOf"] if "enum" in x)
     assert set(enum) == {"instagram", "tiktok", "youtube"}
+
+
+# ---- the multilingual comment model, served with e5 -------------------------------------------------
+
+ISSUE_PORTUGUESE_SPAM = [  # issue 10: these came back genuine (spam probability 0.05-0.13)
+    "Ganhe seguidores grátis no meu perfil!!! link na bio",
+    "Promovemos sua página, mande DM para parceria 💰",
+]
+GENUINE_ELSEWHERE = [  # written by us: a smoke test, never a metric
+    "Que receita incrível, vou fazer amanhã com meus filhos",
+    "¿Qué harina usaste para esta masa?",
+    "Das Licht in diesem Foto ist wunderschön, welches Objektiv war das?",
+]
+
+
+@pytest.fixture(scope="module")
+def e5_embedder():
+    from server.scoring.embedder import Embedder
+
+    instance = Embedder(model="e5", backend="onnx-int8", store_url="")
+    instance.wait()
+    return instance
+
+
+@pytest.fixture
+def e5_client(tmp_path, e5_embedder):
+    from server import create_app
+    from tests.conftest import TOKEN
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "API_TOKEN": TOKEN, "LOAD_MODELS": False,
+                      "EMBED_MODEL": "e5", "EMBED_BACKEND": "onnx-int8"})
+    services = app.extensions["microscout"]
+    services.embedder = e5_embedder
+    services.start()
+    services.wait(120)
+    return app.test_client()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="no comment model trained on e5 vectors is shipped yet: v3-e5's "
+                   "training did not finish before the deadline on a saturated machine (issue 10)")
+@pytest.mark.parametrize("platform", [None, "instagram"])
+def test_the_issues_portuguese_spam_comes_back_spam_with_e5(e5_client, auth, platform):
+    items = [{"text": t, **({"platform": platform} if platform else {})}
+             for t in ISSUE_PORTUGUESE_SPAM + GENUINE_ELSEWHERE]
+    response = e5_client.post("/v1/comments/classify", json={"comments": items}, headers=auth)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    verdicts = body["comments"]
+    assert [v["label"] for v in verdicts[:2]] == ["spam", "spam"], verdicts[:2]
+    assert all(v["label"] != "spam" for v in verdicts[2:]), verdicts[2:]
+    assert any("offers followers" in r for r in verdicts[0]["reasons"])
+    # the model served is the one trained on e5's vectors
+    models = e5_client.get("/v1/models", headers=auth).get_json()["models"]
+    served = next(m for m in models if m["name"] == "comments")
+    assert served["active"] == body["model"] and served["embedder"].startswith("multilingual-e5-small@")
+    assert next(v for v in served["versions"] if v["active"])["embedder"] == served["embedder"]

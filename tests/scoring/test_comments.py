@@ -40,6 +40,54 @@ def test_lexical_features_shape_and_emoji():
     assert lexical_features([]).shape == (0, len(LEXICAL_FEATURES))
 
 
+def cue(text: str, name: str) -> float:
+    return float(lexical_features([text], "cues")[0, comments.FEATURE_SETS["cues"].index(name)])
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), [
+    ("Ganhe seguidores grátis no meu perfil!!! link na bio", "follow_any_language", 1),
+    ("Ganhe seguidores grátis no meu perfil!!! link na bio", "bio_link", 1),
+    ("Promovemos sua página, mande DM para parceria 💰", "promo_any_language", 1),
+    ("Promovemos sua página, mande DM para parceria 💰", "dm_any_language", 1),
+    ("Schreib mir privat für eine Kooperation", "dm_any_language", 1),
+    ("Escríbeme al privado", "dm_any_language", 1),
+    ("Folgt mir! Abonniert meinen Kanal", "follow_any_language", 1),
+    ("Ikuti akun kami", "follow_any_language", 1),
+    ("Guadagna soldi da casa", "earn_any_language", 2),
+    ("ruf mich an +49 151 2345 6789", "phone", 1), ("I love this song from 2012", "phone", 0),
+    ("😍😍😍🔥🔥", "emoji_run", pytest.approx(1.7918, abs=1e-4)), ("que lindo 😍", "emoji_run", 0),
+    ("@anna_b @bob.c @carla hi", "handle_share", 0.75), ("東京の桜がきれい", "non_latin_share", 1),
+    ("Qué bonito vestido, ¿dónde lo compraste?", "follow_any_language", 0),
+    ("Qué bonito vestido, ¿dónde lo compraste?", "dm_any_language", 0),
+])
+def test_cues_in_every_language(text, name, expected):
+    assert cue(text, name) == expected
+
+
+def test_the_cue_features_extend_the_base_ones():
+    """v1 and v2 read the base features; a v3 model reads them followed by the cues."""
+    texts = ["Ganhe seguidores grátis!!! link na bio", "plain words", ""]
+    base, cues = lexical_features(texts), lexical_features(texts, "cues")
+    assert base.shape == (3, len(LEXICAL_FEATURES)) and cues.shape == (3, len(comments.FEATURE_SETS["cues"]))
+    np.testing.assert_array_equal(cues[:, :len(LEXICAL_FEATURES)], base)
+    assert lexical_features([], "cues").shape == (0, len(comments.FEATURE_SETS["cues"]))
+
+
+@pytest.mark.parametrize(("text", "offer"), [
+    ("Ganhe seguidores grátis no meu perfil!!! link na bio", True),
+    ("Promovemos sua página, mande DM para parceria 💰", True),
+    ("Consigue seguidores reales, escríbeme al privado", True),
+    ("Wir suchen Markenbotschafter! Kooperation? Schreib uns per DM", True),
+    ("Check out my page", False),  # pointing at one's own page is not an offer
+    ("Que receita incrível, vou fazer amanhã", False),
+    ("thanks @anna, you just got a new follower", False),
+])
+def test_offers_of_followers_promotion_or_money(text, offer):
+    from server.scoring.comments.rules import offer_reason
+
+    assert (offer_reason(text) is not None) == offer
+
+
 def test_fullwidth_and_math_letters_are_folded_for_the_ngram_heads():
     folded = comments.prepare_texts(["ｈｔｔｐ://ｗｗｗ.ｅｂａｙ.ｃｏｍ", "𝒲𝑜𝓌 I got paid"])
     assert folded == ["http://www.ebay.com", "wow i got paid"]
@@ -65,6 +113,15 @@ def test_fullwidth_and_math_letters_are_folded_for_the_ngram_heads():
     # a caption word turns a short comment into one about the post
     ("love the sourdough", "My sourdough recipe, step by step", False),
     ("love the sourdough", None, True),
+    # generic praise is generic in every language
+    ("que lindo 😍", None, True), ("top!!", None, True), ("👏👏", None, True), ("lindaaaa", None, True),
+    ("wunderschön", None, True), ("bellissima!!", None, True), ("cantik banget kak", None, True),
+    ("かわいい", None, True), ("太美了", None, True), ("красота 😍", None, True), ("primeiro", None, True),
+    ("Que receita incrível, vou fazer amanhã com meus filhos", None, False),
+    ("Qué bonito vestido, ¿dónde lo compraste?", None, False),
+    # a sentence in a script without spaces is not a "very short reaction"
+    ("これはとても面白い動画でした、ありがとうございます", None, False),
+    ("这个视频讲的黑洞理论很有意思我学到了很多", None, False),
 ])
 def test_generic_rules(text, caption, generic):
     p, reason = generic_verdict(text, caption)
@@ -116,25 +173,26 @@ def test_corrupt_model_file_is_refused(tmp_path):
 # ---- the shipped model --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def shipped():
-    return comments.load_active(MODELS)
+def shipped(embedder):
+    """The shipped model for the test session's embedder (the configured one)."""
+    return comments.load_active(MODELS, embedder.version)
 
 
-def test_shipped_artifact_is_small_and_complete(shipped):
+def test_shipped_artifact_is_small_and_complete(shipped, embedder):
     path = MODELS / "comments" / shipped.version
     assert (path / comments.MODEL_FILE).stat().st_size < 5 * 1024 * 1024
     for name in (comments.METADATA_FILE, comments.CARD_FILE, comments.PR_CURVE_FILE):
         assert (path / name).is_file()
     meta = shipped.metadata
     assert meta["version"] == shipped.version and meta["format_version"] == comments.FORMAT_VERSION
-    from server.scoring.embedder import Embedder, model_version
+    from server.scoring.weights import weights_of
 
-    assert meta["embedding_model"] == model_version()
-    # trained on the vectors the server computes by default (MICROSCOUT_EMBED_BACKEND)
-    assert meta["embedder"] == Embedder(store_url="").version
-    assert {f["file"] for f in meta["data"]["files"]} == {"youtube-spam-collection.csv",
+    assert meta["embedding_model"] == weights_of(embedder.version)
+    # trained on the vectors the server computes (MICROSCOUT_EMBED_MODEL, MICROSCOUT_EMBED_BACKEND)
+    assert meta["embedder"] == embedder.version
+    assert {f["file"] for f in meta["data"]["files"]} >= {"youtube-spam-collection.csv",
                                                           "scamspot-instagram-comments.csv"}
-    assert all(len(f["sha256"]) == 64 and f["rows"] > 1000 for f in meta["data"]["files"])
+    assert all(len(f["sha256"]) == 64 and f["rows"] > 90 for f in meta["data"]["files"])
 
 
 CLEAR_CASES = [
@@ -259,7 +317,7 @@ def test_collab_offers_rank_above_genuine_and_the_card_admits_the_miss(shipped, 
 
 @pytest.mark.slow
 def test_the_server_warns_when_it_embeds_with_another_backend_than_the_model_saw(embedder, caplog):
-    """v2's heads were fitted on onnx-int8 vectors; a server set to torch gets told so in its log."""
+    """The heads were fitted on onnx-int8 vectors; a server set to torch gets told so in its log."""
     from server.scoring.comments import load_active
     from server.scoring.scorer import Scorer
 
@@ -270,10 +328,10 @@ def test_the_server_warns_when_it_embeds_with_another_backend_than_the_model_saw
             return embedder.encode(texts)
 
     with caplog.at_level("WARNING", logger="server.scoring.scorer"):
-        Scorer(embedder, load_active(MODELS), background=None)
+        Scorer(embedder, load_active(MODELS, embedder.version), background=None)
     assert not caplog.records
     with caplog.at_level("WARNING", logger="server.scoring.scorer"):
-        Scorer(Relabelled(), load_active(MODELS), background=None)
+        Scorer(Relabelled(), load_active(MODELS, embedder.version), background=None)
     assert any("+torch" in r.getMessage() and "trained on" in r.getMessage() for r in caplog.records)
 
 
@@ -282,8 +340,8 @@ def test_a_read_ahead_gives_the_same_verdicts_and_is_used_only_when_it_covers_th
     texts = [t for t, _, _ in CLEAR_CASES]
     captions = [c for _, c, _ in CLEAR_CASES]
     vectors = embedder.encode(texts)
-    plain = comments.load_active(MODELS).classify(texts, vectors, captions, "instagram")
-    model = comments.load_active(MODELS)  # its own, empty verdict cache
+    plain = comments.load_active(MODELS, embedder.version).classify(texts, vectors, captions, "instagram")
+    model = comments.load_active(MODELS, embedder.version)  # its own, empty verdict cache
     ahead = (list(range(len(texts))), model.read(texts, "instagram", captions))
 
     def must_not_read(*args):
@@ -292,7 +350,7 @@ def test_a_read_ahead_gives_the_same_verdicts_and_is_used_only_when_it_covers_th
     monkeypatch.setattr(model, "read", must_not_read)
     assert model.classify(texts, vectors, captions, "instagram", read=ahead) == plain
     monkeypatch.undo()
-    partial = comments.load_active(MODELS)
+    partial = comments.load_active(MODELS, embedder.version)
     reads: list[int] = []
     original = partial.read
     monkeypatch.setattr(partial, "read", lambda t, p=None, c=None: reads.append(len(t)) or original(t, p, c))

@@ -46,7 +46,9 @@ from training.comments.corpus import (
 from training.comments.evaluation import (
     binary_metrics,
     evaluate,
+    evaluate_dev,
     evaluate_generic,
+    evaluate_lovo,
     evaluate_scamspot,
     evaluate_youtube,
 )
@@ -65,6 +67,7 @@ from training.comments.report import (
     render_report,
 )
 from training.comments.trainer import (
+    assemble,
     public_metrics,
     train,
     write_report,
@@ -84,11 +87,14 @@ __all__ = [
     "SCAMSPOT_GOAL_MCC",
     "SOURCE_PLATFORM",
     "TrainingArguments",
+    "assemble",
     "binary_metrics",
     "build_head",
     "describe_heads",
     "evaluate",
+    "evaluate_dev",
     "evaluate_generic",
+    "evaluate_lovo",
     "evaluate_scamspot",
     "evaluate_youtube",
     "fit",

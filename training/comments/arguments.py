@@ -53,6 +53,11 @@ class TrainingArguments:
 
     seed: int = 13
     heads: tuple[str, ...] = ("embedding", "words", "chars")
+    features: str = "cues"  # lexical features: "cues" (multilingual cues, v3 on) or "base" (v1, v2)
+    offer_floor: float = 0.9  # least P(spam) of an offer of followers/promotion/money (0: no such rule)
+    # (features, stacker C) designs the fit chooses among by inner cross-validation on its own rows;
+    # empty: no choice, ``features`` and ``stack_C`` as given
+    designs: tuple[tuple[str, float], ...] = (("base", 1.0), ("cues", 1.0), ("cues", 0.3))
     embedding_C: float = 0.02
     words_C: float = 10.0
     words_ngrams: tuple[int, int] = (1, 2)
@@ -61,7 +66,7 @@ class TrainingArguments:
     chars_max_features: int = 30000
     stack_C: float = 1.0
     platforms: tuple[str, ...] = ("youtube", "instagram")  # each gets its own heads and stacker
-    inner_folds: int = 5
+    inner_folds: int = 3
     cv_folds: int = 5
     threshold: float = 0.5
     notes: dict[str, str] = field(default_factory=dict)

@@ -18,6 +18,7 @@ from training.datasets import (
     load_scamspot,
     load_youtube,
 )
+from training.vectors import cached_encode
 
 # ---- data -----------------------------------------------------------------------------------
 
@@ -45,14 +46,20 @@ class Corpus:
         return Corpus([self.rows[i] for i in idx], self.vectors[idx])
 
 
+def vector_cache(embedder: Any) -> Path | None:
+    """Where training keeps the vectors of ``embedder``: ``<its DATA_DIR>/vectors`` (None: no cache)."""
+    data_dir = getattr(embedder, "data_dir", None)
+    return Path(data_dir) / "vectors" if data_dir else None
+
+
 def load_corpus(embedder: Any, extra_labels: Iterable[tuple[str, str] | dict[str, Any]] = (),
                 data_dir: Path = DATA_DIR) -> Corpus:
     """Both datasets plus users' corrections ((text, label) pairs or {"text", "label"} records),
-    embedded by ``embedder``."""
+    embedded by ``embedder`` (vectors cached on disk per embedder version: ``vector_cache``)."""
     rows = load_youtube(data_dir / YOUTUBE_FILE) + load_scamspot(data_dir / SCAMSPOT_FILE)
     start = len(rows)
     for i, item in enumerate(extra_labels):
         text, label = (item["text"], item["label"]) if isinstance(item, dict) else item
         if text.strip():
             rows.append(CommentRow(text.strip(), int(label == "spam"), EXTRA_SOURCE, EXTRA_SOURCE, start + i))
-    return Corpus(rows, embedder.encode([r.text for r in rows]))
+    return Corpus(rows, cached_encode(embedder, [r.text for r in rows], vector_cache(embedder)))

@@ -6,7 +6,7 @@ import json
 import platform
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from server.scoring.comments import (
     CommentModel,
 )
 from server.scoring.embedder import model_version
+from server.scoring.weights import weights_of
 from training.comments.arguments import (
     EXTRA_SOURCE,
     REPORT_FILE,
@@ -23,17 +24,20 @@ from training.comments.arguments import (
     Progress,
     TrainingArguments,
 )
-from training.comments.corpus import Corpus, load_corpus
+from training.comments.corpus import Corpus, load_corpus, vector_cache
 from training.comments.evaluation import evaluate
 from training.comments.fitting import fit_corpus
-from training.comments.report import plot_pr, render_card, render_report
+from training.comments.report import plot_pr, render_card, render_report, render_summary
 from training.datasets import (
     DATA_DIR,
+    MULTILINGUAL_DEV_FILE,
     SCAMSPOT_FILE,
     YOUTUBE_FILE,
     file_snapshot,
+    load_multilingual_dev,
 )
 from training.result import TrainingResult
+from training.vectors import cached_encode
 
 # ---- the whole run --------------------------------------------------------------------------
 
@@ -52,7 +56,7 @@ def _cpu_count() -> int:
 
 def train(version: str, extra_labels: Iterable[tuple[str, str] | dict[str, Any]] = (),
           progress: Progress | None = None, args: TrainingArguments | None = None, embedder: Any = None,
-          corpus: Corpus | None = None) -> TrainingResult:
+          corpus: Corpus | None = None, lovo: bool = False) -> TrainingResult:
     """Evaluate on the shipped protocols, then fit on every row: the new ``version``, not yet saved.
 
     ``extra_labels`` are users' (text, "genuine" | "generic" | "spam") corrections; ``corpus`` replaces
@@ -69,40 +73,69 @@ def train(version: str, extra_labels: Iterable[tuple[str, str] | dict[str, Any]]
     if corpus is None:
         say(0.0, "embedding the training comments")
         corpus = load_corpus(embedder, list(extra_labels))
+    dev_rows = load_multilingual_dev()
+    dev = (dev_rows, cached_encode(embedder, [row.text for row in dev_rows], vector_cache(embedder)))
     say(0.05, "evaluating")
-    metrics = evaluate(corpus, args, lambda f, m: say(0.05 + 0.8 * f, m))
+    metrics = evaluate(corpus, args, lambda f, m: say(0.05 + 0.8 * f, m), dev=dev, lovo=lovo)
     say(0.85, "fitting the final model on every row")
     estimators = fit_corpus(corpus, args)
-    seconds = time.perf_counter() - started
+    result = assemble(version, corpus, embedder, args, metrics, estimators, time.perf_counter() - started)
+    say(1.0, f"comment model {version} trained")
+    return result
+
+
+def assemble(version: str, corpus: Corpus, embedder: Any, args: TrainingArguments, metrics: dict[str, Any],
+             estimators: dict[str, Any], seconds: float) -> TrainingResult:
+    """The result of a run from its parts: the evaluations' metrics and the final fit's estimators."""
+    design = json.loads(estimators.get("design", "{}"))
     y = corpus.labels
     meta = {
         "version": version, "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "training_seconds": round(seconds, 1),
         "machine": f"{platform.machine()}, {_cpu_count()} CPU, Python {platform.python_version()}",
-        "embedding_model": model_version(),
+        "embedding_model": weights_of(str(getattr(embedder, "version", model_version()))),
         "embedder": str(getattr(embedder, "version", "unknown")),  # weights + backend the vectors came from
-        "data": {"files": file_snapshot([DATA_DIR / YOUTUBE_FILE, DATA_DIR / SCAMSPOT_FILE]),
+        "data": {"files": file_snapshot([DATA_DIR / YOUTUBE_FILE, DATA_DIR / SCAMSPOT_FILE,
+                                         DATA_DIR / MULTILINGUAL_DEV_FILE]),
                  "rows_after_loading": {s: int(sum(1 for r in corpus.rows if r.source == s))
                                         for s in ("youtube", "scamspot", EXTRA_SOURCE)}},
         "final_fit": {"rows": len(y), "spam": int(y.sum()),
                       "corrections": int(sum(1 for r in corpus.rows if r.source == EXTRA_SOURCE))},
-        "parameters": asdict(args), "metrics": public_metrics(metrics),
+        "parameters": asdict(args), "design": design, "offer_rule": offer_rule_counts(corpus),
+        "metrics": public_metrics(metrics),
         "labels": ["genuine", "generic", "spam"],
     }
     with tempfile.TemporaryDirectory(prefix="microscout-plot-") as tmp:
         plot = plot_pr(metrics, Path(tmp) / PR_CURVE_FILE).read_bytes()
-    say(1.0, f"comment model {version} trained")
     return TrainingResult(CommentModel(estimators, version), meta, render_card(metrics, meta), metrics,
                           {PR_CURVE_FILE: plot})
 
 
-def write_report(result: TrainingResult, report_dir: str | Path) -> Path:
-    """The training report, its PR curve and the metrics as JSON, into ``report_dir``."""
+def offer_rule_counts(corpus: Corpus) -> dict[str, int]:
+    """Rows of each source and label that ``offer_reason`` fires on (what the offer floor can change)."""
+    from server.scoring.comments.rules import offer_reason
+
+    names = {("scamspot", 0): "scamspot_real", ("scamspot", 1): "scamspot_scam",
+             ("youtube", 0): "youtube_genuine", ("youtube", 1): "youtube_spam"}
+    counts = dict.fromkeys(names.values(), 0)
+    for row in corpus.rows:
+        if (row.source, row.spam) in names and offer_reason(row.text):
+            counts[names[(row.source, row.spam)]] += 1
+    return counts
+
+
+def write_report(result: TrainingResult | Sequence[TrainingResult], report_dir: str | Path) -> Path:
+    """The training report, its PR curve and the metrics as JSON, into ``report_dir``; given one result
+    per embedder, one report with a section each, after a table comparing them."""
+    results = [result] if isinstance(result, TrainingResult) else list(result)
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / REPORT_PLOT).write_bytes(result.files[PR_CURVE_FILE])
-    (report_dir / REPORT_FILE).write_text(render_report(result.metrics, result.metadata), encoding="utf-8")
-    (report_dir / "comments-metrics.json").write_text(
-        json.dumps({"version": result.version, **public_metrics(result.metrics)}, indent=2) + "\n",
-        encoding="utf-8")
+    (report_dir / REPORT_PLOT).write_bytes(results[0].files[PR_CURVE_FILE])
+    sections = [render_report(r.metrics, r.metadata) for r in results]
+    text = sections[0] if len(results) == 1 else "\n".join(
+        [render_summary([(r.metadata, r.metrics) for r in results]), *sections])
+    (report_dir / REPORT_FILE).write_text(text, encoding="utf-8")
+    metrics = {r.version: public_metrics(r.metrics) for r in results}
+    body = {"version": results[0].version, **metrics[results[0].version]} if len(results) == 1 else metrics
+    (report_dir / "comments-metrics.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     return report_dir / REPORT_FILE

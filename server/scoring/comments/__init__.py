@@ -36,6 +36,8 @@ from server.scoring.artifacts import (
     stored_types,
 )
 from server.scoring.comments.features import (
+    CUE_FEATURES,
+    FEATURE_SETS,
     LEXICAL_FEATURES,
     embedding_features,
     lexical_features,
@@ -48,6 +50,8 @@ from server.scoring.comments.persistence import (
     TRUSTED_TYPES,
     ModelLoadError,
     active_version,
+    same_weights,
+    trained_on,
     versions,
 )
 from server.scoring.comments.rules import GENERIC_THRESHOLD, generic_verdict, spam_cues
@@ -56,6 +60,7 @@ from server.scoring.comments.stacking import (
     SHARED,
     TextPart,
     _logit,
+    feature_set,
     head_inputs,
     head_kind,
     read_texts,
@@ -68,11 +73,11 @@ from server.scoring.comments.stacking import (
 )
 
 __all__ = [
-    "ACTIVE_FILE", "ANY", "CARD_FILE", "FORMAT_VERSION", "GENERIC_THRESHOLD", "LABELS", "LEXICAL_FEATURES",
-    "LIBRARIES", "METADATA_FILE", "MODEL_FILE", "PR_CURVE_FILE", "SHARED", "TRUSTED_TYPES", "CommentModel",
-    "ModelLoadError", "ModelVersionWarning", "TextPart", "_logit", "active_version",
-    "embedding_features", "generic_verdict", "head_inputs", "head_kind", "lexical_features",
-    "library_versions", "load_active", "prepare_texts", "read_texts", "spam_cues",
-    "spam_from", "spam_probability", "stack_heads", "stack_inputs", "stacker_for", "stackers",
-    "stored_types", "versions",
+    "ACTIVE_FILE", "ANY", "CARD_FILE", "CUE_FEATURES", "CommentModel", "FEATURE_SETS", "FORMAT_VERSION",
+    "GENERIC_THRESHOLD", "LABELS", "LEXICAL_FEATURES", "LIBRARIES", "METADATA_FILE", "MODEL_FILE",
+    "ModelLoadError", "ModelVersionWarning", "PR_CURVE_FILE", "SHARED", "TRUSTED_TYPES", "TextPart",
+    "_logit", "active_version", "embedding_features", "feature_set", "generic_verdict", "head_inputs",
+    "head_kind", "lexical_features", "library_versions", "load_active", "prepare_texts", "read_texts",
+    "same_weights", "spam_cues", "spam_from", "spam_probability", "stack_heads", "stack_inputs",
+    "stacker_for", "stackers", "stored_types", "trained_on", "versions",
 ]

@@ -42,6 +42,45 @@ LEXICAL_FEATURES = (
     "log_chars", "log_words", "digit_share", "emoji_share", "upper_share", "question", "exclaim_share",
 )
 
+# ---- cues that hold in every language (v3 on) --------------------------------------------------
+# Signals that do not depend on the language (a phone number, a run of emoji, a link in the bio) and
+# curated word lists in the languages a third of the comments are written in (pt, es, de, fr, it, id,
+# tr, nl, pl, ru, hi/romanised, ja, ko, zh, ar). Each list is a documented feature, not a verdict: the
+# stacker weighs it with the vectors. The lists name spam patterns, never a language.
+_PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{7,}\d(?![\w.])")
+_BIO_LINK = re.compile(
+    r"\blink\s*(?:in|na|no|en|em|im|nella|dans|di)\s*(?:la\s+|my\s+|meiner\s+|minha\s+|mi\s+)?"
+    r"(?:bio|profil\w*|perfil|biografia|biografía|description)\b"
+    r"|\b(?:enlace|lien|tautan|linki?)\s+(?:en|na|dans|di|in)\s+(?:la\s+|ma\s+|mi\s+)?(?:bio|perfil|profil)\b"
+    r"|\bbio(?:daki|dan)\b|🔗|👉\s*@", re.I)
+_DM_ML = re.compile(
+    r"(?<![\w])(?:dm|md|pv|inbox|direct|privado|privat|privé|privato|priv|whatsapp|wa\.me|zap|telegram|tg|"
+    r"line id|kakao|wechat|ダイレクト|私信|私聊|디엠|اتصل|واتساب|ライン)(?![\w])"
+    r"|(?:manda|mande|me chama|chama|escr[ií]beme|escreva|schreib(?:t)? mir|[ée]cri(?:s|vez)[- ]moi|"
+    r"scrivimi|contáctame|contacte|kontak|hubungi|chat aja|yaz bana|napisz)", re.I)
+_FOLLOW_ML = re.compile(
+    r"seguidor(?:es|as)?|seguir|s[ií]gueme|s[ií]ganme|sigam|siga[- ]?me|segue|seguimi|seguitemi|follower|"
+    r"follow|folback|follback|abonn|abonnier|abonnez|iscriv|inscrev|inscri[bt]|suscr[ií]b|suscrib|"
+    r"ikuti|takip|obserwuj|подпис|フォロー|팔로우|关注|curtid|likes?\b|me gusta|polub", re.I)
+_PROMO_ML = re.compile(
+    r"promo(?:vemos|vo|ção|ciones?|cion|zione|tion|sikan|si)\b|promov|divulga|parceri|colab|kooperation|"
+    r"zusammenarbeit|werbung|sponsor|patroc|collaborazion|kerja ?sama|endorse|iş birliği|reklam|"
+    r"embaixador|embajador|botschafter|ambassad|revendedor|reseller|afiliad|affiliat|"
+    r"meu perfil|mi perfil|mein profil|mon profil|il mio profilo|profil (?:saya|ku)|"
+    r"(?:meu|mi|mein|mon|il mio) (?:canal|kanal|chaîne|canale)|(?:visit|visita|visite|besuch)", re.I)
+_EARN_ML = re.compile(
+    r"\bganh[eaoi]\w*|\bganar\b|\bgana\b|\bganancias?\b|gr[áa]tis\b|kostenlos|gratuit|gratuito|\bgagne[rz]?\b|"
+    r"guadagn|renda extra|dinheiro|dinero|\bgeld\b|argent|\bsoldi\b|\buang\b|penghasilan|\bcuan\b|"
+    r"invist|investi|inversi[oó]n|lucro|\bprofit|\bkazan|zarab|заработ|稼|赚钱|돈 벌|"
+    r"bitcoin|cripto|krypto|crypto|forex|trading|\bpix\b", re.I)
+_EMOJI_RUN_MIN = 3
+
+CUE_FEATURES = (
+    "phone", "bio_link", "dm_any_language", "follow_any_language", "promo_any_language",
+    "earn_any_language", "emoji_run", "handle_share", "non_latin_share",
+)
+FEATURE_SETS = {"base": LEXICAL_FEATURES, "cues": LEXICAL_FEATURES + CUE_FEATURES}
+
 
 @functools.lru_cache(maxsize=65536)  # one entry per distinct character seen
 def _is_emoji(ch: str) -> bool:
@@ -73,11 +112,46 @@ def _lexical_row(text: str) -> list[float]:
     ]
 
 
-def lexical_features(texts: Sequence[str]) -> np.ndarray:
-    """(n, len(LEXICAL_FEATURES)) float32: links, mentions, promo and scam cues, length, emoji, case."""
+def _longest_emoji_run(text: str) -> int:
+    best = run = 0
+    for ch in text:
+        if _is_emoji(ch):
+            run += 1
+            best = max(best, run)
+        elif not ch.isspace():
+            run = 0
+    return best
+
+
+def _cue_row(text: str) -> list[float]:
+    chars = max(len(text), 1)
+    words = text.split()
+    handles = sum(1 for w in words if w.startswith("@") and len(w) > 2)
+    letters = [ch for ch in text if ch.isalpha()]
+    non_latin = sum(1 for ch in letters if ord(ch) > 0x24F)
+    run = _longest_emoji_run(text[:2000])
+    return [
+        float(bool(_PHONE.search(text))),
+        float(bool(_BIO_LINK.search(text))),
+        float(bool(_DM_ML.search(text))),
+        float(bool(_FOLLOW_ML.search(text))),
+        float(bool(_PROMO_ML.search(text))),
+        float(len(_EARN_ML.findall(text[:2000]))),
+        math.log1p(run) if run >= _EMOJI_RUN_MIN else 0.0,
+        handles / max(len(words), 1),
+        non_latin / max(len(letters), 1) if chars else 0.0,
+    ]
+
+
+def lexical_features(texts: Sequence[str], features: str = "base") -> np.ndarray:
+    """(n, len(FEATURE_SETS[features])) float32: links, mentions, promo and scam cues, length, emoji,
+    case; with ``features="cues"`` also the cues that hold in every language (``CUE_FEATURES``)."""
+    names = FEATURE_SETS[features]
     if not texts:
-        return np.zeros((0, len(LEXICAL_FEATURES)), dtype=np.float32)
-    return np.asarray([_lexical_row(t) for t in texts], dtype=np.float32)
+        return np.zeros((0, len(names)), dtype=np.float32)
+    if features == "base":
+        return np.asarray([_lexical_row(t) for t in texts], dtype=np.float32)
+    return np.asarray([_lexical_row(t) + _cue_row(t) for t in texts], dtype=np.float32)
 
 
 def embedding_features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:

@@ -20,7 +20,13 @@ from server.scoring.artifacts import (
     warn_if_libraries_changed,
     write_metadata,
 )
-from server.scoring.comments.persistence import TRUSTED_TYPES, ModelLoadError, active_version
+from server.scoring.comments.persistence import (
+    TRUSTED_TYPES,
+    ModelLoadError,
+    active_version,
+    same_weights,
+    trained_on,
+)
 from server.scoring.comments.rules import GENERIC_THRESHOLD, _content_words, generic_verdict, spam_cues
 from server.scoring.comments.stacking import (
     ANY,
@@ -83,10 +89,18 @@ class CommentModel:
         self._verdicts_lock = threading.Lock()
 
     @classmethod
-    def from_dir(cls, path: str | Path) -> CommentModel:
-        """Load a version directory, trusting only ``TRUSTED_TYPES``; warns on library mismatches."""
+    def from_dir(cls, path: str | Path, embedder: str | None = None) -> CommentModel:
+        """Load a version directory, trusting only ``TRUSTED_TYPES``; warns on library mismatches.
+
+        ``embedder``: the version of the embedder that will give the vectors; a model trained on other
+        weights is refused (ModelLoadError), since its heads would read vectors of another space."""
         path = Path(path)
         meta = read_metadata(path, "comment model", ModelLoadError)
+        if embedder is not None:
+            source = trained_on(meta)
+            if source is None or not same_weights(source, embedder):
+                raise ModelLoadError(f"{path.name} was trained on {source or 'unrecorded'} vectors; the "
+                                     f"embedder is {embedder}")
         estimators = load_trusted(path / MODEL_FILE, TRUSTED_TYPES, ModelLoadError)
         if not isinstance(estimators, dict):
             raise ModelLoadError(f"{path / MODEL_FILE}: expected a dict of estimators")
@@ -219,7 +233,7 @@ class CommentModel:
         return out
 
 
-def load_active(models_dir: str | Path) -> CommentModel:
-    """The served comment model: ``models_dir/comments/<active version>``."""
+def load_active(models_dir: str | Path, embedder: str | None = None) -> CommentModel:
+    """The shipped default for ``embedder``: ``models_dir/comments/<active version>``."""
     root = Path(models_dir) / "comments"
-    return CommentModel.from_dir(root / active_version(root))
+    return CommentModel.from_dir(root / active_version(root, embedder), embedder)

@@ -1,12 +1,16 @@
 """Comment model versions on disk: the trusted types a model file may hold, and the version directories.
 
 A version is ``<root>/<version>/`` holding ``MODEL_FILE`` (skops), ``METADATA_FILE``, ``CARD_FILE`` and
-``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the shipped default, and without it the highest version
-is. These directories are read only: the model registry (``server.registry``) keeps every version
+``PR_CURVE_FILE``; ``<root>/ACTIVE`` names the shipped defaults, one per line, and without it the
+highest version is. A model is trained on one embedder's vectors (``metadata["embedder"]``), so the
+default for an embedder is the first listed version trained on that embedder's weights (on its
+backend if one is); a model never serves another embedder's vectors. These directories are read
+only: the model registry (``server.registry``) keeps every version
 trained after the release, and which one is served."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -54,16 +58,44 @@ def versions(root: str | Path) -> list[str]:
     return sorted(found, key=_version_key)
 
 
-def active_version(root: str | Path) -> str:
-    """The version named in ``root/ACTIVE``, else the highest version present."""
+def trained_on(metadata: dict[str, object]) -> str | None:
+    """The embedder version a model's vectors came from (None: not recorded)."""
+    value = metadata.get("embedder")
+    return str(value) if value else None
+
+
+def same_weights(a: str, b: str) -> bool:
+    """Whether two embedder versions name the same weights (their backends may differ)."""
+    return a.rsplit("+", 1)[0] == b.rsplit("+", 1)[0]
+
+
+def _embedder_of(root: Path, version: str) -> str | None:
+    try:
+        return trained_on(json.loads((root / version / METADATA_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def active_version(root: str | Path, embedder: str | None = None) -> str:
+    """The shipped default: without ``embedder``, the first version named in ``root/ACTIVE`` (else the
+    highest present); with it, the first named version trained on ``embedder``'s weights, preferring
+    one trained on its backend too (else the highest such version present)."""
     root = Path(root)
     active = root / ACTIVE_FILE
-    if active.is_file():
-        name = active.read_text(encoding="utf-8").strip()
-        if name not in versions(root):
-            raise ModelLoadError(f"{active} names {name!r}, which is not a model directory")
-        return name
     found = versions(root)
-    if not found:
+    if active.is_file():
+        listed = [line.strip() for line in active.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for name in listed:
+            if name not in found:
+                raise ModelLoadError(f"{active} names {name!r}, which is not a model directory")
+    else:
+        listed = found[::-1]
+    if not listed:
         raise ModelLoadError(f"no comment model under {root}")
-    return found[-1]
+    if embedder is None:
+        return listed[0]
+    exact = [v for v in listed if _embedder_of(root, v) == embedder]
+    close = [v for v in listed if (e := _embedder_of(root, v)) is not None and same_weights(e, embedder)]
+    if exact or close:
+        return (exact or close)[0]
+    raise ModelLoadError(f"no comment model under {root} was trained on {embedder} vectors")

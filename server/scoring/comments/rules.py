@@ -6,13 +6,18 @@ import functools
 import re
 
 from server.scoring.comments.features import (
+    _BIO_LINK,
     _COLLAB,
     _CONTACT,
+    _DM_ML,
+    _EARN_ML,
     _FINANCE,
+    _FOLLOW_ML,
     _HASHTAG,
     _LINK,
     _MENTION,
     _MONEY,
+    _PHONE,
     _SELF_PROMO,
     _SUBSCRIBE,
     _is_emoji,
@@ -33,11 +38,17 @@ GENERIC_THRESHOLD = 0.5
 #      or heart ("I love you Katy", "I <3 Katy Perry!") (0.8)
 #   7. one or two words that do not mention the caption and ask nothing ("lol", "bs") (0.6)
 # A caption word in the comment stops rules 5-7 (it talks about the post).
+# The word lists hold the same generic praise in the languages comments are written in ("que lindo 😍",
+# "top!!", "wunderschön", "bellissima", "cantik banget", "かわいい"), and in scripts written without
+# spaces (Chinese, Japanese, Thai) every two characters count as a word, so a sentence is not "short".
 
 _BAIT = re.compile(
     r"\b(?:follow|like|sub|comment)s? ?(?:for|4|4a) ?(?:follow|like|sub|comment)s?\b|\bf4f\b|\bl4l\b|\bs4s\b"
-    r"|follow ?back|followback|\btag (?:a|your) friends?\b|\bdouble tap\b", re.I)
-_FIRST = re.compile(r"^\W*(?:first|1st|frist|early|early squad|first comment)\W*$", re.I)
+    r"|follow ?back|followback|\btag (?:a|your) friends?\b|\bdouble tap\b"
+    r"|\bsdv\b|sigo de volta|segue de volta|te sigo|s[ií]gueme y te sigo|seguimi e ti seguo|folback|follback"
+    r"|\bfolbek\b|takip(?:e)? takip|abo gegen abo|\bsub ?x ?sub\b|like x like|curtid[ao] x curtid", re.I)
+_FIRST = re.compile(r"^\W*(?:first|1st|frist|early|early squad|first comment|primeir[oa]|primer[oa]?|erste?r?"
+                    r"|premier|premi[èe]re|prim[oa]|pertamax|pertama|ilk|一番|第一|沙发)\W*$", re.I)
 _CHATTER = re.compile(
     r"\bviews?\b|\blikes?\b|\bsubscribers?\b|\b(?:19|20)\d\d\b|\byears? ago\b|\d+ (?:million|billion)\b"
     r"|\bwho(?:'s| is)? (?:still )?(?:here|watching|listening)"
@@ -55,11 +66,46 @@ track tune jam vibe vibes look looks looking girl guy man men lady bro sis dude 
 artist voice and in on with all always forever still again keep up going thanks thank thx congrats
 congratulations wish luck god bless blessed here we go true same mood facts agree agreed yup ok okay job well
 done one day cant can't wait finally she he her him his they them she's he's everyone guys
+top tops topp que qué lindo linda lindos lindas muito muita muy mucho tão tan tao bem bien bonito bonita
+bonitos bonitas perfeito perfeita perfecto perfecta perfetto perfetta maravilhoso maravilhosa maravilloso
+maravillosa incrível incrivel increíble increible demais amei amo adoro adorei encanta encantó hermoso
+hermosa hermosos precioso preciosa preciosos guapa guapo guapísima linduxa gata gato diva divo rainha reina
+rey rei deusa diosa show showw genial genia ótimo ótima otimo otima lindeza fofo fofa fofura belo bela
+belíssima belissima lindíssima lindissima maravilha divina divino mi mis tu tus su el la los las lo le les
+o os as um uma un una uno e y es é está esta eres és sos fica ficou quedó quedo vc você voce te
+quiero j c t l d n s
+parabéns parabens felicidades felicitaciones enhorabuena obrigado obrigada gracias grazie merci danke
+bellissimo bellissima bellissimi bella bello belli stupendo stupenda fantastico fantastica bravo brava
+bravissimo bravissima complimenti molto tanto troppo sei sono ti amo adoro che mamma mia wow
+magnifique superbe sublime trop beau belle jolie joli génial genial canon magnifique bravo félicitations
+très tres c'est cest est je t'adore adore j'adore aime j'aime vraiment vous toi moi
+schön schoen wunderschön wunderschoen toll super geil klasse mega krass hübsch huebsch cool stark
+sehr so ist du bist sie echt einfach richtig ich liebe es dich wahnsinn hammer traumhaft süß süss
+cantik ganteng keren mantap mantul bagus kece banget bgt sekali sangat kak kakak cakep imut lucu
+indah luar biasa semangat sukses terus aku suka sayang
+güzel harika muhteşem mükemmel çok cok süper bayıldım tebrikler canım
+mooi prachtig geweldig leuk heel piękna piękny super śliczna
+красиво красота класс супер круто шикарно прекрасно великолепно очень
+かわいい 可愛い かっこいい 素敵 すてき 最高 すごい 綺麗 きれい 好き 大好き
+예쁘다 예뻐요 예뻐 대박 멋져요 멋있어요 최고 사랑해요 좋아요 귀여워
+好看 太美了 漂亮 好美 厉害 好棒 真棒 美 帅 可爱 喜欢 爱了
+جميل جميلة رائع رائعة روعة مبدع ماشاء الله ما شاء الله حلو تبارك
+बहुत सुंदर सुन्दर प्यारा प्यारी बढ़िया शानदार वाह mashallah masha allah wah bahut sundar nice
 """.split())
 _PRAISE_WORDS = frozenset("""
 love loved loving lovee luv like nice good great cool awesome amazing beautiful beauty gorgeous stunning
 lovely cute pretty perfect best fav favorite favourite fave fire lit dope epic super wonderful incredible
 fantastic excellent brilliant goals queen king legend goat slay wow omg congrats congratulations
+top lindo linda lindos lindas bonito bonita perfeito perfeita perfecto perfecta perfetto perfetta
+maravilhoso maravilhosa maravilloso maravillosa incrível incrivel increíble increible demais amei amo adoro
+adorei hermoso hermosa precioso preciosa guapa guapo diva rainha reina deusa diosa show genial ótimo ótima
+otimo otima fofo fofa belo bela belíssima belissima lindíssima maravilha divina divino parabéns parabens
+bellissimo bellissima bella bello stupendo stupenda fantastico fantastica bravo brava bravissimo complimenti
+magnifique superbe sublime beau belle jolie joli génial adore j'adore félicitations schön wunderschön toll
+super geil klasse mega hübsch stark wahnsinn hammer traumhaft cantik ganteng keren mantap bagus kece cakep
+imut indah güzel harika muhteşem mükemmel mooi prachtig geweldig piękna красиво класс супер круто шикарно
+かわいい 可愛い かっこいい 素敵 最高 すごい 綺麗 きれい 大好き 예쁘다 예뻐요 대박 멋져요 최고 好看 太美了
+漂亮 好美 厉害 好棒 真棒 可爱 جميل جميلة رائع رائعة روعة सुंदर शानदार वाह
 """.split())
 _STOP = frozenset("""
 about after again also and any are because been before being but can could did does doing down from have
@@ -74,6 +120,18 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 @functools.lru_cache(maxsize=65536)
 def _squeeze(word: str) -> str:
     return _REPEATS.sub(r"\1", word.lower())  # "loooove" -> "love", "cool" stays
+
+
+def _word_count(words: list[str]) -> int:
+    """Words, counting two characters as one in scripts written without spaces (CJK, Thai)."""
+    return sum(max(1, sum(1 for ch in w if _unspaced(ch)) // 2) if any(map(_unspaced, w)) else 1
+               for w in words)
+
+
+def _unspaced(ch: str) -> bool:
+    code = ord(ch)
+    return 0x0E00 <= code <= 0x0EFF or 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF \
+        or 0xF900 <= code <= 0xFAFF
 
 
 @functools.lru_cache(maxsize=4096)  # a caption is looked at once for every comment under it
@@ -99,12 +157,14 @@ def generic_verdict(text: str, caption: str | None = None) -> tuple[float, str |
     if caption and _content_words(text) & _content_words(caption):
         return 0.1, None  # mentions what the post is about
     unknown = [w for w in words if w not in _GENERIC_WORDS and not w.isdigit()]
-    if len(words) <= 10 and not unknown and "?" not in text:
+    count = _word_count(words)
+    asks = "?" in text or "¿" in text or "？" in text
+    if count <= 10 and not unknown and not asks:
         return 0.85, "generic praise or reaction"
     hearts = bool(_HEART.search(text)) or any(_is_emoji(c) for c in text)
-    if len(words) <= 8 and len(unknown) <= 2 and (_PRAISE_WORDS & set(words) or hearts) and "?" not in text:
+    if count <= 8 and _word_count(unknown) <= 2 and (_PRAISE_WORDS & set(words) or hearts) and not asks:
         return 0.8, "generic praise or reaction"
-    if len(words) <= 2 and "?" not in text:
+    if count <= 2 and not asks:
         return 0.6, "very short reaction"
     return 0.05, None
 
@@ -120,7 +180,49 @@ _SPAM_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_MONEY, "names sums of money"),
     (_COLLAB, "collaboration or promotion offer"),
 )
+_CUES_ANY_LANGUAGE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_PHONE, "contains a phone number"),
+    (_BIO_LINK, 'points to a link ("link in bio")'),
+    (_DM_ML, "asks to be contacted privately (DM, WhatsApp, Telegram, phone)"),
+    (_FOLLOW_ML, "asks for subscribes, follows or likes"),
+    (_EARN_ML, "crypto, trading or investment pitch"),
+)
 
 
 def spam_cues(text: str) -> list[str]:
-    return [reason for pattern, reason in _SPAM_CUES if pattern.search(text)]
+    found = [reason for pattern, reason in _SPAM_CUES if pattern.search(text)]
+    for pattern, reason in _CUES_ANY_LANGUAGE:
+        if reason not in found and pattern.search(text):
+            found.append(reason)
+    offer = offer_reason(text)
+    return found + [offer] if offer else found
+
+
+# ---- offers of followers, likes or promotion (v3 on) -----------------------------------------------
+# How self-promotion is labelled on Instagram: a creator's fan pointing at their own page ("check out my
+# page") stays the platform's convention (ScamSpot labels it real, and the Instagram stacker learns
+# that). An *offer* to the reader - followers, likes, promotion of their page, a paid "collab", money -
+# sent through a DM, a link in the bio or a handle is spam on every platform: it is what follower
+# sellers and promotion scams write, in every language. ``offer_reason`` recognises it; a model trained
+# with ``offer_floor`` gives such a comment at least that spam probability (training/reports/comments.md
+# measures what it costs on ScamSpot).
+_OFFER_GOODS = re.compile(
+    r"seguidor(?:es|as)\b|followers\b|abonnenten|abonnés|iscritti|inscritos|suscriptores|pengikut|takipçi"
+    r"|curtidas|me gustas\b|visualiza[cç][õo]es|engajamento|alcance\b"
+    r"|promo(?:vemos|vo|vendo|ção|cion|ción|zione|tion|sikan|si)|promov|divulga|impulsa|parceri|colab"
+    r"|kooperation|werbung|sponsor|patroc|kerja ?sama|endorse|embaixador|embajador|ambassad"
+    r"|renda extra|ganh[eaoi]\w*|gan[ae] dinero|geld verdienen|gagne[rz]|guadagn|penghasilan", re.I)
+_OFFER_CHANNEL = re.compile(
+    r"(?<![\w])(?:dm|md|pv|inbox|direct|privado|privat|privé|whatsapp|telegram)(?![\w])"
+    r"|link\s*(?:in|na|no|en|em|im)\s*(?:la\s+|my\s+|minha\s+)?(?:bio|perfil|profil)|🔗|https?://|www\."
+    r"|(?<![\w.])@[\w.]{2,}"
+    r"|(?:meu|mi|mein|mon|il mio|my) (?:perfil|profil|profilo|profile|page|página|pagina)"
+    r"|grátis|gratis|kostenlos|gratuit|free\b|mande|manda|chama|escr[ií]beme|schreib|écri|scrivi|hubungi",
+    re.I)
+
+
+def offer_reason(text: str) -> str | None:
+    """Why ``text`` reads as an offer of followers, likes, promotion or money (None: it does not)."""
+    if _OFFER_GOODS.search(text) and _OFFER_CHANNEL.search(text):
+        return "offers followers, promotion or money through a DM, link or handle"
+    return None

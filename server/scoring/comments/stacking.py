@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from server.scoring.comments.features import embedding_features, lexical_features, prepare_texts
+from server.scoring.comments.rules import offer_reason
 
 ANY = "any"  # the pooled stacker: platforms without labelled data (TikTok) and unknown platform
 SHARED = "all"  # heads trained on every row
@@ -27,9 +28,14 @@ def head_kind(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
 
-def head_inputs(texts: Sequence[str], vectors: np.ndarray) -> dict[str, Any]:
+def feature_set(estimators: dict[str, Any]) -> str:
+    """The lexical features a model reads: "cues" (v3 on: the multilingual cues too) or "base"."""
+    return str(estimators.get("features", "base"))
+
+
+def head_inputs(texts: Sequence[str], vectors: np.ndarray, features: str = "base") -> dict[str, Any]:
     """Each head kind's input, computed once for a batch."""
-    lexical = lexical_features(texts)
+    lexical = lexical_features(texts, features)
     prepared = prepare_texts(texts)
     return {"embedding": embedding_features(vectors, lexical), "words": prepared, "chars": prepared,
             "lexical": lexical}
@@ -78,6 +84,7 @@ class TextPart:
     lexical: np.ndarray  # (rows, len(LEXICAL_FEATURES))
     logits: dict[str, np.ndarray] = field(default_factory=dict)  # text head -> logit per row (nan: not read)
     generic: list[tuple[float, str | None]] | None = None  # generic_verdict per row, when captions were given
+    offers: np.ndarray | None = None  # whether each row reads as an offer (models with an offer floor)
 
     def __len__(self) -> int:
         return len(self.stacker)
@@ -86,7 +93,8 @@ class TextPart:
         index = np.asarray(rows, dtype=int)
         return TextPart(self.stacker[index], self.lexical[index],
                         {name: values[index] for name, values in self.logits.items()},
-                        None if self.generic is None else [self.generic[i] for i in index])
+                        None if self.generic is None else [self.generic[i] for i in index],
+                        None if self.offers is None else self.offers[index])
 
 
 def read_texts(estimators: dict[str, Any], texts: Sequence[str],
@@ -96,10 +104,12 @@ def read_texts(estimators: dict[str, Any], texts: Sequence[str],
         platforms = [platforms] * len(texts)
     if len(platforms) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(platforms)} platforms")
-    lexical = lexical_features(texts)
+    lexical = lexical_features(texts, feature_set(estimators))
     part = TextPart(np.array([stacker_for(estimators, p) for p in platforms], dtype=object), lexical)
     if not texts:
         return part
+    if offer_floor(estimators) > 0:
+        part.offers = np.array([offer_reason(t) is not None for t in texts], dtype=bool)
     prepared = prepare_texts(texts)
     inputs = {"words": prepared, "chars": prepared, "lexical": lexical}
     heads = estimators["heads"]
@@ -117,10 +127,22 @@ def read_texts(estimators: dict[str, Any], texts: Sequence[str],
     return part
 
 
+def offer_floor(estimators: dict[str, Any]) -> float:
+    """The least P(spam) of an offer of followers, promotion or money (``rules.offer_reason``); 0: off."""
+    return float(estimators.get("offer_floor", 0.0))
+
+
 def spam_from(estimators: dict[str, Any], part: TextPart, vectors: np.ndarray) -> np.ndarray:
     """P(spam) from the text half (``read_texts``) and the rows' vectors."""
     if not len(part):
         return np.zeros(0)
+    out = _stacked(estimators, part, vectors)
+    if part.offers is not None and offer_floor(estimators) > 0:
+        out = np.where(part.offers, np.maximum(out, offer_floor(estimators)), out)
+    return out
+
+
+def _stacked(estimators: dict[str, Any], part: TextPart, vectors: np.ndarray) -> np.ndarray:
     embedding = embedding_features(vectors, part.lexical)
     heads = estimators["heads"]
     out = np.zeros(len(part))
