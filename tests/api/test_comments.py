@@ -88,8 +88,6 @@ def e5_client(tmp_path, e5_embedder):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="no comment model trained on e5 vectors is shipped yet: v3-e5's "
-                   "training did not finish before the deadline on a saturated machine (issue 10)")
 @pytest.mark.parametrize("platform", [None, "instagram"])
 def test_the_issues_portuguese_spam_comes_back_spam_with_e5(e5_client, auth, platform):
     items = [{"text": t, **({"platform": platform} if platform else {})}

@@ -320,7 +320,7 @@ def render_card(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
 
 
 def describe_heads(params: dict[str, Any]) -> str:
-    kinds = {"embedding": "the all-MiniLM-L6-v2 vector plus lexical features", "words": "word n-grams",
+    kinds = {"embedding": "the embedder's sentence vector plus lexical features", "words": "word n-grams",
              "chars": "character n-grams"}
     heads = ", ".join(kinds[k] for k in params["heads"])
     platforms = params.get("platforms", [])

@@ -1,8 +1,8 @@
 """The comment classifier: genuine, generic or spam, for one comment at a time.
 
-"spam" is learned: logistic-regression heads over the MiniLM vector plus cheap lexical features,
-over word n-grams and over character n-grams, joined by a logistic regression (the stacker) fitted on
-their out-of-fold predictions, so ``spam_probability`` is calibrated. "generic" (low effort) has no
+"spam" is learned: logistic-regression heads over the embedder's sentence vector plus cheap lexical
+features, over word n-grams and over character n-grams, joined by a logistic regression (the stacker)
+fitted on their out-of-fold predictions, so ``spam_probability`` is calibrated. "generic" (low effort) has no
 public labels and is decided by the documented rules in ``generic_verdict`` on comments the model
 does not call spam.
 

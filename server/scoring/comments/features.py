@@ -155,7 +155,7 @@ def lexical_features(texts: Sequence[str], features: str = "base") -> np.ndarray
 
 
 def embedding_features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
-    """What the embedding head sees: the MiniLM vector next to the lexical features."""
+    """What the embedding head sees: the sentence vector next to the lexical features."""
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.shape[0] != lexical.shape[0]:
         raise ValueError(f"{lexical.shape[0]} texts but {vectors.shape[0]} vectors")
