@@ -7,7 +7,8 @@ to the plain way's p50 measured in this same run, so a busy machine shifts both 
 Measured, on realistic snapshots built from real texts (bench/snapshots.py: 1 bio, 12 captions of
 about 40 words, 60 comments of about 12 words; never a repeated text unless the step says so):
 
-- the physical floor: MiniLM-L6's 21.2 MFLOP per word piece over numpy's measured matmul rate here;
+- the physical floor: the served model's MFLOP per word piece (MiniLM-L6 21.2, multilingual-e5-small's
+  12 layers 42.4) over numpy's measured matmul rate here;
 - the plain way, and the server's embedder alone (default backend, no cache) on the same texts;
 - the server as run in production (`microscout serve`: gunicorn, gthread), started fresh: time from
   process start to /healthz answering and to the first score; then POST /v1/score on new snapshots,
@@ -42,7 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from snapshots import SnapshotMaker  # noqa: E402
 
-MFLOP_PER_TOKEN = 21.2  # MiniLM-L6 forward pass per word piece (6 layers, hidden 384, FFN 1536)
+from server.settings import SETTINGS  # noqa: E402
+
+# forward pass per word piece: MiniLM-L6 (6 layers, hidden 384, FFN 1536); e5-small has 12 such layers
+MFLOP_PER_TOKEN = {"minilm": 21.2, "e5": 42.4}
 TOKEN = "bench-token-0123456789abcdef"
 NICHE = {"name": "Food and dining", "description": "Restaurants, home cooking, recipes and food reviews.",
          "keywords": ["food", "recipe", "restaurant", "dinner", "cooking"]}
@@ -318,7 +322,9 @@ def main() -> None:
 
     gflops = matmul_gflops()
     tokens = [word_pieces(t) for t in texts]
-    floor_ms = float(np.median(tokens)) * MFLOP_PER_TOKEN / 1000 / gflops * 1000
+    default_model = next(setting.default for setting in SETTINGS if setting.name == "EMBED_MODEL")
+    model = os.environ.get("MICROSCOUT_EMBED_MODEL") or default_model
+    floor_ms = float(np.median(tokens)) * MFLOP_PER_TOKEN[model] / 1000 / gflops * 1000
     offline = measure_offline(texts, data_dir)
     plain_s, alone_s, version = offline["plain"], offline["embedder"], offline["embedder_version"]
     plain = stats(plain_s)
@@ -374,7 +380,7 @@ def main() -> None:
     line("plain way: sentence-transformers fp32", plain, f"n={plain['n']}, two rounds, own process")
     line("embedder alone (no cache)", stats(alone_s), f"n={len(alone_s)}, two rounds, own process")
     line("physical floor", {"p50": floor_ms, "p90": floor_ms},
-         f"{MFLOP_PER_TOKEN} MFLOP/token at {gflops:.0f} GFLOP/s "
+         f"{model}: {MFLOP_PER_TOKEN[model]} MFLOP/token at {gflops:.0f} GFLOP/s "
          "(numpy fp32 matmul; int8 kernels go under it)")
     for name, s, note in rows:
         line(name, s, note or f"n={s['n'] if s else 0}")

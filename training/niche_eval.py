@@ -20,9 +20,14 @@ Protocol:
   stricter baseline) and ``anchored`` (server.scoring.niche: each post's softmax probability of the
   brief among the generic topics, mean over the creator's posts; the server's score is a monotone
   function of that mean for a given number of posts, so it has the same AUC);
-- the anchored method's temperature and topic exclusion are chosen on the development part by
-  2-fold cross-validation (choose on one fold's creators, measure on the other's: ``cv``), and the
-  setting chosen on the whole development part is the one the evaluation uses.
+- the anchored method's temperature and topic exclusion are chosen on the development part
+  (``choose``: the lowest temperature within ``TIE`` of the best objective) by 2-fold cross-validation
+  (choose on one fold's creators, measure on the other's: ``cv``), and the setting chosen on the whole
+  development part is the one the evaluation uses;
+- the two constants that only set the answer's scale (``niche.Method.on_niche`` and ``consistent``)
+  are read off the development part with that setting (``scale``): the post value that best splits
+  on-niche from off-niche posts (Youden's J), and the median consistency of all-on-niche creators
+  and of creators with none (``ordinary``).
 
 ``python -m training.niche_eval`` writes training/reports/niche-fit.md and .json. Vectors are cached
 on disk per encoder (``CACHE_DIR``).
@@ -63,8 +68,10 @@ SIB_LANGUAGES = {"eng_Latn": "en", "spa_Latn": "es", "por_Latn": "pt", "deu_Latn
                  "tur_Latn": "tr", "arb_Arab": "ar", "zho_Hans": "zh"}
 TWEET_TOPIC = {"en": "tweet-topic-xl/train.jsonl", "es": "tweet-topic-xl-multilingual/es_*.jsonl",
                "el": "tweet-topic-xl-multilingual/gr_*.jsonl", "ja": "tweet-topic-xl-multilingual/ja_*.jsonl"}
-# What the development part's cross-validation chooses among.
-GRID = {"temperature": (0.01, 0.02, 0.03, 0.05, 0.1, 0.2), "exclude_z": (1.5, 2.0, 2.5, float("inf"))}
+# What the development part's cross-validation chooses among; objectives within TIE count as equal.
+TIE = 0.01
+GRID = {"temperature": (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 3.0),
+        "exclude_z": (0.5, 0.75, 1.0, 1.5, 2.0, float("inf"))}
 
 
 @dataclass(frozen=True)
@@ -266,8 +273,51 @@ def evaluate_part(datasets: Sequence[Dataset], vectors: Vectors, mask: dict[str,
     return rows
 
 
+def scale(datasets: Sequence[Dataset], vectors: Vectors, mask: dict[str, np.ndarray],
+          setting: dict[str, float]) -> dict[str, float]:
+    """``niche.Method.on_niche`` and ``consistent`` for ``setting``, from the posts in ``mask``: the
+    on-niche value that best separates on-niche from off-niche posts (Youden's J, every dataset, niche
+    and brief language pooled, each weighed equally), and the median mean value of all-on creators
+    (``consistent``) and of creators with no post on the niche (``ordinary``)."""
+    on_values, off_values, consistency, ordinary = [], [], [], []
+    for ds in datasets:
+        usable = np.flatnonzero(mask[ds.name])
+        for key in brief_niches(ds.family, ds.language):
+            on = np.array([i for i in usable if key in ds.posts[i].topics])
+            off = np.array([i for i in usable if key not in ds.posts[i].topics])
+            if len(on) < MIN_ON_POSTS or len(off) < POSTS:
+                continue
+            made = creators(on, off, np.random.default_rng(zlib_hash(ds.name + "scale")))
+            for which in ("en", "native"):
+                if which == "native" and ds.language == "en":
+                    continue
+                values = vectors.anchored(ds.name, key, which, setting)
+                on_values.append(values[on])
+                off_values.append(values[off])
+                consistency.extend(values[made["all"]].mean(axis=1))
+                ordinary.extend(values[made["none"]].mean(axis=1))
+    grid_values = np.unique(np.quantile(np.concatenate(on_values + off_values), np.linspace(0.01, 0.99, 197)))
+    j = [np.mean([(v >= t).mean() for v in on_values]) - np.mean([(v >= t).mean() for v in off_values])
+         for t in grid_values]
+    return {"on_niche": round(float(grid_values[int(np.argmax(j))]), 3),
+            "consistent": round(float(np.median(consistency)), 3),
+            "ordinary": round(float(np.median(ordinary)), 3), "youden_j": round(float(max(j)), 3)}
+
+
 def zlib_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little")
+
+
+def choose(scores: Sequence[float], settings: Sequence[dict[str, float]]) -> int:
+    """Among the settings whose objective is within ``TIE`` of the best, the lowest temperature, then
+    the fewest topics left out. The objective is flat from low temperatures up (e5: 0.942 at 0.02,
+    0.948 at 1.0), where every value drifts to 1 / (topics + 1), and a soft softmax lets a brief win
+    posts of another topic written in the brief's own language (a Spanish "Cocina" brief took a
+    Spanish lifter's captions as its own at 0.05: tests/scoring/test_niche_languages.py); a sharp one
+    makes the brief compete with the topics post by post."""
+    top = max(scores)
+    near = [i for i, score in enumerate(scores) if score >= top - TIE]
+    return min(near, key=lambda i: (settings[i]["temperature"], -settings[i]["exclude_z"]))
 
 
 def grid() -> list[dict[str, float]]:
@@ -294,15 +344,16 @@ def run(encoder: Encoder, datasets: Sequence[Dataset], evaluate: bool = True) ->
     folds = [evaluate_part(datasets, vectors, split[f"fold{i}"], settings, salt=f"fold{i}") for i in (0, 1)]
     cv = []
     for i in (0, 1):  # choose on one fold, measure on the other
-        chosen = int(np.argmax([objective(folds[i], f"setting{j}") for j in range(len(settings))]))
+        chosen = choose([objective(folds[i], f"setting{j}") for j in range(len(settings))], settings)
         cv.append({"chosen_on": f"fold{i}", "setting": settings[chosen],
                    "measured": objective(folds[1 - i], f"setting{chosen}"),
                    "plain": objective(folds[1 - i], "plain")})
     development = evaluate_part(datasets, vectors, split["development"], settings, salt="development")
     scores = [objective(development, f"setting{j}") for j in range(len(settings))]
-    best = int(np.argmax(scores))
+    best = choose(scores, settings)
     objectives = {str(st): sc for st, sc in zip(settings, scores, strict=True)}
     result: dict[str, Any] = {"encoder": encoder.name, "cv": cv, "chosen": settings[best],
+                              "scale": scale(datasets, vectors, split["development"], settings[best]),
                               "development_objective": objectives}
     for name, rows in (("development", development),):
         for r in rows:
@@ -386,7 +437,11 @@ def markdown(results: list[dict[str, Any]], seconds: float | None) -> str:
                   "the development part (choose on one fold's creators, measure on the other's; objective: "
                   "mean of both AUCs): " + "; ".join(
                       f"chosen on {c['chosen_on']} {c['setting']}: {c['measured']:.3f} against plain "
-                      f"{c['plain']:.3f}" for c in r["cv"]), ""]
+                      f"{c['plain']:.3f}" for c in r["cv"]), "",
+                  f"Scale read off the development part with that setting: on-niche line "
+                  f"{r['scale']['on_niche']} (Youden's J {r['scale']['youden_j']}), fully consistent at "
+                  f"{r['scale']['consistent']} (the median all-on-niche creator), not at all at "
+                  f"{r['scale'].get('ordinary')} (the median creator with no post on the niche).", ""]
         if "evaluation" in r:
             lines += ["Goals missed on the evaluation part:", "", *goals(r, "evaluation"), ""]
     for part in ("evaluation", "development"):

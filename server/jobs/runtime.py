@@ -46,7 +46,7 @@ class Runtime:
                 from server.scoring.weights import embedder_version
 
                 self._registry = Registry(self.store, self.config["MODELS_DIR"], embedder=embedder_version(
-                    self.config.get("EMBED_MODEL", "minilm"), self.config["EMBED_BACKEND"]))
+                    self.config.get("EMBED_MODEL", "e5"), self.config["EMBED_BACKEND"]))
             return self._registry
 
     @property

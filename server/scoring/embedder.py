@@ -278,7 +278,7 @@ class Embedder:
         """The server's embedder, from its settings mapping."""
         return cls(config["EMBED_BATCH"], config["EMBED_CACHE_MB"], backend=config["EMBED_BACKEND"],
                    data_dir=config["DATA_DIR"], store_url=config["STORE_URL"],
-                   model=config.get("EMBED_MODEL", "minilm"), max_tokens=config.get("EMBED_MAX_TOKENS", 128),
+                   model=config.get("EMBED_MODEL", "e5"), max_tokens=config.get("EMBED_MAX_TOKENS", 128),
                    lanes=int(config.get("EMBED_LANES") or 0))
 
     # -- life cycle -------------------------------------------------------------------------

@@ -40,20 +40,17 @@ MOST = 5  # voices named in the answer
 
 @dataclass(frozen=True)
 class NicheLine:
-    """A niche's brief vector and how a comment is judged on it: with ``calibration`` (a
-    ``niche.Calibration``) the same on-niche line as posts, else cosine to ``vector`` above ``threshold``."""
+    """A niche's brief vector and its ``niche.Calibration``: a comment is judged on the same on-niche
+    line as posts."""
 
     niche: str
     name: str
     vector: np.ndarray
-    threshold: float = 0.0
-    calibration: Any = None
+    calibration: Any
 
     def margin(self, vector: np.ndarray) -> float:
         """How far ``vector`` is above the on-niche line (>= 0: on the niche)."""
-        if self.calibration is not None:
-            return float(self.calibration.values(vector)[0]) - float(self.calibration.line)
-        return float(vector @ self.vector) - self.threshold
+        return float(self.calibration.values(vector)[0]) - float(self.calibration.line)
 
 
 def _substantive(text: str) -> bool:
