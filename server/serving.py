@@ -21,6 +21,7 @@ import errno
 import re
 import selectors
 import sys
+import threading
 import time
 from collections import deque
 from functools import partial
@@ -93,6 +94,15 @@ class BufferingWorker(ThreadWorker):
         self.max_body = int(env.get("MICROSCOUT_MAX_BODY_BYTES") or 1024 * 1024)
         self.max_reading = max(1, int(env.get("MICROSCOUT_MAX_READING") or 64))
         self.reading: deque[TConn] = deque()  # ordered by deadline: every one gets the same timeout
+
+    def get_thread_pool(self) -> Any:
+        """gthread's pool with all its threads started now, not one more each time concurrency peaks
+        higher: a worker's thread count is its bound from the start."""
+        pool = super().get_thread_pool()
+        barrier = threading.Barrier(self.cfg.threads)  # none goes idle (and is reused) before all start
+        for _ in range(self.cfg.threads):
+            pool.submit(barrier.wait, 10)
+        return pool
 
     def accept(self, listener: Any) -> None:
         if self.cfg.is_ssl:  # TLS needs its handshake in a thread; serve it as gthread does

@@ -167,12 +167,24 @@ def capped(tmp_path_factory) -> Iterator[Server]:
     instance.stop()
 
 
-def worker_rss_mb(server: Server) -> float:
+def worker_status(server: Server, field: str) -> int:
     assert server.process is not None
     pid = server.process.pid
     (worker,) = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     status = Path(f"/proc/{worker}/status").read_text()
-    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+    return int(status.split(f"{field}:")[1].split()[0])
+
+
+def worker_rss_mb(server: Server) -> float:
+    return worker_status(server, "VmRSS") / 1024
+
+
+def test_a_worker_starts_all_its_threads_at_once(capped):
+    """gthread starts a pool thread only when no idle one is left; the worker starts all 8 up front, so
+    its thread count is flat from the start (bench/soak.py judges it) instead of rising with each new
+    peak of concurrency. Only one request at a time has come so far: one thread would do."""
+    assert healthz_seconds(capped) < 2.0
+    assert worker_status(capped, "Threads") >= 1 + 8  # the main thread and the 8 of MICROSCOUT_THREADS
 
 
 def closed_by_server(sock: socket.socket) -> bool:
