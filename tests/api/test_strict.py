@@ -39,8 +39,8 @@ def test_an_integer_is_a_number(client, auth):
     assert response.status_code == 201, response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["sort=", "order=", "tier=", "limit=", "offset=", "sort=Overall", "limit=1.0",
-                                   "limit=true", "offset=-1", "tier=micro&tier=huge"])
+@pytest.mark.parametrize("query", ["sort=", "order=", "tier=", "limit=", "offset=", "sort=Overall",
+                                   "limit=1.0", "limit=true", "offset=-1", "tier=micro&tier=huge"])
 def test_a_query_value_the_schema_does_not_allow_is_422(client, auth, query):
     name = query.split("=")[0]
     envelope(client.get(f"/v1/watchlist?{query}", headers=auth), 422, name)
