@@ -116,7 +116,9 @@ def test_finding_4_healthz_answers_while_50_slow_clients_hang_on(server):
           "(2 busy cores)")
     assert max(seconds) < 2.0, seconds
     dropped = [c.dropped_after for c in slow]
-    assert all(d is not None and d < READ_TIMEOUT + 3 for d in dropped), dropped
+    # closed within a second of the timeout (the event loop wakes every second), noticed by the client
+    # at its second send after that (the first still goes out): up to READ_TIMEOUT + 3, + 1 for load
+    assert all(d is not None and d < READ_TIMEOUT + 4 for d in dropped), dropped
 
 
 def _request(method: str, path: str, body, extra: bytes = b"") -> bytes:

@@ -108,12 +108,24 @@ def parse_body(model: type[BaseModel]) -> Any:
     """The body as ``model``, validated strictly: a JSON value of the type the schema says, or 422.
 
     Strict as pydantic reads JSON: dates and times are ISO strings (not numbers), integers are not
-    booleans or numeric strings, booleans are not 0/1 or "yes"; an integer is still a number. The body
-    is parsed once more by pydantic: read_json has already refused what JSON forbids (NaN, too deep)."""
+    booleans or numeric strings, booleans are not 0/1 or "yes"; an integer is still a number, and a
+    number without a fraction (``474292.0``, ``1e3``) an integer, as JSON Schema counts. pydantic reads
+    the JSON that read_json checked (NaN, depth), integral numbers written as integers."""
     data = read_json(model.__name__)
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.", {"expected": model.__name__})
-    return model.model_validate_json(read_body(), strict=True)
+    return model.model_validate_json(json.dumps(_integral(data)), strict=True)
+
+
+def _integral(value: Any) -> Any:
+    """``value`` with every float that has no fraction made an int (read_json bounded the depth)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
 
 
 _INTEGER = re.compile(r"-?[0-9]+")

@@ -33,6 +33,14 @@ def test_the_types_it_names_still_pass(client, auth):
     assert response.get_json()["snapshot"]["followers"] == 12000
 
 
+def test_a_number_without_a_fraction_is_an_integer(client, auth):
+    """JSON Schema's integer: 474292.0 and 1e3 are integers (schemathesis sends them as valid)."""
+    snapshot = {**samples.snapshot(handle="integral"), "following": 474292.0, "followers": 1e3}
+    response = client.put("/v1/watchlist/instagram/integral", json={"snapshot": snapshot}, headers=auth)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["snapshot"]["followers"] == 1000
+
+
 def test_an_integer_is_a_number(client, auth):
     response = client.post("/v1/niches", json={"name": "Running", "description": "road and trail running",
                                                "weights": {"fit": 1, "authenticity": 0.5}}, headers=auth)
