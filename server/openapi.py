@@ -29,12 +29,6 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
-def _query_param(value: str | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(value, str):
-        return {"description": value, "schema": {"type": "string"}}
-    return dict(value)
-
-
 def build(app: Flask) -> dict[str, Any]:
     views = []
     models: set[type[BaseModel]] = {ErrorEnvelope}
@@ -53,7 +47,7 @@ def build(app: Flask) -> dict[str, Any]:
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
         params = [{"name": name, "in": "path", "required": True,
                    "schema": PATH_SCHEMAS.get(name, {"type": "string"})} for name in sorted(rule.arguments)]
-        params += [{"name": name, "in": "query", "required": False, **_query_param(value)}
+        params += [{"name": name, "in": "query", "required": False, **value}
                    for name, value in meta["query"].items()]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             op: dict[str, Any] = {"summary": meta["summary"],

@@ -6,7 +6,11 @@ Two additions to gunicorn's threaded worker, both about hostile clients:
   a thread, and hands it to a thread only once it has all arrived. A client that sends a byte every
   few seconds (slowloris) or stalls in its body holds no thread: it is closed when
   ``MICROSCOUT_READ_TIMEOUT`` seconds pass before its request is complete. gunicorn itself bounds
-  only the wait for the first byte; this is the buffering a front like nginx would do.
+  only the wait for the first byte; this is the buffering a front like nginx would do. At most
+  ``MICROSCOUT_MAX_READING`` connections are read at once per worker, each buffering at most the body
+  limit (1 MiB) and 64 KiB of headers: a new connection past that closes the oldest one still being
+  read (the slowest), so memory stays bounded under any number of slow clients and a new client is
+  always read.
 - :class:`RedactingLogger` keeps secrets out of the access log: the Basic-auth user, the
   ``Authorization`` and ``Cookie`` headers, and ``token=``-like query arguments.
 """
@@ -17,6 +21,7 @@ import errno
 import re
 import selectors
 import sys
+import threading
 import time
 from collections import deque
 from functools import partial
@@ -87,7 +92,17 @@ class BufferingWorker(ThreadWorker):
         env = self.cfg.env or {}
         self.read_timeout = float(env.get("MICROSCOUT_READ_TIMEOUT") or 10)
         self.max_body = int(env.get("MICROSCOUT_MAX_BODY_BYTES") or 1024 * 1024)
+        self.max_reading = max(1, int(env.get("MICROSCOUT_MAX_READING") or 64))
         self.reading: deque[TConn] = deque()  # ordered by deadline: every one gets the same timeout
+
+    def get_thread_pool(self) -> Any:
+        """gthread's pool with all its threads started now, not one more each time concurrency peaks
+        higher: a worker's thread count is its bound from the start."""
+        pool = super().get_thread_pool()
+        barrier = threading.Barrier(self.cfg.threads)  # none goes idle (and is reused) before all start
+        for _ in range(self.cfg.threads):
+            pool.submit(barrier.wait, 10)
+        return pool
 
     def accept(self, listener: Any) -> None:
         if self.cfg.is_ssl:  # TLS needs its handshake in a thread; serve it as gthread does
@@ -110,6 +125,8 @@ class BufferingWorker(ThreadWorker):
         self._start_reading(conn)
 
     def _start_reading(self, conn: TConn) -> None:
+        while len(self.reading) >= self.max_reading:  # full: the oldest (slowest) gives way
+            self._drop(self.reading.popleft())
         conn.buffer = bytearray()  # type: ignore[attr-defined]
         conn.continued = False  # type: ignore[attr-defined]
         conn.timeout = time.monotonic() + self.read_timeout
@@ -160,13 +177,16 @@ class BufferingWorker(ThreadWorker):
         super().murder_pending()
         now = time.monotonic()
         while self.reading and self.reading[0].timeout <= now:
-            conn = self.reading.popleft()
-            try:
-                self.poller.unregister(conn.sock)
-            except (OSError, KeyError, ValueError):
-                pass
-            self.nr_conns -= 1
-            conn.close()
+            self._drop(self.reading.popleft())
+
+    def _drop(self, conn: TConn) -> None:
+        """Close a connection taken off ``reading`` before its request was whole."""
+        try:
+            self.poller.unregister(conn.sock)
+        except (OSError, KeyError, ValueError):
+            pass
+        self.nr_conns -= 1
+        conn.close()
 
 
 class _Gunicorn(BaseApplication):
@@ -199,7 +219,8 @@ def gunicorn_options(config: dict[str, Any]) -> dict[str, Any]:
         "logger_class": "server.serving.RedactingLogger",
         # the buffering worker reads these; the app reads the same variables itself
         "raw_env": [f"MICROSCOUT_READ_TIMEOUT={config['READ_TIMEOUT']}",
-                    f"MICROSCOUT_MAX_BODY_BYTES={config['MAX_BODY_BYTES']}"],
+                    f"MICROSCOUT_MAX_BODY_BYTES={config['MAX_BODY_BYTES']}",
+                    f"MICROSCOUT_MAX_READING={config['MAX_READING']}"],
         "timeout": 120,
         "graceful_timeout": 10,
         "keepalive": 5,

@@ -71,6 +71,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("READ_TIMEOUT", 10, "Seconds a client has to send a whole request (headers and body) under "
             "`microscout serve`; slower ones are disconnected. Requests are read without holding a thread, "
             "so slow clients never starve the others.", float),
+    Setting("MAX_READING", 64, "Connections each `microscout serve` worker reads requests from at once, "
+            "each buffering at most MAX_BODY_BYTES and 64 KiB of headers; past it a new connection closes "
+            "the oldest one still sending its request (the slowest), so slow clients bound memory.", int),
     Setting("WORKERS", 1, "gunicorn worker processes for `microscout serve`.", int),
     Setting("THREADS", 8, "Threads per gunicorn worker.", int),
     Setting("LOAD_MODELS", True,

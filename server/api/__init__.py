@@ -105,10 +105,27 @@ _TOO_DEEP = object()
 
 
 def parse_body(model: type[BaseModel]) -> Any:
+    """The body as ``model``, validated strictly: a JSON value of the type the schema says, or 422.
+
+    Strict as pydantic reads JSON: dates and times are ISO strings (not numbers), integers are not
+    booleans or numeric strings, booleans are not 0/1 or "yes"; an integer is still a number, and a
+    number without a fraction (``474292.0``, ``1e3``) an integer, as JSON Schema counts. pydantic reads
+    the JSON that read_json checked (NaN, depth), integral numbers written as integers."""
     data = read_json(model.__name__)
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.", {"expected": model.__name__})
-    return model.model_validate(data)
+    return model.model_validate_json(json.dumps(_integral(data)), strict=True)
+
+
+def _integral(value: Any) -> Any:
+    """``value`` with every float that has no fraction made an int (read_json bounded the depth)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
 
 
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -116,7 +133,7 @@ _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 
 
 def param(description: str, **schema: Any) -> dict[str, Any]:
-    """A query argument for ``@spec(query=...)``: its help and the JSON Schema the view enforces."""
+    """A query argument for ``@spec(query=...)``: its help and the JSON Schema ``check_query`` enforces."""
     return {"description": description, "schema": schema or {"type": "string"}}
 
 
@@ -132,25 +149,53 @@ def choices_pattern(choices: Any) -> str:
 
 # ISO 639-1 codes or und, any case, comma-separated (server.scoring.languages.codes checks them)
 LANGUAGE_PARAM = {"type": "string", "pattern": list_pattern("(?:[A-Za-z]{2}|[Uu][Nn][Dd])")}
+BOOLEAN_PARAM = {"type": "boolean"}  # true or false, as JSON spells them (the only values accepted)
+
+
+def _query_problem(raw: str, declared: dict[str, Any]) -> str | None:
+    """Why ``raw`` breaks the declared schema (the subset of JSON Schema query arguments use), or None."""
+    schema = declared["schema"]
+    kind = schema.get("type", "string")
+    if kind == "boolean":
+        return None if raw in ("true", "false") else "must be true or false"
+    if kind in ("integer", "number"):
+        value: Any = None
+        if (_INTEGER if kind == "integer" else _NUMBER).fullmatch(raw):
+            value = int(raw) if kind == "integer" else float(raw)
+        if value is None or math.isinf(value):
+            return f"must be {'an integer' if kind == 'integer' else 'a number'}"
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if (low is not None and value < low) or (high is not None and value > high):
+            return f"must be from {'-inf' if low is None else low} to {'inf' if high is None else high}"
+        return None
+    if "enum" in schema and raw not in schema["enum"]:
+        return f"must be one of {', '.join(schema['enum'])}"
+    if "pattern" in schema and not re.search(schema["pattern"], raw):
+        return f"expected {declared['description']}"
+    return None
+
+
+def check_query(declared: dict[str, dict[str, Any]]) -> None:
+    """Each declared query argument sent (every time it is sent) matches its schema, or 422 naming it.
+
+    An empty value is checked like any other: ``?sort=`` is not a sort key, ``?limit=`` not a number.
+    Arguments not declared are ignored, as JSON bodies ignore unknown fields."""
+    problems = [{"field": name, "message": problem} for name, meta in declared.items()
+                for raw in request.args.getlist(name)
+                if (problem := _query_problem(raw, meta)) is not None]
+    if problems:
+        raise InvalidField("; ".join(f"{p['field']}: {p['message']}" for p in problems), {"fields": problems})
 
 
 def query_number(name: str, kind: type[int] | type[float] = int) -> Any:
-    """The query argument ``name`` as a number (None when absent); 422 naming it when it is not one.
-
-    Only JSON's spelling of a number counts (no spaces, '_', '+' or Unicode digits), as /openapi.json says."""
+    """The query argument ``name`` as a number, or None when absent (``check_query`` has checked it)."""
     raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    value: Any = None
-    if (_INTEGER if kind is int else _NUMBER).fullmatch(raw):
-        try:
-            value = kind(raw)
-        except ValueError:
-            value = None
-    if value is None or value != value or value in (float("inf"), float("-inf")):
-        message = f"must be {'an integer' if kind is int else 'a number'}"
-        raise InvalidField(f"{name}: {message}", {"fields": [{"field": name, "message": message}]})
-    return value
+    return None if raw is None else kind(raw)
+
+
+def query_flag(name: str) -> bool:
+    """A boolean query argument (``check_query`` has checked it): true only when sent as true."""
+    return request.args.get(name) == "true"
 
 
 def language_query() -> tuple[str, ...]:
@@ -167,15 +212,19 @@ def spec(*, summary: str, body: type[BaseModel] | None = None, response: type[Ba
     ``created``: the view answers 201 (same body) when the request made something new.
     ``raw_body`` names the media type of a body the view reads itself (a CSV file)."""
 
+    declared = {name: value if isinstance(value, dict) else param(value)
+                for name, value in (query or {}).items()}
+
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check_query(declared)
             if body is not None:
                 kwargs["payload"] = parse_body(body)
             return view(*args, **kwargs)
 
         wrapper.openapi = {"summary": summary, "body": body, "response": response,  # type: ignore[attr-defined]
-                           "status": status, "query": query or {}, "created": created,
+                           "status": status, "query": declared, "created": created,
                            "raw_body": raw_body}
         return wrapper
 

@@ -38,11 +38,11 @@ LIST_QUERY = {
 def _query() -> DiscoveredQuery:
     args = request.args
     statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
-    return DiscoveredQuery(niche=args.get("niche") or None, platform=args.get("platform") or None,
-                           tier=args.get("tier") or None, seen_on=args.get("seen_on") or None,
+    return DiscoveredQuery(niche=args.get("niche") or None, platform=args.get("platform"),
+                           tier=args.get("tier"), seen_on=args.get("seen_on"),
                            status=statuses, language=language_query(),
-                           min_fit=query_number("min_fit", float), sort=args.get("sort") or "last_seen",
-                           order=args.get("order") or None, limit=query_number("limit"),
+                           min_fit=query_number("min_fit", float), sort=args.get("sort", "last_seen"),
+                           order=args.get("order"), limit=query_number("limit"),
                            offset=query_number("offset") or 0)
 
 

@@ -11,11 +11,11 @@ GET  /v1/niches/{id}/suggestions                      watchlisted creators to la
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, url_for
 
 from server import services
-from server.api import param, parse_body, read_body, spec
-from server.errors import InvalidField, NotFound
+from server.api import BOOLEAN_PARAM, param, parse_body, query_flag, query_number, read_body, spec
+from server.errors import NotFound
 from server.schemas import (
     Activation,
     Job,
@@ -29,7 +29,8 @@ from server.schemas import (
 
 bp = Blueprint("models", __name__, url_prefix="/v1")
 
-_FORCE = {"force": "true: activate the new version even when it does not beat the served one"}
+_FORCE = {"force": param("true: activate the new version even when it does not beat the served one",
+                         **BOOLEAN_PARAM)}
 
 
 @bp.get("/models")
@@ -63,7 +64,7 @@ def get_version(name: str, version: str):
 @spec(summary="Start training a model in the background: 202 with the job id.", response=JobAccepted,
       status=202, query=_FORCE)
 def train(name: str):
-    force = request.args.get("force", "").lower() in {"1", "true", "yes"}
+    force = query_flag("force")
     if read_body().strip():
         force = force or parse_body(TrainRequest).force
     record = services.get().submit_training(name, force=force)
@@ -101,11 +102,8 @@ def activate(name: str, version: str):
       response=Suggestions, query={"limit": param("how many (1-100, default 10)", type="integer", minimum=1,
                                                   maximum=100)})
 def suggestions(id: str):
-    raw = request.args.get("limit", "10")
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 100:
-        raise InvalidField("limit: a whole number from 1 to 100",
-                           {"fields": [{"field": "limit", "message": "a whole number from 1 to 100"}]})
+    limit = query_number("limit")
     svc = services.get()
     if svc.store.get_niche(id) is None:
         raise NotFound(f"no niche {id!r}", {"niche": id})
-    return jsonify(svc.suggest(id, int(raw)))
+    return jsonify(svc.suggest(id, 10 if limit is None else limit))

@@ -5,20 +5,29 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, request
 
 from server import services
-from server.api import spec
+from server.api import BOOLEAN_PARAM, param, query_flag, spec
 from server.errors import NotFound
-from server.results import creator_results, overview, to_csv
+from server.results import SORTS, creator_results, overview, to_csv
 from server.results.imports import import_file
 from server.schemas.results import CreatorResults, ImportReport, ResultsOverview
 
 bp = Blueprint("results", __name__, url_prefix="/v1")
 
 _IMPORT_QUERY = {
-    "skip_unmatched": "true: import the creators' rows and list the rows that match no creator (default: "
-    "refuse the whole file when any does)",
+    "skip_unmatched": param(
+        "true: import the creators' rows and list the rows that match no creator (default: refuse the whole "
+        "file when any does)",
+        **BOOLEAN_PARAM,
+    ),
     "name": "the file's name, kept with each row",
 }
-_SORT = {"sort": "return (default), revenue, conversions, sessions or cost_per_conversion"}
+_SORT = {
+    "sort": param(
+        "return (default), revenue, conversions, sessions or cost_per_conversion",
+        type="string",
+        enum=list(SORTS),
+    )
+}
 
 
 @bp.post("/results/import")
@@ -30,7 +39,7 @@ _SORT = {"sort": "return (default), revenue, conversions, sessions or cost_per_c
     query=_IMPORT_QUERY,
 )
 def import_results():
-    skip = request.args.get("skip_unmatched", "").lower() in {"1", "true", "yes"}
+    skip = query_flag("skip_unmatched")
     report = import_file(
         services.get().store,
         request.get_data(cache=False),
@@ -66,7 +75,7 @@ def list_results():
     return jsonify(
         {
             "creators": overview(
-                store.list_creators(), store.list_results(), request.args.get("sort") or "return"
+                store.list_creators(), store.list_results(), request.args.get("sort", "return")
             )
         }
     )
@@ -76,7 +85,7 @@ def list_results():
 @spec(summary="Results as CSV: one row per creator, campaign and week.", query=_SORT)
 def results_csv():
     store = services.get().store
-    rows = overview(store.list_creators(), store.list_results(), request.args.get("sort") or "return")
+    rows = overview(store.list_creators(), store.list_results(), request.args.get("sort", "return"))
     return Response(
         to_csv(rows),
         mimetype="text/csv",

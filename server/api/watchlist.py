@@ -37,10 +37,10 @@ LIST_QUERY = {
 def _query(paged: bool = True) -> CreatorQuery:
     args = request.args
     statuses = tuple(s.strip() for raw in args.getlist("status") for s in raw.split(",") if s.strip())
-    return CreatorQuery(niche=args.get("niche") or None, status=statuses, tier=args.get("tier") or None,
+    return CreatorQuery(niche=args.get("niche") or None, status=statuses, tier=args.get("tier"),
                         text=args.get("q") or None, language=language_query(),
-                        sort=args.get("sort") or "updated",
-                        order=args.get("order") or None, limit=query_number("limit") if paged else None,
+                        sort=args.get("sort", "updated"),
+                        order=args.get("order"), limit=query_number("limit") if paged else None,
                         offset=(query_number("offset") or 0) if paged else 0)
 
 

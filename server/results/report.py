@@ -165,6 +165,16 @@ def creator_results(creator: Mapping[str, Any], rows: Sequence[Mapping[str, Any]
     }
 
 
+# the overview's sort keys and the field each sorts by
+SORTS = {
+    "return": "return_on_spend",
+    "revenue": "revenue",
+    "conversions": "conversions",
+    "sessions": "sessions",
+    "cost_per_conversion": "cost_per_conversion",
+}
+
+
 def overview(
     creators: Iterable[Mapping[str, Any]], rows: Iterable[Mapping[str, Any]], sort: str = "return"
 ) -> list[dict[str, Any]]:
@@ -177,13 +187,7 @@ def overview(
         for c in creators
         if (c["platform"], str(c["handle"]).lower()) in by_key
     ]
-    field = {
-        "return": "return_on_spend",
-        "revenue": "revenue",
-        "conversions": "conversions",
-        "sessions": "sessions",
-        "cost_per_conversion": "cost_per_conversion",
-    }.get(sort, "return_on_spend")
+    field = SORTS.get(sort, "return_on_spend")
     known = [r for r in out if r.get(field) is not None]
     known.sort(key=lambda r: r[field], reverse=field != "cost_per_conversion")
     return known + sorted((r for r in out if r.get(field) is None), key=lambda r: r["handle"].lower())
