@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -435,10 +436,11 @@ def sort_and_page(chosen: list[dict[str, Any]], value: Callable[[dict[str, Any]]
                   offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
     """``chosen`` sorted by ``value`` (ties by creator key; those without a value last, whatever the
     order), then the page from ``offset``."""
-    chosen = sorted(chosen, key=lambda e: creator_key(e["platform"], e["handle"]))  # stable tie-break
-    known = [e for e in chosen if value(e) is not None]
-    known.sort(key=value, reverse=not ascending)
-    ordered = known + [e for e in chosen if value(e) is None]
+    valued = sorted(((creator_key(e["platform"], e["handle"]), value(e), e) for e in chosen),
+                    key=itemgetter(0))
+    known = [v for v in valued if v[1] is not None]
+    known.sort(key=itemgetter(1), reverse=not ascending)  # stable: ties stay in key order
+    ordered = [v[2] for v in known] + [v[2] for v in valued if v[1] is None]
     return ordered[offset:None if limit is None else offset + limit]
 
 
@@ -465,22 +467,66 @@ def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
     if query.tier is not None and (entry.get("summary") or {}).get("tier") != query.tier:
         return False
     kept = (entry.get("summary") or {}).get("languages")
-    if query.language and not languages.matches(kept, query.language):
-        return False
-    if query.text:
-        needle = query.text.casefold()
-        haystack = [entry.get("handle") or "", entry.get("display_name") or "", entry.get("notes") or "",
-                    *(entry.get("tags") or [])]
-        return any(needle in str(h).casefold() for h in haystack)
-    return True
+    return not query.language or languages.matches(kept, query.language)
+
+
+def _haystack(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the text filter searches, case-folded: handle, display name, notes and tags."""
+    return tuple(str(h).casefold() for h in (entry.get("handle") or "", entry.get("display_name") or "",
+                                               entry.get("notes") or "", *(entry.get("tags") or [])))
 
 
 def select(entries: Iterable[Mapping[str, Any]], query: CreatorQuery | None = None) -> list[dict[str, Any]]:
     """Filter and sort; creators without the sort value come last whatever the order."""
-    query = query or CreatorQuery()
-    return sort_and_page([_listed(e) for e in entries if _matches(e, query)], lambda e: _sort_value(e, query),
-                         ascending=(query.order or ("asc" if query.sort == "handle" else "desc")) == "asc",
-                         offset=query.offset, limit=query.limit)
+    return Listing(entries).select(query)[0]
+
+
+class Listing:
+    """Stored entries ready to be filtered and sorted many times: in key order, each sort's values
+    computed once (the SQLite store keeps one until the next write; a 10,000-creator page is then a
+    filter pass and one sort on precomputed values). Entries are never changed: answers are copies."""
+
+    def __init__(self, entries: Iterable[Mapping[str, Any]]):
+        keyed = sorted(((creator_key(e["platform"], e["handle"]), e) for e in entries), key=itemgetter(0))
+        self.entries: list[Mapping[str, Any]] = [e for _, e in keyed]
+        self.languages = language_counts(self.entries)
+        self._values: dict[tuple[str, str | None], list[Any]] = {}
+        self._haystacks: list[tuple[str, ...]] | None = None
+
+    def _sort_values(self, query: CreatorQuery) -> list[Any]:
+        which = (query.sort, query.niche if query.sort == "fit" else None)
+        if which not in self._values:
+            self._values[which] = [_sort_value(e, query) for e in self.entries]
+        return self._values[which]
+
+    def select(self, query: CreatorQuery | None = None) -> tuple[list[dict[str, Any]], int]:
+        """(the page ``query.offset`` and ``query.limit`` choose, how many creators match)."""
+        query = query or CreatorQuery()
+        chosen: Sequence[int] = range(len(self.entries))
+        if query.niche is not None or query.status or query.tier or query.language:
+            chosen = [i for i in chosen if _matches(self.entries[i], query)]
+        if query.text:
+            if self._haystacks is None:
+                self._haystacks = [_haystack(e) for e in self.entries]
+            needle, haystacks = query.text.casefold(), self._haystacks
+            chosen = [i for i in chosen if any(needle in h for h in haystacks[i])]
+        values = self._sort_values(query)
+        known = [i for i in chosen if values[i] is not None]  # in key order: ties stay in it (stable sort)
+        known.sort(key=values.__getitem__,
+                   reverse=(query.order or ("asc" if query.sort == "handle" else "desc")) == "desc")
+        end = None if query.limit is None else query.offset + query.limit
+        page = (known + [i for i in chosen if values[i] is None])[query.offset:end]
+        return [_listed(self.entries[i]) for i in page], len(chosen)
+
+
+def language_counts(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """{code: how many creators have it in at least languages.FILTER_SHARE of their captions}."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        for code, share in ((entry.get("summary") or {}).get("languages") or {}).items():
+            if share >= languages.FILTER_SHARE:
+                counts[code] = counts.get(code, 0) + 1
+    return counts
 
 
 # ---- history ------------------------------------------------------------------------------

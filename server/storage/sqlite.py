@@ -111,7 +111,7 @@ class SQLiteStore:
         # the parsed watchlist entries, valid while creators_generation has not moved (every write to
         # creators bumps it in the same transaction, whichever process makes it): a 10,000-creator
         # list then costs a filter and a sort, not 10,000 json.loads
-        self._listed: tuple[int, list[dict[str, Any]]] | None = None
+        self._listed: tuple[int, records.Listing] | None = None
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -293,14 +293,24 @@ class SQLiteStore:
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
             db.execute("DELETE FROM results WHERE key = ?", (key,))
 
-    def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
+    def _listing(self) -> records.Listing:
+        """Every creator's listed entry, read again only after a write."""
         with self._read() as db:
             generation = db.execute("SELECT n FROM creators_generation").fetchone()[0]
             listed = self._listed
             if listed is None or listed[0] != generation:
-                entries = [json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key")]
-                self._listed = listed = (generation, entries)
-        return records.select(listed[1], query)  # select copies what it returns: the cache stays as read
+                entries = (json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key"))
+                self._listed = listed = (generation, records.Listing(entries))
+        return listed[1]
+
+    def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
+        return self._listing().select(query)[0]
+
+    def find_creators(self, query: records.CreatorQuery | None = None) -> tuple[list[dict[str, Any]], int]:
+        return self._listing().select(query)
+
+    def creator_languages(self) -> dict[str, int]:
+        return dict(self._listing().languages)
 
     def _points(self, db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
         rows = db.execute("SELECT point FROM history WHERE key = ? ORDER BY id", (key,))
