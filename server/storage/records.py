@@ -373,7 +373,8 @@ def public(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 def _listed(entry: Mapping[str, Any]) -> dict[str, Any]:
     """A stored entry as a listing shows it: a summary from before languages were kept lists none
-    (until the creator's next save)."""
+    (until the creator's next save). A new dict, but its nested values may be the store's: set keys
+    on it, never change its summary, tags or outreach in place."""
     listed = dict(entry)
     if isinstance(listed.get("summary"), Mapping) and "languages" not in listed["summary"]:
         listed["summary"] = {**listed["summary"], "languages": {}}
