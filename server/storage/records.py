@@ -3,6 +3,7 @@ Redis agree by construction (ids, merges, summaries, history points, filters, so
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import io
@@ -484,15 +485,34 @@ def select(entries: Iterable[Mapping[str, Any]], query: CreatorQuery | None = No
 
 class Listing:
     """Stored entries ready to be filtered and sorted many times: in key order, each sort's values
-    computed once (the SQLite store keeps one until the next write; a 10,000-creator page is then a
-    filter pass and one sort on precomputed values). Entries are never changed: answers are copies."""
+    computed once. The SQLite store keeps one, reads all entries again only after another process's
+    write and swaps one entry for its own writes (``replaced``): a 10,000-creator page is then a filter
+    pass and one sort on precomputed values. Entries are never changed: answers are new dicts."""
 
-    def __init__(self, entries: Iterable[Mapping[str, Any]]):
-        keyed = sorted(((creator_key(e["platform"], e["handle"]), e) for e in entries), key=itemgetter(0))
-        self.entries: list[Mapping[str, Any]] = [e for _, e in keyed]
+    def __init__(self, entries: Iterable[Mapping[str, Any]], keys: list[str] | None = None):
+        """``keys``: the entries' creator keys, when ``entries`` are already in their order."""
+        if keys is None:
+            keyed = sorted(((creator_key(e["platform"], e["handle"]), e) for e in entries), key=itemgetter(0))
+            keys, entries = [k for k, _ in keyed], [e for _, e in keyed]
+        self.keys, self.entries = keys, list(entries)
         self.languages = language_counts(self.entries)
         self._values: dict[tuple[str, str | None], list[Any]] = {}
         self._haystacks: list[tuple[str, ...]] | None = None
+
+    def replaced(self, key: str, entry: Mapping[str, Any] | None) -> Listing:
+        """A new listing with the creator ``key``'s entry replaced, added, or (None) removed."""
+        keys, entries = list(self.keys), list(self.entries)
+        at = bisect.bisect_left(keys, key)
+        found = at < len(keys) and keys[at] == key
+        if entry is None:
+            if found:
+                del keys[at], entries[at]
+        elif found:
+            entries[at] = entry
+        else:
+            keys.insert(at, key)
+            entries.insert(at, entry)
+        return Listing(entries, keys)
 
     def _sort_values(self, query: CreatorQuery) -> list[Any]:
         which = (query.sort, query.niche if query.sort == "fit" else None)

@@ -109,8 +109,8 @@ class SQLiteStore:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         # the parsed watchlist entries, valid while creators_generation has not moved (every write to
-        # creators bumps it in the same transaction, whichever process makes it): a 10,000-creator
-        # list then costs a filter and a sort, not 10,000 json.loads
+        # creators bumps it in the same transaction, whichever process makes it; this process's own
+        # writes patch it): a 10,000-creator list then costs a filter and a sort, not 10,000 json.loads
         self._listed: tuple[int, records.Listing] | None = None
         self._migrate()
 
@@ -242,17 +242,23 @@ class SQLiteStore:
         entry["score"] = json.loads(row[2]) if row[2] is not None else None
         return entry
 
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> int:
+        """Move creators_generation (in the write's transaction): the new generation."""
+        return int(db.execute("UPDATE creators_generation SET n = n + 1 RETURNING n").fetchone()[0])
+
     def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],
-                     reindex_authors: bool) -> None:
-        db.execute("UPDATE creators_generation SET n = n + 1")
+                     reindex_authors: bool) -> tuple[int, str]:
+        """(the new generation, the listed entry as stored)."""
+        generation = self._bump(db)
         summary = entry["summary"]
+        listed = _dumps(records.public(entry))
         db.execute(
             "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, "
             "engagement_rate = excluded.engagement_rate, entry = excluded.entry, "
             "snapshot = excluded.snapshot, score = excluded.score",
-            (key, entry["platform"], summary["tier"], summary["engagement_rate"],
-             _dumps(records.public(entry)),
+            (key, entry["platform"], summary["tier"], summary["engagement_rate"], listed,
              None if entry["snapshot"] is None else _dumps(entry["snapshot"]),
              None if entry["score"] is None else _dumps(entry["score"])))
         if reindex_authors:
@@ -260,6 +266,7 @@ class SQLiteStore:
             db.executemany("INSERT INTO commenters (platform, author, key) VALUES (?, ?, ?)",
                            [(entry["platform"], a, key)
                             for a in sorted(records.comment_authors(entry["snapshot"], entry["handle"]))])
+        return generation, listed
 
     def save_creator(self, platform: str, handle: str, changes: Mapping[str, Any], *,
                      by: str) -> tuple[dict[str, Any], bool]:
@@ -272,9 +279,11 @@ class SQLiteStore:
                 raise NotFound(f"no niche with id '{niche}'", "niche")
             entry, point = records.merge_creator(self._full(row) if row else None, platform, handle, changes,
                                                  by=by, at=records.now())
-            self._put_creator(db, key, entry, reindex_authors=changes.get("snapshot") is not None)
+            generation, listed = self._put_creator(db, key, entry,
+                                                   reindex_authors=changes.get("snapshot") is not None)
             if point is not None:
                 db.execute("INSERT INTO history (key, point) VALUES (?, ?)", (key, _dumps(point)))
+        self._patch_listing(generation, key, json.loads(listed))
         return records.public(entry), row is None
 
     def get_creator(self, platform: str, handle: str) -> dict[str, Any] | None:
@@ -288,10 +297,11 @@ class SQLiteStore:
         with self._write() as db:
             if db.execute("DELETE FROM creators WHERE key = ?", (key,)).rowcount == 0:
                 raise NotFound(f"{key} is not on the watchlist")
-            db.execute("UPDATE creators_generation SET n = n + 1")
+            generation = self._bump(db)
             db.execute("DELETE FROM history WHERE key = ?", (key,))
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
             db.execute("DELETE FROM results WHERE key = ?", (key,))
+        self._patch_listing(generation, key, None)
 
     def _listing(self) -> records.Listing:
         """Every creator's listed entry, read again only after a write."""
@@ -302,6 +312,14 @@ class SQLiteStore:
                 entries = (json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key"))
                 self._listed = listed = (generation, records.Listing(entries))
         return listed[1]
+
+    def _patch_listing(self, generation: int, key: str, entry: dict[str, Any] | None) -> None:
+        """After this process's committed write of one creator: when the kept listing is the one just
+        before it, the listing with that entry changed (or gone), instead of reading all again.
+        Another write in between (another process's) leaves the listing behind: the next read reloads."""
+        listed = self._listed
+        if listed is not None and listed[0] == generation - 1:
+            self._listed = (generation, listed[1].replaced(key, entry))
 
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
         return self._listing().select(query)[0]

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from server.storage import StoreUnavailable, open_store, sqlite
+from server.storage import CreatorQuery, StoreUnavailable, open_store, sqlite
 from server.storage.redis import RedisStore
 from server.storage.sqlite import SQLiteStore
 from tests.storage.redis_server import RedisServer, free_port
@@ -68,6 +68,31 @@ def test_sqlite_refuses_a_newer_schema(tmp_path):
         conn.execute("UPDATE schema_version SET version = 99")
     with pytest.raises(StoreUnavailable, match="newer"):
         SQLiteStore(tmp_path / "s.db")
+
+
+def test_sqlite_kept_listing_sees_other_processes_writes(tmp_path):
+    """Two stores on one file stand for two server processes: each keeps its listing, patches it for
+    its own writes only while nothing else wrote in between, and reads again after another's."""
+    ours, theirs = SQLiteStore(tmp_path / "m.db"), SQLiteStore(tmp_path / "m.db")
+
+    def listed(store):
+        return [(c["handle"], c["status"]) for c in store.list_creators(CreatorQuery(sort="handle"))]
+
+    try:
+        ours.save_creator("instagram", "bravo", {}, by="a")
+        assert listed(ours) == [("bravo", "discovered")]
+        ours.save_creator("instagram", "alpha", {}, by="a")  # patched in
+        assert listed(ours) == [("alpha", "discovered"), ("bravo", "discovered")]
+        theirs.save_creator("instagram", "bravo", {"status": "contacted"}, by="b")
+        ours.save_creator("tiktok", "charlie", {}, by="a")  # the kept listing is behind: not patched
+        assert listed(ours) == [("alpha", "discovered"), ("bravo", "contacted"), ("charlie", "discovered")]
+        theirs.delete_creator("instagram", "alpha")
+        assert listed(ours) == [("bravo", "contacted"), ("charlie", "discovered")] == listed(theirs)
+        ours.delete_creator("tiktok", "charlie")
+        assert listed(ours) == [("bravo", "contacted")] == listed(theirs)
+    finally:
+        ours.close()
+        theirs.close()
 
 
 def test_sqlite_busy_writer_is_unavailable_not_an_error(tmp_path):
