@@ -434,8 +434,8 @@ def check_listing(sort: str, keys: Sequence[str], order: str | None, limit: int 
         raise InvalidValue("offset is 0 or more", "offset")
 
 
-def sort_and_page(chosen: list[dict[str, Any]], value: Callable[[dict[str, Any]], Any], *, ascending: bool,
-                  offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+def sort_and_page(chosen: Sequence[Mapping[str, Any]], value: Callable[[Mapping[str, Any]], Any], *,
+                  ascending: bool, offset: int = 0, limit: int | None = None) -> list[Mapping[str, Any]]:
     """``chosen`` sorted by ``value`` (ties by creator key; those without a value last, whatever the
     order), then the page from ``offset``."""
     valued = sorted(((creator_key(e["platform"], e["handle"]), value(e), e) for e in chosen),
