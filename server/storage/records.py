@@ -485,9 +485,9 @@ def select(entries: Iterable[Mapping[str, Any]], query: CreatorQuery | None = No
 
 class Listing:
     """Stored entries ready to be filtered and sorted many times: in key order, each sort's values
-    computed once. The SQLite store keeps one, reads all entries again only after another process's
-    write and swaps one entry for its own writes (``replaced``): a 10,000-creator page is then a filter
-    pass and one sort on precomputed values. Entries are never changed: answers are new dicts."""
+    computed once. The SQLite store keeps one and brings it up to date with the entries written since
+    (``changed``): a 10,000-creator page is then a filter pass and one sort on precomputed values.
+    Entries are never changed: answers are new dicts."""
 
     def __init__(self, entries: Iterable[Mapping[str, Any]], keys: list[str] | None = None):
         """``keys``: the entries' creator keys, when ``entries`` are already in their order."""
@@ -499,20 +499,16 @@ class Listing:
         self._values: dict[tuple[str, str | None], list[Any]] = {}
         self._haystacks: list[tuple[str, ...]] | None = None
 
-    def replaced(self, key: str, entry: Mapping[str, Any] | None) -> Listing:
-        """A new listing with the creator ``key``'s entry replaced, added, or (None) removed."""
-        keys, entries = list(self.keys), list(self.entries)
-        at = bisect.bisect_left(keys, key)
-        found = at < len(keys) and keys[at] == key
-        if entry is None:
-            if found:
-                del keys[at], entries[at]
-        elif found:
-            entries[at] = entry
-        else:
-            keys.insert(at, key)
-            entries.insert(at, entry)
-        return Listing(entries, keys)
+    def changed(self, changes: Mapping[str, Mapping[str, Any] | None]) -> Listing:
+        """A new listing with each creator key's entry in ``changes`` replaced, added, or (None) removed."""
+        merged = dict(zip(self.keys, self.entries, strict=True))
+        for key, entry in changes.items():
+            if entry is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = entry
+        keys = sorted(merged)
+        return Listing([merged[k] for k in keys], keys)
 
     def _sort_values(self, query: CreatorQuery) -> list[Any]:
         which = (query.sort, query.niche if query.sort == "fit" else None)

@@ -75,6 +75,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE IF NOT EXISTS brand (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     """,
+    # 6: the generation (creators_generation.n) of each creator's last write, and of each removed
+    # creator's removal, so a process's kept listing reads only what changed since its generation
+    """
+    ALTER TABLE creators ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX creators_by_generation ON creators (generation);
+    CREATE TABLE creators_gone (key TEXT PRIMARY KEY, generation INTEGER NOT NULL);
+    CREATE INDEX creators_gone_by_generation ON creators_gone (generation);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
@@ -108,9 +116,10 @@ class SQLiteStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
-        # the parsed watchlist entries, valid while creators_generation has not moved (every write to
-        # creators bumps it in the same transaction, whichever process makes it; this process's own
-        # writes patch it): a 10,000-creator list then costs a filter and a sort, not 10,000 json.loads
+        # the parsed watchlist entries as of a creators_generation (every write to creators moves it in
+        # the same transaction, whichever process makes it, and stamps the row or its tombstone with
+        # it): a 10,000-creator list then costs a filter and a sort, not 10,000 json.loads; after a
+        # write, reading the rows of later generations brings the listing up to date
         self._listed: tuple[int, records.Listing] | None = None
         self._migrate()
 
@@ -248,25 +257,21 @@ class SQLiteStore:
         return int(db.execute("UPDATE creators_generation SET n = n + 1 RETURNING n").fetchone()[0])
 
     def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],
-                     reindex_authors: bool) -> tuple[int, str]:
-        """(the new generation, the listed entry as stored)."""
-        generation = self._bump(db)
+                     reindex_authors: bool) -> None:
         summary = entry["summary"]
-        listed = _dumps(records.public(entry))
         db.execute(
-            "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, "
+            "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score, generation) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, "
             "engagement_rate = excluded.engagement_rate, entry = excluded.entry, "
-            "snapshot = excluded.snapshot, score = excluded.score",
-            (key, entry["platform"], summary["tier"], summary["engagement_rate"], listed,
+            "snapshot = excluded.snapshot, score = excluded.score, generation = excluded.generation",
+            (key, entry["platform"], summary["tier"], summary["engagement_rate"], _dumps(records.public(entry)),
              None if entry["snapshot"] is None else _dumps(entry["snapshot"]),
-             None if entry["score"] is None else _dumps(entry["score"])))
+             None if entry["score"] is None else _dumps(entry["score"]), self._bump(db)))
         if reindex_authors:
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
             db.executemany("INSERT INTO commenters (platform, author, key) VALUES (?, ?, ?)",
                            [(entry["platform"], a, key)
                             for a in sorted(records.comment_authors(entry["snapshot"], entry["handle"]))])
-        return generation, listed
 
     def save_creator(self, platform: str, handle: str, changes: Mapping[str, Any], *,
                      by: str) -> tuple[dict[str, Any], bool]:
@@ -279,11 +284,9 @@ class SQLiteStore:
                 raise NotFound(f"no niche with id '{niche}'", "niche")
             entry, point = records.merge_creator(self._full(row) if row else None, platform, handle, changes,
                                                  by=by, at=records.now())
-            generation, listed = self._put_creator(db, key, entry,
-                                                   reindex_authors=changes.get("snapshot") is not None)
+            self._put_creator(db, key, entry, reindex_authors=changes.get("snapshot") is not None)
             if point is not None:
                 db.execute("INSERT INTO history (key, point) VALUES (?, ?)", (key, _dumps(point)))
-        self._patch_listing(generation, key, json.loads(listed))
         return records.public(entry), row is None
 
     def get_creator(self, platform: str, handle: str) -> dict[str, Any] | None:
@@ -297,29 +300,30 @@ class SQLiteStore:
         with self._write() as db:
             if db.execute("DELETE FROM creators WHERE key = ?", (key,)).rowcount == 0:
                 raise NotFound(f"{key} is not on the watchlist")
-            generation = self._bump(db)
+            db.execute("INSERT INTO creators_gone (key, generation) VALUES (?, ?) ON CONFLICT (key) "
+                       "DO UPDATE SET generation = excluded.generation", (key, self._bump(db)))
             db.execute("DELETE FROM history WHERE key = ?", (key,))
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
             db.execute("DELETE FROM results WHERE key = ?", (key,))
-        self._patch_listing(generation, key, None)
 
     def _listing(self) -> records.Listing:
-        """Every creator's listed entry, read again only after a write."""
+        """Every creator's listed entry: read whole once, then only the creators written (or removed)
+        since the kept listing's generation, by any process."""
         with self._read() as db:
             generation = db.execute("SELECT n FROM creators_generation").fetchone()[0]
             listed = self._listed
-            if listed is None or listed[0] != generation:
+            if listed is None:
                 entries = (json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key"))
-                self._listed = listed = (generation, records.Listing(entries))
+                listed = (generation, records.Listing(entries))
+            elif listed[0] != generation:
+                since = listed[0]
+                changes: dict[str, dict[str, Any] | None] = dict.fromkeys(
+                    r[0] for r in db.execute("SELECT key FROM creators_gone WHERE generation > ?", (since,)))
+                changes.update((r[0], json.loads(r[1])) for r in db.execute(
+                    "SELECT key, entry FROM creators WHERE generation > ?", (since,)))
+                listed = (generation, listed[1].changed(changes))
+        self._listed = listed
         return listed[1]
-
-    def _patch_listing(self, generation: int, key: str, entry: dict[str, Any] | None) -> None:
-        """After this process's committed write of one creator: when the kept listing is the one just
-        before it, the listing with that entry changed (or gone), instead of reading all again.
-        Another write in between (another process's) leaves the listing behind: the next read reloads."""
-        listed = self._listed
-        if listed is not None and listed[0] == generation - 1:
-            self._listed = (generation, listed[1].replaced(key, entry))
 
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
         return self._listing().select(query)[0]
@@ -604,9 +608,10 @@ class SQLiteStore:
         with self._write() as db:
             if not replace and any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in _TABLES):
                 raise Conflict("the store is not empty; import with replace to overwrite it")
+            db.execute("INSERT INTO creators_gone (key, generation) SELECT key, ? FROM creators WHERE 1 "
+                       "ON CONFLICT (key) DO UPDATE SET generation = excluded.generation", (self._bump(db),))
             for table in _TABLES:
                 db.execute(f"DELETE FROM {table}")
-            db.execute("UPDATE creators_generation SET n = n + 1")
             db.execute("DELETE FROM sqlite_sequence")
             for niche in data["niches"]:
                 db.execute("INSERT INTO niches (id, record) VALUES (?, ?)", (niche["id"], _dumps(niche)))
