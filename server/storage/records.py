@@ -11,7 +11,7 @@ import logging
 import math
 import re
 import secrets
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -446,19 +446,19 @@ def sort_and_page(chosen: Sequence[Mapping[str, Any]], value: Callable[[Mapping[
     return ordered[offset:None if limit is None else offset + limit]
 
 
-def _sort_value(entry: Mapping[str, Any], query: CreatorQuery) -> Any:
+def _sort_value(entry: Mapping[str, Any], sort: str, niche: str | None) -> Any:
     summary = entry.get("summary") or {}
-    if query.sort == "fit":
+    if sort == "fit":
         fits = summary.get("fit") or {}
-        if query.niche:
-            return fits.get(query.niche)
+        if niche:
+            return fits.get(niche)
         values = [v for v in fits.values() if v is not None]
         return max(values) if values else None
-    if query.sort in ("updated", "created"):
-        return entry.get(f"{query.sort}_at")
-    if query.sort == "handle":
+    if sort in ("updated", "created"):
+        return entry.get(f"{sort}_at")
+    if sort == "handle":
         return str(entry.get("handle", "")).lower()
-    return summary.get(query.sort)
+    return summary.get(sort)
 
 
 def _matches(entry: Mapping[str, Any], query: CreatorQuery) -> bool:
@@ -489,31 +489,46 @@ class Listing:
     (``changed``): a 10,000-creator page is then a filter pass and one sort on precomputed values.
     Entries are never changed: answers are new dicts."""
 
-    def __init__(self, entries: Iterable[Mapping[str, Any]], keys: list[str] | None = None):
-        """``keys``: the entries' creator keys, when ``entries`` are already in their order."""
+    def __init__(self, entries: Iterable[Mapping[str, Any]], keys: list[str] | None = None,
+                 language_counted: dict[str, int] | None = None):
+        """``keys``: the entries' creator keys, when ``entries`` are already in their order;
+        ``language_counted``: their language_counts, when known."""
         if keys is None:
             keyed = sorted(((creator_key(e["platform"], e["handle"]), e) for e in entries), key=itemgetter(0))
             keys, entries = [k for k, _ in keyed], [e for _, e in keyed]
         self.keys, self.entries = keys, list(entries)
-        self.languages = language_counts(self.entries)
-        self._values: dict[tuple[str, str | None], list[Any]] = {}
+        self.languages = language_counts(self.entries) if language_counted is None else language_counted
+        self._values: dict[tuple[str, str | None], list[Any]] = {}  # (sort, niche): a value per entry
         self._haystacks: list[tuple[str, ...]] | None = None
 
     def changed(self, changes: Mapping[str, Mapping[str, Any] | None]) -> Listing:
-        """A new listing with each creator key's entry in ``changes`` replaced, added, or (None) removed."""
-        merged = dict(zip(self.keys, self.entries, strict=True))
-        for key, entry in changes.items():
-            if entry is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = entry
-        keys = sorted(merged)
-        return Listing([merged[k] for k in keys], keys)
+        """A new listing with each creator key's entry in ``changes`` replaced, added, or (None) removed.
+        The values computed for the other entries carry over: a few changes cost a few computations."""
+        at = {k: i for i, k in enumerate(self.keys) if k not in changes}  # where an unchanged entry was
+        keys = sorted([*at, *(k for k, e in changes.items() if e is not None)])
+        old = [at.get(k) for k in keys]  # None: a changed entry
+        counts = Counter(self.languages)
+        counts.subtract(c for i in self._at(changes) for c in _languages(self.entries[i]))
+        counts.update(c for e in changes.values() if e is not None for c in _languages(e))
+        new = Listing([self.entries[i] if i is not None else changes[k] for k, i in zip(keys, old, strict=True)],
+                      keys, {c: n for c, n in counts.items() if n > 0})
+        for which, values in self._values.items():
+            new._values[which] = [values[i] if i is not None else _sort_value(e, *which)
+                                  for e, i in zip(new.entries, old, strict=True)]
+        if self._haystacks is not None:
+            new._haystacks = [self._haystacks[i] if i is not None else _haystack(e)
+                              for e, i in zip(new.entries, old, strict=True)]
+        return new
+
+    def _at(self, keys: Iterable[str]) -> list[int]:
+        """Where those of ``keys`` that are listed are."""
+        found = ((k, bisect.bisect_left(self.keys, k)) for k in keys)
+        return [i for k, i in found if i < len(self.keys) and self.keys[i] == k]
 
     def _sort_values(self, query: CreatorQuery) -> list[Any]:
         which = (query.sort, query.niche if query.sort == "fit" else None)
         if which not in self._values:
-            self._values[which] = [_sort_value(e, query) for e in self.entries]
+            self._values[which] = [_sort_value(e, *which) for e in self.entries]
         return self._values[which]
 
     def select(self, query: CreatorQuery | None = None) -> tuple[list[dict[str, Any]], int]:
@@ -538,12 +553,12 @@ class Listing:
 
 def language_counts(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """{code: how many creators have it in at least languages.FILTER_SHARE of their captions}."""
-    counts: dict[str, int] = {}
-    for entry in entries:
-        for code, share in ((entry.get("summary") or {}).get("languages") or {}).items():
-            if share >= languages.FILTER_SHARE:
-                counts[code] = counts.get(code, 0) + 1
-    return counts
+    return dict(Counter(code for entry in entries for code in _languages(entry)))
+
+
+def _languages(entry: Mapping[str, Any]) -> list[str]:
+    return [code for code, share in ((entry.get("summary") or {}).get("languages") or {}).items()
+            if share >= languages.FILTER_SHARE]
 
 
 # ---- history ------------------------------------------------------------------------------
