@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -81,8 +82,18 @@ class Scout:
 
     # -- loading --------------------------------------------------------------------------------
     def start(self) -> None:
-        """Load the models on a thread; ``wait`` blocks until they are in."""
+        """Load the models on a thread (``wait`` blocks until they are in), and ready the store on another."""
         threading.Thread(target=self._load, name="models-load", daemon=True).start()
+        threading.Thread(target=self._prepare_store, name="store-prepare", daemon=True).start()
+
+    def _prepare_store(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.store.prepare()
+        except Exception:  # noqa: BLE001 - the first page reads for itself then
+            log.exception("readying the store at start failed")
+        else:
+            log.info("store ready in %.0f ms", (time.perf_counter() - started) * 1000)
 
     def _load(self) -> None:
         try:

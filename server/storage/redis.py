@@ -315,6 +315,9 @@ class RedisStore:
         raws = self._redis.mget([self._k("creator", k) for k in keys]) if keys else []
         return records.Listing(json.loads(r) for r in raws if r is not None)
 
+    def prepare(self) -> None:
+        """Nothing to ready: every listing reads all creators again (other processes write them)."""
+
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
         return self._listing().select(query)[0]
 

@@ -121,6 +121,7 @@ class SQLiteStore:
         # it): a 10,000-creator list then costs a filter and a sort, not 10,000 json.loads; after a
         # write, reading the rows of later generations brings the listing up to date
         self._listed: tuple[int, records.Listing] | None = None
+        self._listing_lock = threading.Lock()  # one thread reads for it; the others wait, then use it
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -309,7 +310,7 @@ class SQLiteStore:
     def _listing(self) -> records.Listing:
         """Every creator's listed entry: read whole once, then only the creators written (or removed)
         since the kept listing's generation, by any process."""
-        with self._read() as db:
+        with self._listing_lock, self._read() as db:
             generation = db.execute("SELECT n FROM creators_generation").fetchone()[0]
             listed = self._listed
             if listed is None:
@@ -324,6 +325,10 @@ class SQLiteStore:
                 listed = (generation, listed[1].changed(changes))
         self._listed = listed
         return listed[1]
+
+    def prepare(self) -> None:
+        """Read every entry into the kept listing and compute the default sort, so the first page is fast."""
+        self._listing().select(records.CreatorQuery(limit=1))
 
     def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
         return self._listing().select(query)[0]

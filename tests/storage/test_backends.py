@@ -147,6 +147,24 @@ def test_sqlite_migration_6_keeps_listings_of_older_files(tmp_path):
         theirs.close()
 
 
+def test_sqlite_prepare_reads_the_listing_before_the_first_page(tmp_path):
+    """What the server runs on a thread at start: the first page then finds the listing read."""
+    writer = SQLiteStore(tmp_path / "m.db")
+    writer.save_creator("instagram", "alpha", {}, by="a")
+    started = SQLiteStore(tmp_path / "m.db")
+    try:
+        assert started._listed is None
+        started.prepare()
+        kept = started._listing()
+        assert [c["handle"] for c in started.find_creators(CreatorQuery(limit=100))[0]] == ["alpha"]
+        assert started._listing() is kept
+        writer.save_creator("instagram", "bravo", {}, by="a")
+        assert started.find_creators(CreatorQuery(limit=100))[1] == 2
+    finally:
+        writer.close()
+        started.close()
+
+
 def test_sqlite_busy_writer_is_unavailable_not_an_error(tmp_path):
     store = SQLiteStore(tmp_path / "s.db", busy_timeout=0.2)
     blocker = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
