@@ -3,7 +3,6 @@ Redis agree by construction (ids, merges, summaries, history points, filters, so
 
 from __future__ import annotations
 
-import bisect
 import csv
 import hashlib
 import io
@@ -504,14 +503,16 @@ class Listing:
     def changed(self, changes: Mapping[str, Mapping[str, Any] | None]) -> Listing:
         """A new listing with each creator key's entry in ``changes`` replaced, added, or (None) removed.
         The values computed for the other entries carry over: a few changes cost a few computations."""
-        at = {k: i for i, k in enumerate(self.keys) if k not in changes}  # where an unchanged entry was
-        keys = sorted([*at, *(k for k, e in changes.items() if e is not None)])
-        old = [at.get(k) for k in keys]  # None: a changed entry
+        index = {k: i for i, k in enumerate(self.keys)}
+        at = {k: i for k, i in index.items() if k not in changes}  # where an unchanged entry was
+        written = {k: e for k, e in changes.items() if e is not None}
+        keys = sorted([*at, *written])
+        old = [at.get(k) for k in keys]  # None: a written entry
         counts = Counter(self.languages)
-        counts.subtract(c for i in self._at(changes) for c in _languages(self.entries[i]))
-        counts.update(c for e in changes.values() if e is not None for c in _languages(e))
-        new = Listing([self.entries[i] if i is not None else changes[k] for k, i in zip(keys, old, strict=True)],
-                      keys, {c: n for c, n in counts.items() if n > 0})
+        counts.subtract(c for k in changes if k in index for c in _languages(self.entries[index[k]]))
+        counts.update(c for e in written.values() for c in _languages(e))
+        entries = [self.entries[i] if i is not None else written[k] for k, i in zip(keys, old, strict=True)]
+        new = Listing(entries, keys, {c: n for c, n in counts.items() if n > 0})
         for which, values in self._values.items():
             new._values[which] = [values[i] if i is not None else _sort_value(e, *which)
                                   for e, i in zip(new.entries, old, strict=True)]
@@ -519,11 +520,6 @@ class Listing:
             new._haystacks = [self._haystacks[i] if i is not None else _haystack(e)
                               for e, i in zip(new.entries, old, strict=True)]
         return new
-
-    def _at(self, keys: Iterable[str]) -> list[int]:
-        """Where those of ``keys`` that are listed are."""
-        found = ((k, bisect.bisect_left(self.keys, k)) for k in keys)
-        return [i for k, i in found if i < len(self.keys) and self.keys[i] == k]
 
     def _sort_values(self, query: CreatorQuery) -> list[Any]:
         which = (query.sort, query.niche if query.sort == "fit" else None)

@@ -265,8 +265,8 @@ class SQLiteStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, "
             "engagement_rate = excluded.engagement_rate, entry = excluded.entry, "
             "snapshot = excluded.snapshot, score = excluded.score, generation = excluded.generation",
-            (key, entry["platform"], summary["tier"], summary["engagement_rate"], _dumps(records.public(entry)),
-             None if entry["snapshot"] is None else _dumps(entry["snapshot"]),
+            (key, entry["platform"], summary["tier"], summary["engagement_rate"],
+             _dumps(records.public(entry)), None if entry["snapshot"] is None else _dumps(entry["snapshot"]),
              None if entry["score"] is None else _dumps(entry["score"]), self._bump(db)))
         if reindex_authors:
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))

@@ -140,9 +140,9 @@ def test_a_changed_listing_answers_as_one_read_afresh():
     entries = {e["handle"]: e for e in [
         _entry("alpha", 90.0, 70.0, {"en": 1.0}), _entry("bravo", 50.0, None, {"es": 0.6, "en": 0.4}),
         _entry("charlie", None, 80.0, {"en": 1.0}, notes="club"), _entry("delta", 70.0, 60.0, {})]}
-    queries = [records.CreatorQuery(), records.CreatorQuery(sort="overall"),
-               records.CreatorQuery(sort="fit", niche="running", order="asc"), records.CreatorQuery(sort="handle"),
-               records.CreatorQuery(text="club"), records.CreatorQuery(language=("es",), sort="overall")]
+    queries = [records.CreatorQuery(**q) for q in (
+        {}, {"sort": "overall"}, {"sort": "fit", "niche": "running", "order": "asc"}, {"sort": "handle"},
+        {"text": "club"}, {"language": ("es",), "sort": "overall"})]
     listing = records.Listing(entries.values())
     for query in queries:  # the values and the text are computed before the change
         listing.select(query)
