@@ -279,10 +279,10 @@ def watchlist_page(count: int, rounds: int) -> dict[str, Any]:
         cold = create_app(config)
         cold_ms = signed_in(cold)("/watchlist")
         cold.extensions["microscout"].store.close()
-        # `microscout serve` reads it at start, on a thread (Scout.start: store.prepare()); here in line
+        # `microscout serve` reads it at start, on a thread (Scout.start: prepare_store()); here in line
         app = create_app(config)
         t0 = time.perf_counter()
-        app.extensions["microscout"].store.prepare()
+        app.extensions["microscout"].prepare_store()
         prepare_ms = (time.perf_counter() - t0) * 1000
         timed = signed_in(app)
         first_ms = timed("/watchlist")

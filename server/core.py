@@ -84,13 +84,14 @@ class Scout:
     def start(self) -> None:
         """Load the models on a thread (``wait`` blocks until they are in), and ready the store on another."""
         threading.Thread(target=self._load, name="models-load", daemon=True).start()
-        threading.Thread(target=self._prepare_store, name="store-prepare", daemon=True).start()
+        threading.Thread(target=self.prepare_store, name="store-prepare", daemon=True).start()
 
-    def _prepare_store(self) -> None:
+    def prepare_store(self) -> None:
+        """Read the watchlist listing in (the first page reads it for itself when this fails)."""
         started = time.perf_counter()
         try:
             self.store.prepare()
-        except Exception:  # noqa: BLE001 - the first page reads for itself then
+        except Exception:  # noqa: BLE001 - the server serves either way
             log.exception("readying the store at start failed")
         else:
             log.info("store ready in %.0f ms", (time.perf_counter() - started) * 1000)
