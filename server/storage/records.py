@@ -3,6 +3,7 @@ Redis agree by construction (ids, merges, summaries, history points, filters, so
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import io
@@ -503,22 +504,29 @@ class Listing:
     def changed(self, changes: Mapping[str, Mapping[str, Any] | None]) -> Listing:
         """A new listing with each creator key's entry in ``changes`` replaced, added, or (None) removed.
         The values computed for the other entries carry over: a few changes cost a few computations."""
-        index = {k: i for i, k in enumerate(self.keys)}
-        at = {k: i for k, i in index.items() if k not in changes}  # where an unchanged entry was
-        written = {k: e for k, e in changes.items() if e is not None}
-        keys = sorted([*at, *written])
-        old = [at.get(k) for k in keys]  # None: a written entry
+        keys, entries = list(self.keys), list(self.entries)
+        values = {which: list(v) for which, v in self._values.items()}
+        haystacks = None if self._haystacks is None else list(self._haystacks)
         counts = Counter(self.languages)
-        counts.subtract(c for k in changes if k in index for c in _languages(self.entries[index[k]]))
-        counts.update(c for e in written.values() for c in _languages(e))
-        entries = [self.entries[i] if i is not None else written[k] for k, i in zip(keys, old, strict=True)]
+        for key, entry in changes.items():
+            at = bisect.bisect_left(keys, key)
+            if at < len(keys) and keys[at] == key:  # the old entry leaves
+                counts.subtract(_languages(entries[at]))
+                del keys[at], entries[at]
+                for column in values.values():
+                    del column[at]
+                if haystacks is not None:
+                    del haystacks[at]
+            if entry is not None:
+                counts.update(_languages(entry))
+                keys.insert(at, key)
+                entries.insert(at, entry)
+                for which, column in values.items():
+                    column.insert(at, _sort_value(entry, *which))
+                if haystacks is not None:
+                    haystacks.insert(at, _haystack(entry))
         new = Listing(entries, keys, {c: n for c, n in counts.items() if n > 0})
-        for which, values in self._values.items():
-            new._values[which] = [values[i] if i is not None else _sort_value(e, *which)
-                                  for e, i in zip(new.entries, old, strict=True)]
-        if self._haystacks is not None:
-            new._haystacks = [self._haystacks[i] if i is not None else _haystack(e)
-                              for e, i in zip(new.entries, old, strict=True)]
+        new._values, new._haystacks = values, haystacks
         return new
 
     def _sort_values(self, query: CreatorQuery) -> list[Any]:
