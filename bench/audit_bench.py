@@ -279,6 +279,7 @@ def watchlist_page(count: int, rounds: int) -> dict[str, Any]:
         cold = create_app(config)
         cold_ms = signed_in(cold)("/watchlist")
         cold.extensions["microscout"].store.close()
+        del cold  # its listing too: the server below holds one, as a real one does
         # `microscout serve` reads it at start, on a thread (Scout.start: prepare_store()); here in line
         app = create_app(config)
         t0 = time.perf_counter()
