@@ -323,7 +323,7 @@ class SQLiteStore:
                 changes.update((r[0], json.loads(r[1])) for r in db.execute(
                     "SELECT key, entry FROM creators WHERE generation > ?", (since,)))
                 listed = (generation, listed[1].changed(changes))
-        self._listed = listed
+            self._listed = listed
         return listed[1]
 
     def prepare(self) -> None:
