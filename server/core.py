@@ -11,8 +11,10 @@ registry and the jobs): ``server.errors`` holds the one table that turns them in
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -82,8 +84,22 @@ class Scout:
 
     # -- loading --------------------------------------------------------------------------------
     def start(self) -> None:
-        """Load the models on a thread; ``wait`` blocks until they are in."""
+        """Load the models on a thread (``wait`` blocks until they are in), and ready the store on another."""
         threading.Thread(target=self._load, name="models-load", daemon=True).start()
+        threading.Thread(target=self.prepare_store, name="store-prepare", daemon=True).start()
+
+    def prepare_store(self) -> None:
+        """Read the watchlist listing in (the first page reads it for itself when this fails)."""
+        started = time.perf_counter()
+        try:
+            self.store.prepare()
+        except Exception:  # noqa: BLE001 - the server serves either way
+            log.exception("readying the store at start failed")
+            return
+        # the full pass of the garbage collector that the listing's new objects (about 100,000 at 10,000
+        # creators) bring on: now, not in a request (it took 180 ms of one in the bench)
+        gc.collect()
+        log.info("store ready in %.0f ms", (time.perf_counter() - started) * 1000)
 
     def _load(self) -> None:
         try:

@@ -77,7 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", 1, "gunicorn worker processes for `microscout serve`.", int),
     Setting("THREADS", 8, "Threads per gunicorn worker.", int),
     Setting("LOAD_MODELS", True,
-            "Load the embedding model at start (tests of the HTTP layer turn it off).", _bool),
+            "Load the embedding model, and read the watchlist in, at start (tests of the HTTP layer turn "
+            "it off).", _bool),
 )
 
 

@@ -8,6 +8,7 @@ from server import settings
 from server.core import NotReady, Scout, UnknownNiche
 from server.schemas import NicheBrief, Snapshot
 from server.scoring.score import Score
+from server.storage import StoreUnavailable
 from tests.samples import RUNNING_NICHE, snapshot
 
 READS = ("list_niches", "get_niche", "get_setting", "get_settings", "follower_jump", "peer_rates",
@@ -40,6 +41,22 @@ def test_a_scout_that_has_not_loaded_says_so(tmp_path):
     with pytest.raises(NotReady):
         scout.score(Snapshot.model_validate(snapshot()))
     assert scout.health()["status"] == "loading"
+
+
+def test_prepare_store_reads_the_listing_and_a_failure_only_logs(tmp_path, caplog):
+    """What start runs on a thread: the first watchlist page then finds the listing read."""
+    scout = Scout(config(tmp_path))
+    scout.store.save_creator("instagram", "alpha", {}, by="t")
+    scout.prepare_store()
+    assert scout.store._listed is not None and scout.store._listed[1].keys == ["instagram/alpha"]
+
+    class Away:
+        def prepare(self):
+            raise StoreUnavailable("connection refused")
+
+    scout.store = Away()
+    scout.prepare_store()  # the server serves on; the first page reads for itself
+    assert "readying the store at start failed" in caplog.text
 
 
 @pytest.fixture

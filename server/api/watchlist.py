@@ -3,7 +3,6 @@ their history, and the CSV export."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -47,11 +46,8 @@ def _query(paged: bool = True) -> CreatorQuery:
 @bp.get("/watchlist")
 @spec(summary="List saved creators, filtered and sorted.", response=CreatorList, query=LIST_QUERY)
 def list_creators():
-    query = _query()
-    store = services.get().store
-    everything = store.list_creators(replace(query, limit=None, offset=0))
-    end = None if query.limit is None else query.offset + query.limit
-    return jsonify({"creators": everything[query.offset:end], "total": len(everything)})
+    creators, total = services.get().store.find_creators(_query())
+    return jsonify({"creators": creators, "total": total})
 
 
 def _save(platform: str, handle: str, payload: WatchlistSave) -> Any:

@@ -252,10 +252,10 @@ def select(records: Iterable[Mapping[str, Any]], query: DiscoveredQuery | None =
            ) -> tuple[list[dict[str, Any]], int]:
     """(the page of records, how many match): filtered, sorted, records without the sort value last."""
     query = query or DiscoveredQuery()
-    chosen = [dict(r) for r in records if _matches(r, query)]
+    chosen = [r for r in records if _matches(r, query)]
     page = sort_and_page(chosen, lambda r: _sort_value(r, query), offset=query.offset, limit=query.limit,
                          ascending=(query.order or ("asc" if query.sort == "handle" else "desc")) == "asc")
-    return page, len(chosen)
+    return [dict(r) for r in page], len(chosen)
 
 
 # ---- export -------------------------------------------------------------------------------

@@ -88,6 +88,13 @@ class Store(Protocol):
     def delete_creator(self, platform: str, handle: str) -> None: ...
     def list_creators(self, query: Any = None) -> list[dict[str, Any]]:
         """Creators without snapshot and score, filtered and sorted by a records.CreatorQuery."""
+    def find_creators(self, query: Any = None) -> tuple[list[dict[str, Any]], int]:
+        """(list_creators' answer, how many creators match before the query's limit and offset)."""
+    def creator_languages(self) -> dict[str, int]:
+        """{language code: creators on the whole watchlist with at least FILTER_SHARE of captions in it}."""
+    def prepare(self) -> None:
+        """Ready what the first watchlist page would otherwise wait for; the server calls it on a thread
+        at start."""
     def history(self, platform: str, handle: str) -> list[dict[str, Any]]: ...
     def follower_jump(self, platform: str, handle: str,
                       followers: int | None = None) -> dict[str, Any] | None:

@@ -310,10 +310,22 @@ class RedisStore:
         self._transact(delete, self._k("creator", key), self._k("results", key))
 
     @_guarded
-    def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
+    def _listing(self) -> records.Listing:
         keys = sorted(self._redis.smembers(self._k("creators")))
         raws = self._redis.mget([self._k("creator", k) for k in keys]) if keys else []
-        return records.select((json.loads(r) for r in raws if r is not None), query)
+        return records.Listing(json.loads(r) for r in raws if r is not None)
+
+    def prepare(self) -> None:
+        """Nothing to ready: every listing reads all creators again (other processes write them)."""
+
+    def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
+        return self._listing().select(query)[0]
+
+    def find_creators(self, query: records.CreatorQuery | None = None) -> tuple[list[dict[str, Any]], int]:
+        return self._listing().select(query)
+
+    def creator_languages(self) -> dict[str, int]:
+        return dict(self._listing().languages)
 
     def _points(self, conn: Any, key: str) -> list[dict[str, Any]]:
         return [json.loads(p) for p in conn.lrange(self._k("history", key), 0, -1)]

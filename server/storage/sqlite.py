@@ -75,6 +75,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE IF NOT EXISTS brand (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     """,
+    # 6: the generation (creators_generation.n) of each creator's last write, and of each removed
+    # creator's removal, so a process's kept listing reads only what changed since its generation
+    """
+    ALTER TABLE creators ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX creators_by_generation ON creators (generation);
+    CREATE TABLE creators_gone (key TEXT PRIMARY KEY, generation INTEGER NOT NULL);
+    CREATE INDEX creators_gone_by_generation ON creators_gone (generation);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = ("niches", "creators", "history", "commenters", "labels", "comment_labels", "tokens", "settings",
@@ -108,10 +116,12 @@ class SQLiteStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
-        # the parsed watchlist entries, valid while creators_generation has not moved (every write to
-        # creators bumps it in the same transaction, whichever process makes it): a 10,000-creator
-        # list then costs a filter and a sort, not 10,000 json.loads
-        self._listed: tuple[int, list[dict[str, Any]]] | None = None
+        # the parsed watchlist entries as of a creators_generation (every write to creators moves it in
+        # the same transaction, whichever process makes it, and stamps the row or its tombstone with
+        # it): a 10,000-creator list then costs a filter and a sort, not 10,000 json.loads; after a
+        # write, reading the rows of later generations brings the listing up to date
+        self._listed: tuple[int, records.Listing] | None = None
+        self._listing_lock = threading.Lock()  # one thread reads for it; the others wait, then use it
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -242,19 +252,22 @@ class SQLiteStore:
         entry["score"] = json.loads(row[2]) if row[2] is not None else None
         return entry
 
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> int:
+        """Move creators_generation (in the write's transaction): the new generation."""
+        return int(db.execute("UPDATE creators_generation SET n = n + 1 RETURNING n").fetchone()[0])
+
     def _put_creator(self, db: sqlite3.Connection, key: str, entry: Mapping[str, Any],
                      reindex_authors: bool) -> None:
-        db.execute("UPDATE creators_generation SET n = n + 1")
         summary = entry["summary"]
         db.execute(
-            "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, "
+            "INSERT INTO creators (key, platform, tier, engagement_rate, entry, snapshot, score, generation) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, "
             "engagement_rate = excluded.engagement_rate, entry = excluded.entry, "
-            "snapshot = excluded.snapshot, score = excluded.score",
+            "snapshot = excluded.snapshot, score = excluded.score, generation = excluded.generation",
             (key, entry["platform"], summary["tier"], summary["engagement_rate"],
-             _dumps(records.public(entry)),
-             None if entry["snapshot"] is None else _dumps(entry["snapshot"]),
-             None if entry["score"] is None else _dumps(entry["score"])))
+             _dumps(records.public(entry)), None if entry["snapshot"] is None else _dumps(entry["snapshot"]),
+             None if entry["score"] is None else _dumps(entry["score"]), self._bump(db)))
         if reindex_authors:
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
             db.executemany("INSERT INTO commenters (platform, author, key) VALUES (?, ?, ?)",
@@ -288,19 +301,43 @@ class SQLiteStore:
         with self._write() as db:
             if db.execute("DELETE FROM creators WHERE key = ?", (key,)).rowcount == 0:
                 raise NotFound(f"{key} is not on the watchlist")
-            db.execute("UPDATE creators_generation SET n = n + 1")
+            db.execute("INSERT INTO creators_gone (key, generation) VALUES (?, ?) ON CONFLICT (key) "
+                       "DO UPDATE SET generation = excluded.generation", (key, self._bump(db)))
             db.execute("DELETE FROM history WHERE key = ?", (key,))
             db.execute("DELETE FROM commenters WHERE key = ?", (key,))
             db.execute("DELETE FROM results WHERE key = ?", (key,))
 
-    def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
-        with self._read() as db:
+    def _listing(self) -> records.Listing:
+        """Every creator's listed entry: read whole once, then only the creators written (or removed)
+        since the kept listing's generation, by any process."""
+        with self._listing_lock, self._read() as db:
             generation = db.execute("SELECT n FROM creators_generation").fetchone()[0]
             listed = self._listed
-            if listed is None or listed[0] != generation:
-                entries = [json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key")]
-                self._listed = listed = (generation, entries)
-        return records.select(listed[1], query)  # select copies what it returns: the cache stays as read
+            if listed is None:
+                entries = (json.loads(r[0]) for r in db.execute("SELECT entry FROM creators ORDER BY key"))
+                listed = (generation, records.Listing(entries))
+            elif listed[0] != generation:
+                since = listed[0]
+                changes: dict[str, dict[str, Any] | None] = dict.fromkeys(
+                    r[0] for r in db.execute("SELECT key FROM creators_gone WHERE generation > ?", (since,)))
+                changes.update((r[0], json.loads(r[1])) for r in db.execute(
+                    "SELECT key, entry FROM creators WHERE generation > ?", (since,)))
+                listed = (generation, listed[1].changed(changes))
+            self._listed = listed
+        return listed[1]
+
+    def prepare(self) -> None:
+        """Read every entry into the kept listing and compute the default sort, so the first page is fast."""
+        self._listing().select(records.CreatorQuery(limit=1))
+
+    def list_creators(self, query: records.CreatorQuery | None = None) -> list[dict[str, Any]]:
+        return self._listing().select(query)[0]
+
+    def find_creators(self, query: records.CreatorQuery | None = None) -> tuple[list[dict[str, Any]], int]:
+        return self._listing().select(query)
+
+    def creator_languages(self) -> dict[str, int]:
+        return dict(self._listing().languages)
 
     def _points(self, db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
         rows = db.execute("SELECT point FROM history WHERE key = ? ORDER BY id", (key,))
@@ -576,9 +613,10 @@ class SQLiteStore:
         with self._write() as db:
             if not replace and any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in _TABLES):
                 raise Conflict("the store is not empty; import with replace to overwrite it")
+            db.execute("INSERT INTO creators_gone (key, generation) SELECT key, ? FROM creators WHERE 1 "
+                       "ON CONFLICT (key) DO UPDATE SET generation = excluded.generation", (self._bump(db),))
             for table in _TABLES:
                 db.execute(f"DELETE FROM {table}")
-            db.execute("UPDATE creators_generation SET n = n + 1")
             db.execute("DELETE FROM sqlite_sequence")
             for niche in data["niches"]:
                 db.execute("INSERT INTO niches (id, record) VALUES (?, ?)", (niche["id"], _dumps(niche)))

@@ -176,3 +176,78 @@ def test_the_language_filter_offers_the_watchlists_languages_and_filters(signed_
     assert sorted(handles(signed_in.get("/watchlist?language=es,en").get_data(as_text=True))) == [
         "creator", "crumbs", "entrena", "oatbaker"]
     assert len(handles(signed_in.get("/watchlist?language=spanish").get_data(as_text=True))) == 4  # ignored
+
+
+def _workspace(count: int) -> dict:
+    """An export document of ``count`` creators whose scores tie often and are sometimes missing."""
+    from server.storage.protocol import EXPORT_FORMAT, EXPORT_VERSION
+
+    at = "2026-01-01T00:00:00Z"
+    creators = [
+        {
+            "platform": ("instagram", "tiktok")[i % 2],
+            "handle": f"c{i:03d}",
+            "display_name": f"Creator {i}",
+            "niche": "running" if i % 3 else None,
+            "status": ("discovered", "shortlisted")[i % 5 == 0],
+            "notes": "club" if i % 4 == 0 else "",
+            "tags": [],
+            "outreach": {},
+            "created_at": at,
+            "updated_at": f"2026-02-{1 + i % 28:02d}T00:00:00Z",
+            "updated_by": "admin",
+            "summary": {
+                "followers": 1_000 + i,
+                "tier": "micro",
+                "overall": None if i % 11 == 0 else float(i * 37 % 7 * 10),
+                "authenticity": 50.0,
+                "engagement_rate": 0.03,
+                "fit": {"running": float(i % 5 * 20)} if i % 3 else {},
+            },
+            "snapshot": None,
+            "score": None,
+            "history": [],
+        }
+        for i in range(count)
+    ]
+    niche = {"id": "running", "name": "Running", "description": "", "keywords": [], "hashtags": [],
+             "example_posts": [], "created_at": at, "updated_at": at}
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "niches": [niche], "creators": creators,
+            "labels": [], "comment_labels": [], "tokens": [], "settings": {}}
+
+
+@pytest.mark.parametrize(
+    ("query", "keep", "value", "descending"),
+    [
+        ("sort=overall", lambda c: True, lambda c: c["summary"]["overall"], True),
+        ("sort=overall&order=asc", lambda c: True, lambda c: c["summary"]["overall"], False),
+        ("sort=fit&niche=running", lambda c: c["niche"] == "running",
+         lambda c: c["summary"]["fit"].get("running"), True),
+        ("sort=updated&status=shortlisted", lambda c: c["status"] == "shortlisted",
+         lambda c: c["updated_at"], True),
+        ("q=CLUB&sort=followers", lambda c: "club" in c["notes"], lambda c: c["summary"]["followers"], True),
+    ],
+)
+def test_pages_of_a_long_watchlist_follow_the_sort_and_count(signed_in, store, query, keep, value,
+                                                              descending):
+    """250 creators: the pages together are the whole sorted list (ties by platform/handle, those
+    without a value last), each page says which rows it shows, a page past the end is the last one."""
+    document = _workspace(250)
+    store.import_data(document, replace=True)
+    chosen = sorted((c for c in document["creators"] if keep(c)),
+                    key=lambda c: f"{c['platform']}/{c['handle']}")
+    known = sorted((c for c in chosen if value(c) is not None), key=value, reverse=descending)
+    expected = [c["handle"] for c in known + [c for c in chosen if value(c) is None]]
+    pages = -(-len(expected) // 100)
+    shown = []
+    for number in range(1, pages + 1):
+        page = signed_in.get(f"/watchlist?{query}&page={number}").get_data(as_text=True)
+        rows = handles(page)
+        shown.append(rows)
+        assert f"{len(expected)} creators" in page
+        if pages > 1:
+            first = 100 * (number - 1) + 1
+            assert f"{first}-{first + len(rows) - 1} shown" in page and f"Page {number} of {pages}" in page
+    assert [h for rows in shown for h in rows] == expected
+    assert handles(signed_in.get(f"/watchlist?{query}&page={pages + 3}").get_data(as_text=True)) == shown[-1]
+    assert handles(signed_in.get(f"/watchlist?{query}&page=x").get_data(as_text=True)) == shown[0]

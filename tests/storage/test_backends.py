@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from server.storage import StoreUnavailable, open_store, sqlite
+from server.storage import CreatorQuery, StoreUnavailable, open_store, sqlite
 from server.storage.redis import RedisStore
 from server.storage.sqlite import SQLiteStore
 from tests.storage.redis_server import RedisServer, free_port
@@ -68,6 +68,101 @@ def test_sqlite_refuses_a_newer_schema(tmp_path):
         conn.execute("UPDATE schema_version SET version = 99")
     with pytest.raises(StoreUnavailable, match="newer"):
         SQLiteStore(tmp_path / "s.db")
+
+
+def _listed(store):
+    return store.list_creators(CreatorQuery(sort="handle"))
+
+
+def test_sqlite_kept_listing_sees_other_processes_writes(tmp_path):
+    """Two stores on one file stand for two server processes (or the server and the CLI): each keeps
+    its listing and, after any write, reads only the creators written or removed since. After every
+    step both list what a store opened afresh (reading every entry) lists."""
+    path = tmp_path / "m.db"
+    ours, theirs = SQLiteStore(path), SQLiteStore(path)
+
+    def check(*handles):
+        fresh = SQLiteStore(path)
+        try:
+            truth = _listed(fresh)
+        finally:
+            fresh.close()
+        assert [c["handle"] for c in truth] == list(handles)
+        assert _listed(ours) == truth
+        assert _listed(theirs) == truth
+
+    try:
+        check()
+        ours.save_creator("instagram", "bravo", {}, by="a")
+        check("bravo")
+        theirs.save_creator("instagram", "alpha", {"notes": "theirs"}, by="b")
+        check("alpha", "bravo")
+        theirs.save_creator("instagram", "bravo", {"status": "contacted"}, by="b")
+        ours.save_creator("tiktok", "charlie", {}, by="a")  # ours' own write after theirs
+        check("alpha", "bravo", "charlie")
+        kept = {c["handle"]: c for c in ours._listing().entries}
+        theirs.delete_creator("instagram", "alpha")
+        check("bravo", "charlie")
+        # the other process's delete reached ours without reading the others again
+        assert all(c is kept[c["handle"]] for c in ours._listing().entries)
+        theirs.save_creator("instagram", "alpha", {"notes": "back"}, by="b")  # removed, then again
+        theirs.delete_creator("tiktok", "charlie")
+        theirs.save_creator("tiktok", "charlie", {"status": "partnered"}, by="b")
+        theirs.save_creator("youtube", "delta", {}, by="b")
+        theirs.delete_creator("youtube", "delta")  # added and removed between two reads of ours
+        check("alpha", "bravo", "charlie")
+        assert [(c["handle"], c["status"], c["notes"]) for c in _listed(ours)] == [
+            ("alpha", "discovered", "back"), ("bravo", "contacted", ""), ("charlie", "partnered", "")]
+        document = ours.export_data()
+        document["creators"] = [c for c in document["creators"] if c["handle"] != "bravo"]
+        theirs.import_data(document, replace=True)  # every creator removed and written again
+        check("alpha", "charlie")
+        ours.delete_creator("tiktok", "charlie")
+        check("alpha")
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_sqlite_migration_6_keeps_listings_of_older_files(tmp_path):
+    """Creators saved before migration 6 carry generation 0: listed, and still seen changed or removed."""
+    path = tmp_path / "m.db"
+    before = SQLiteStore(path)
+    for handle in ("alpha", "bravo", "charlie"):
+        before.save_creator("instagram", handle, {}, by="a")
+    before.close()
+    with sqlite3.connect(path) as conn:  # back to a schema 5 file
+        conn.executescript("DROP INDEX creators_by_generation; ALTER TABLE creators DROP COLUMN generation; "
+                           "DROP TABLE creators_gone; UPDATE schema_version SET version = 5;")
+    ours, theirs = SQLiteStore(path), SQLiteStore(path)
+    try:
+        assert ours.schema_version() == 6
+        assert [c["handle"] for c in _listed(ours)] == ["alpha", "bravo", "charlie"]
+        theirs.save_creator("instagram", "alpha", {"status": "contacted"}, by="b")
+        theirs.delete_creator("instagram", "bravo")
+        assert [(c["handle"], c["status"]) for c in _listed(ours)] == [
+            ("alpha", "contacted"), ("charlie", "discovered")]
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_sqlite_prepare_reads_the_listing_before_the_first_page(tmp_path):
+    """What the server runs on a thread at start: the first page then finds the listing read."""
+    writer = SQLiteStore(tmp_path / "m.db")
+    writer.save_creator("instagram", "alpha", {}, by="a")
+    started = SQLiteStore(tmp_path / "m.db")
+    try:
+        assert started._listed is None
+        started.prepare()
+        kept = started._listing()
+        assert [c["handle"] for c in started.find_creators(CreatorQuery(limit=100))[0]] == ["alpha"]
+        assert started._listing() is kept
+        writer.save_creator("instagram", "bravo", {}, by="a")
+        assert started.find_creators(CreatorQuery(limit=100))[1] == 2
+    finally:
+        writer.close()
+        started.close()
 
 
 def test_sqlite_busy_writer_is_unavailable_not_an_error(tmp_path):

@@ -201,6 +201,10 @@ def test_list_leaves_out_snapshot_and_score(store):
     assert listed["summary"]["overall"] == 70.0
 
 
+SPANISH = ["Hoy entrenamos piernas en el gimnasio con una rutina nueva para principiantes.",
+           "La mejor comida después de correr es una ensalada de arroz con pollo y verduras.",
+           "Mañana salimos a correr temprano por el parque, ¿quién se apunta con nosotros?"]
+
 CREATORS = [  # handle, niche, status, followers, overall, authenticity, fit, notes, tags, display name
     ("alpha", "running", "shortlisted", 12_000, 90.0, 60.0, 70.0, "great race reports", ["q3"], "Alpha Runs"),
     ("bravo", "running", "discovered", 250_000, 50.0, 95.0, 90.0, "", [], "Bravo"),
@@ -245,6 +249,37 @@ def filled(store):
 ])
 def test_filter_and_sort(filled, query, expected):
     assert [c["handle"] for c in filled.list_creators(CreatorQuery(**query))] == expected
+    page, total = filled.find_creators(CreatorQuery(**{**query, "limit": 1}))
+    assert [c["handle"] for c in page] == expected[:1]
+    whole = {k: v for k, v in query.items() if k not in ("limit", "offset")}
+    assert total == len(filled.list_creators(CreatorQuery(**whole)))
+
+
+def test_listings_follow_writes_and_answer_copies(filled):
+    """A backend may keep the listing between reads (SQLite does): writes show at once, and keys a
+    caller sets on an answer (the page's fit_shown) never reach the next one."""
+    first, total = filled.find_creators(CreatorQuery(sort="overall", limit=2))
+    assert ([c["handle"] for c in first], total) == (["alpha", "charlie"], 4)
+    first[0]["fit_shown"] = 1.0
+    first[0]["status"] = "partnered"
+    again, _ = filled.find_creators(CreatorQuery(sort="overall", limit=2))
+    assert "fit_shown" not in again[0] and again[0]["status"] == "shortlisted"
+    save(filled, "charlie", score=score(tier=None, overall=99.0))
+    assert [c["handle"] for c in filled.find_creators(CreatorQuery(sort="overall", limit=2))[0]] == [
+        "charlie", "alpha"]
+    save(filled, "echo", status="partnered", notes="New club")
+    assert filled.find_creators(CreatorQuery(text="club"))[1] == 1
+    filled.delete_creator("instagram", "alpha")
+    assert [c["handle"] for c in filled.find_creators(CreatorQuery(sort="handle"))[0]] == [
+        "bravo", "charlie", "delta", "echo"]
+
+
+def test_creator_languages_count_the_whole_watchlist(filled):
+    assert filled.creator_languages() == {"en": 4}
+    save(filled, "echo", snapshot=snapshot(handle="echo", posts=[
+        {"id": f"p{i}", "caption": text} for i, text in enumerate(SPANISH)]))
+    assert filled.creator_languages() == {"en": 4, "es": 1}
+    assert filled.find_creators(CreatorQuery(language=("es",)))[1] == 1
 
 
 @pytest.mark.parametrize("query", [{"status": ("hired",)}, {"tier": "giga"}, {"sort": "likes"},

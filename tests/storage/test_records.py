@@ -124,3 +124,39 @@ def test_a_summary_from_before_languages_lists_none_and_matches_no_language_filt
     assert "languages" not in old["summary"]  # the stored entry is not changed in place
     assert records.select([old], records.CreatorQuery(language=("en",))) == []
     assert records.select([old], records.CreatorQuery(language=("und",))) == []
+
+
+def _entry(handle, overall, fit, languages, notes="", status="discovered"):
+    return {"platform": "instagram", "handle": handle, "display_name": handle.title(), "niche": "running",
+            "status": status, "notes": notes, "tags": [],
+            "summary": {"followers": 1000, "tier": "micro", "overall": overall, "authenticity": None,
+                        "engagement_rate": None, "fit": {"running": fit}, "languages": languages},
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": f"2026-01-0{len(handle) % 9 + 1}T00:00:00Z"}
+
+
+def test_a_changed_listing_answers_as_one_read_afresh():
+    """Listing.changed keeps the sort values, text and language counts of the entries it did not
+    change: every query then answers as a listing built from the new entries does."""
+    entries = {e["handle"]: e for e in [
+        _entry("alpha", 90.0, 70.0, {"en": 1.0}), _entry("bravo", 50.0, None, {"es": 0.6, "en": 0.4}),
+        _entry("charlie", None, 80.0, {"en": 1.0}, notes="club"), _entry("delta", 70.0, 60.0, {})]}
+    queries = [records.CreatorQuery(**q) for q in (
+        {}, {"sort": "overall"}, {"sort": "fit", "niche": "running", "order": "asc"}, {"sort": "handle"},
+        {"text": "club"}, {"language": ("es",), "sort": "overall"})]
+    listing = records.Listing(entries.values())
+    for query in queries:  # the values and the text are computed before the change
+        listing.select(query)
+    changes = {"instagram/bravo": None, "instagram/zulu": None,  # removed; never listed
+               "instagram/charlie": _entry("charlie", 95.0, 10.0, {"es": 1.0}, status="contacted"),
+               "instagram/aaron": _entry("aaron", 60.0, 99.0, {"es": 0.9}, notes="Club run")}
+    changed = listing.changed(changes)
+    entries.pop("bravo")
+    entries.update(charlie=changes["instagram/charlie"], aaron=changes["instagram/aaron"])
+    fresh = records.Listing(entries.values())
+    assert changed.keys == fresh.keys == ["instagram/aaron", "instagram/alpha", "instagram/charlie",
+                                          "instagram/delta"]
+    assert changed.languages == fresh.languages == {"en": 1, "es": 2}
+    for query in queries:
+        assert changed.select(query) == fresh.select(query)
+    assert [c["handle"] for c in changed.select(records.CreatorQuery(text="club"))[0]] == ["aaron"]
+    assert listing.select(records.CreatorQuery(sort="handle"))[1] == 4  # the old listing is unchanged

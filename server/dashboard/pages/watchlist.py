@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -58,12 +58,8 @@ def _is_code(code: str) -> bool:
         return False
 
 
-def language_options(creators: list[dict[str, Any]]) -> list[tuple[str, int]]:
+def language_options(counts: dict[str, int]) -> list[tuple[str, int]]:
     """(code, how many creators have it as at least FILTER_SHARE of their captions), most common first."""
-    counts: Counter[str] = Counter()
-    for creator in creators:
-        kept = (creator.get("summary") or {}).get("languages") or {}
-        counts.update(code for code, share in kept.items() if share >= languages.FILTER_SHARE)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -98,21 +94,21 @@ def _headings(query: CreatorQuery) -> list[dict[str, Any]]:
 def watchlist():
     niches = store().list_niches()
     query = read_query(request.args, {n["id"] for n in niches})
-    everyone = store().list_creators(query)
-    pages = max(1, -(-len(everyone) // PAGE))
     raw = request.args.get("page", "1")
-    page = min(int(raw), pages) if raw.isdigit() and int(raw) >= 1 else 1
-    creators = everyone[(page - 1) * PAGE:page * PAGE]
+    page = int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+    creators, total = store().find_creators(replace(query, offset=(page - 1) * PAGE, limit=PAGE))
+    pages = max(1, -(-total // PAGE))
+    if page > pages:  # past the end: the last page
+        page = pages
+        creators, total = store().find_creators(replace(query, offset=(page - 1) * PAGE, limit=PAGE))
     for creator in creators:
         creator["fit_shown"] = _fit(creator, query.niche)
     filtered = bool(request.args.get("q") or query.niche or query.status or query.tier or query.language)
-    # the language choices come from the whole watchlist, so a filter never hides the other languages
-    whole = store().list_creators(CreatorQuery()) if filtered else everyone
     args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
     return render_template(
         "watchlist.html",
         creators=creators,
-        total=len(everyone),
+        total=total,
         page=page,
         pages=pages,
         first=(page - 1) * PAGE + 1,
@@ -124,7 +120,8 @@ def watchlist():
         tiers=TIERS,
         headings=_headings(query),
         filtered=filtered,
-        language_options=language_options(whole),
+        # from the whole watchlist, so a filter never hides the other languages
+        language_options=language_options(store().creator_languages()),
         csv_url=url_for("dashboard.watchlist_csv", **request.args.to_dict(flat=False)),
     )
 
