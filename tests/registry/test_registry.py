@@ -154,5 +154,5 @@ def test_the_comment_model_without_anything_shipped_or_trained(store, tmp_path):
     assert registry.active_version(COMMENTS) is None
     assert registry.active_model(COMMENTS) is None
     assert registry.describe(COMMENTS) == {"name": COMMENTS, "kind": "comments", "niche": None,
-                                           "embedder": None, "active": None, "activated_at": None, "activated_by": None,
-                                           "versions": []}
+                                           "embedder": None, "active": None, "activated_at": None,
+                                           "activated_by": None, "versions": []}
