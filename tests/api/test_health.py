@@ -14,7 +14,7 @@ def test_healthz_answers_loading_without_auth(client):
 def test_healthz_ok_once_models_loaded(scoring_client):
     body = scoring_client.get("/healthz").get_json()
     assert body["status"] == "ok"
-    assert body["models"]["embedder"].startswith("all-MiniLM-L6-v2")
+    assert body["models"]["embedder"].startswith("multilingual-e5-small")  # the default
     assert "comments" in body["models"]
 
 

@@ -61,7 +61,7 @@ def test_overall_blends_and_rests_on_sample_sizes(scored):
     overall = scored["overall"]
     assert 0 <= overall["score"] <= 100
     assert overall["confidence"] in {"low", "medium", "high"}
-    assert scored["versions"]["embedder"].startswith("all-MiniLM-L6-v2")
+    assert scored["versions"]["embedder"].startswith("multilingual-e5-small")  # the default
 
 
 def test_same_snapshot_again_embeds_nothing(scoring_app, scoring_client, auth):

@@ -13,6 +13,7 @@ import pytest
 
 from server import create_app
 from server.jobs.tasks import TRAIN
+from server.scoring.weights import embedder_version
 from tests.dashboard.conftest import TOKEN, csrf_of, labelled_creators, seed, sign_in
 
 
@@ -102,6 +103,7 @@ def test_going_back_to_zero_shot(app, signed_in, csrf, watchlist):
 
 METADATA = {
     "version": "v1",
+    "embedder": embedder_version("e5", "onnx-int8"),  # the default's vectors, as training records them
     "trained_at": "2026-11-20T10:00:00Z",
     "training_seconds": 95.2,
     "final_fit": {"rows": 3959, "spam": 1502, "corrections": 2},
