@@ -44,9 +44,11 @@ class Runtime:
             if self._registry is None:
                 from server.registry import Registry
                 from server.scoring.weights import embedder_version
+                from server.settings import load
 
-                self._registry = Registry(self.store, self.config["MODELS_DIR"], embedder=embedder_version(
-                    self.config.get("EMBED_MODEL", "e5"), self.config["EMBED_BACKEND"]))
+                config = {**load({}), **self.config}  # a partial config (tests, tools) gets the defaults
+                self._registry = Registry(self.store, config["MODELS_DIR"], embedder=embedder_version(
+                    config["EMBED_MODEL"], config["EMBED_BACKEND"]))
             return self._registry
 
     @property
