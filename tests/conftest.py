@@ -38,11 +38,23 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
-def e5_embedder():
-    """multilingual-e5-small (onnx-int8), built once into the default data directory like ``embedder``."""
+def e5_embedder(embedder):
+    """multilingual-e5-small (onnx-int8): the default ``embedder`` unless a setting chose another."""
     from server.scoring.embedder import Embedder
 
+    if embedder.model.name == "e5" and embedder.backend == "onnx-int8":
+        return embedder
     instance = Embedder(model="e5", backend="onnx-int8")
+    instance.wait()
+    return instance
+
+
+@pytest.fixture(scope="session")
+def minilm_embedder():
+    """all-MiniLM-L6-v2 (onnx-int8), the English-only model a setting keeps, built once like ``embedder``."""
+    from server.scoring.embedder import Embedder
+
+    instance = Embedder(model="minilm", backend="onnx-int8")
     instance.wait()
     return instance
 

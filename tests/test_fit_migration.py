@@ -37,10 +37,11 @@ def started(app, scout):
 
 
 @pytest.fixture(params=["minilm-to-e5", "e5-to-minilm"])
-def moved(request, tmp_path, embedder, e5_embedder, monkeypatch):
+def moved(request, tmp_path, minilm_embedder, e5_embedder, monkeypatch):
     """A store whose sports fit model v1 was trained (forced) on one embedder, and a server on the other
     that has started without running its start-time check (recorded, so a test can run it)."""
-    old, new = (embedder, e5_embedder) if request.param == "minilm-to-e5" else (e5_embedder, embedder)
+    old, new = ((minilm_embedder, e5_embedder) if request.param == "minilm-to-e5"
+                else (e5_embedder, minilm_embedder))
     app, scout = server(tmp_path, old)
     client = started(app, scout)
     add_niche(client, "sports")
@@ -60,10 +61,10 @@ def moved(request, tmp_path, embedder, e5_embedder, monkeypatch):
     scout.jobs.close()
 
 
-def test_versions_of_different_weights_are_different_vectors(embedder, e5_embedder):
-    assert same_vectors(embedder.version, embedder.version.replace("+onnx-int8", "+onnx"))
-    assert not same_vectors(embedder.version, e5_embedder.version)
-    assert not same_vectors(None, embedder.version)
+def test_versions_of_different_weights_are_different_vectors(minilm_embedder, e5_embedder):
+    assert same_vectors(minilm_embedder.version, minilm_embedder.version.replace("+onnx-int8", "+onnx"))
+    assert not same_vectors(minilm_embedder.version, e5_embedder.version)
+    assert not same_vectors(None, minilm_embedder.version)
 
 
 def test_zero_shot_serves_with_the_reason_until_the_retrained_model_is_activated(moved, tmp_path):

@@ -64,15 +64,6 @@ GENUINE_ELSEWHERE = [  # written by us: a smoke test, never a metric
 ]
 
 
-@pytest.fixture(scope="module")
-def e5_embedder():
-    from server.scoring.embedder import Embedder
-
-    instance = Embedder(model="e5", backend="onnx-int8", store_url="")
-    instance.wait()
-    return instance
-
-
 @pytest.fixture
 def e5_client(tmp_path, e5_embedder):
     from server import create_app

@@ -35,6 +35,7 @@ from training.comments.arguments import (
     SOURCE_PLATFORM,
     Progress,
     TrainingArguments,
+    report_names,
 )
 from training.comments.cli import (
     main,
@@ -84,6 +85,7 @@ __all__ = [
     "REPORTS_DIR",
     "REPORT_FILE",
     "REPORT_PLOT",
+    "report_names",
     "SCAMSPOT_GOAL_MCC",
     "SOURCE_PLATFORM",
     "TrainingArguments",

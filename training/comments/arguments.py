@@ -9,8 +9,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 MODELS_ROOT = REPO / "models" / "comments"
 REPORTS_DIR = REPO / "training" / "reports"
-REPORT_FILE = "comments.md"
+REPORT_FILE = "comments.md"  # MiniLM's model (v2); another embedder's go to comments-<model>.md
 REPORT_PLOT = "comments-pr.png"
+
+
+def report_names(embedder: str | None) -> tuple[str, str]:
+    """(report, PR plot) file names for a model trained on ``embedder``'s vectors (its version)."""
+    if embedder and embedder.startswith("multilingual-e5-small@"):
+        return "comments-e5.md", "comments-e5-pr.png"
+    return REPORT_FILE, REPORT_PLOT
 
 # The paper's best classifier per video (accuracy %, MCC), from ../shared/data/README.md.
 PAPER_BEST = {

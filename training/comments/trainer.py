@@ -19,10 +19,9 @@ from server.scoring.embedder import model_version
 from server.scoring.weights import weights_of
 from training.comments.arguments import (
     EXTRA_SOURCE,
-    REPORT_FILE,
-    REPORT_PLOT,
     Progress,
     TrainingArguments,
+    report_names,
 )
 from training.comments.corpus import Corpus, load_corpus, vector_cache
 from training.comments.evaluation import evaluate
@@ -130,12 +129,14 @@ def write_report(result: TrainingResult | Sequence[TrainingResult], report_dir: 
     results = [result] if isinstance(result, TrainingResult) else list(result)
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / REPORT_PLOT).write_bytes(results[0].files[PR_CURVE_FILE])
+    report_file, plot_file = report_names(results[0].metadata.get("embedder"))
+    (report_dir / plot_file).write_bytes(results[0].files[PR_CURVE_FILE])
     sections = [render_report(r.metrics, r.metadata) for r in results]
     text = sections[0] if len(results) == 1 else "\n".join(
         [render_summary([(r.metadata, r.metrics) for r in results]), *sections])
-    (report_dir / REPORT_FILE).write_text(text, encoding="utf-8")
+    (report_dir / report_file).write_text(text, encoding="utf-8")
     metrics = {r.version: public_metrics(r.metrics) for r in results}
     body = {"version": results[0].version, **metrics[results[0].version]} if len(results) == 1 else metrics
-    (report_dir / "comments-metrics.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
-    return report_dir / REPORT_FILE
+    metrics_file = report_file.replace(".md", "-metrics.json")
+    (report_dir / metrics_file).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    return report_dir / report_file
