@@ -19,7 +19,7 @@ from server.schemas.base import (
     Wire,
     not_blank,
 )
-from server.schemas.snapshot import NicheBrief, Snapshot
+from server.schemas.snapshot import NicheBrief, Snapshot, bare_handle
 from server.scoring.score import Score
 from server.storage.records import (
     COMPENSATION_TYPES,
@@ -97,7 +97,8 @@ class WatchlistSave(Wire):
     """
 
     platform: Platform | None = None
-    handle: Annotated[str, Field(min_length=1, max_length=101, json_schema_extra=HANDLE_INPUT)] | None = None
+    handle: Annotated[str, Field(min_length=1, max_length=101, json_schema_extra=HANDLE_INPUT),
+                      AfterValidator(bare_handle)] | None = None  # vocab's one handle rule, as Snapshot's
     niche: Slug | None = None
     status: Annotated[Status | None, NOT_NULL] = None
     notes: Annotated[Annotated[Text, Field(max_length=MAX_NOTES)] | None, NOT_NULL] = None

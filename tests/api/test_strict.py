@@ -82,3 +82,12 @@ def test_openapi_states_the_checks(client):
     assert params["skip_unmatched"] == {"type": "boolean"}
     params = {p["name"]: p["schema"] for p in doc["paths"]["/v1/audit/latest"]["get"]["parameters"]}
     assert "competitor" in params["kind"]["enum"]
+
+
+@pytest.mark.parametrize("handle", ["\u00d7\u00f8\u009b", "..", "a\u200bb", "a/b"])
+def test_a_body_handle_follows_the_one_handle_rule(client, auth, handle):
+    """Found by schemathesis: the save's own ``handle`` was typed by the schema's pattern only."""
+    envelope(client.put("/v1/watchlist/instagram/named", json={"handle": handle}, headers=auth), 422)
+    envelope(client.post("/v1/watchlist", json={"platform": "instagram", "handle": handle}, headers=auth), 422)
+    assert client.post("/v1/watchlist", json={"platform": "instagram", "handle": "@named"},
+                       headers=auth).get_json()["handle"] == "named"
