@@ -134,7 +134,8 @@ class Server:
         self.port = free_port()
         self.env = {**os.environ, **env, "MICROSCOUT_PORT": str(self.port),
                     "MICROSCOUT_DATA_DIR": str(data_dir), "MICROSCOUT_API_TOKEN": TOKEN,
-                    "MICROSCOUT_RATE_LIMIT": "0"}  # a load test, one token: measure the server, not the limit
+                    "MICROSCOUT_RATE_LIMIT": "0", "MICROSCOUT_WORK_LIMIT": "0"}  # a load test, one token:
+        # measure the server, not the limits
         self.log = tempfile.NamedTemporaryFile("w+", prefix="microscout-bench-", suffix=".log", delete=False)
         self.process: subprocess.Popen[bytes] | None = None
         self.peak_rss = 0.0
