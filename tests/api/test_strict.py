@@ -88,6 +88,7 @@ def test_openapi_states_the_checks(client):
 def test_a_body_handle_follows_the_one_handle_rule(client, auth, handle):
     """Found by schemathesis: the save's own ``handle`` was typed by the schema's pattern only."""
     envelope(client.put("/v1/watchlist/instagram/named", json={"handle": handle}, headers=auth), 422)
-    envelope(client.post("/v1/watchlist", json={"platform": "instagram", "handle": handle}, headers=auth), 422)
+    created = client.post("/v1/watchlist", json={"platform": "instagram", "handle": handle}, headers=auth)
+    envelope(created, 422)
     assert client.post("/v1/watchlist", json={"platform": "instagram", "handle": "@named"},
                        headers=auth).get_json()["handle"] == "named"
