@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.scoring.weights import MODELS
+
 REPO = Path(__file__).resolve().parents[2]
 MODELS_ROOT = REPO / "models" / "comments"
 REPORTS_DIR = REPO / "training" / "reports"
@@ -13,11 +15,19 @@ REPORT_FILE = "comments.md"  # MiniLM's model (v2); another embedder's go to com
 REPORT_PLOT = "comments-pr.png"
 
 
+def model_name(embedder: str | None) -> str:
+    """The ``MICROSCOUT_EMBED_MODEL`` name of an embedder version a model records (minilm if none)."""
+    weights = (embedder or "").split("@", 1)[0]
+    return next((name for name, model in MODELS.items() if model.version().split("@", 1)[0] == weights),
+                "minilm")
+
+
 def report_names(embedder: str | None) -> tuple[str, str]:
     """(report, PR plot) file names for a model trained on ``embedder``'s vectors (its version)."""
-    if embedder and embedder.startswith("multilingual-e5-small@"):
-        return "comments-e5.md", "comments-e5-pr.png"
-    return REPORT_FILE, REPORT_PLOT
+    model = model_name(embedder)
+    if model == "minilm":
+        return REPORT_FILE, REPORT_PLOT
+    return f"comments-{model}.md", f"comments-{model}-pr.png"
 
 # The paper's best classifier per video (accuracy %, MCC), from ../shared/data/README.md.
 PAPER_BEST = {

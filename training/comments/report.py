@@ -13,7 +13,14 @@ from sklearn.metrics import (
 from server.scoring.comments import (
     PR_CURVE_FILE,
 )
-from training.comments.arguments import DESIGN_STUDY, MODELS_ROOT, PAPER_BEST, SCAMSPOT_GOAL_MCC, report_names
+from training.comments.arguments import (
+    DESIGN_STUDY,
+    MODELS_ROOT,
+    PAPER_BEST,
+    SCAMSPOT_GOAL_MCC,
+    model_name,
+    report_names,
+)
 
 # ---- report ---------------------------------------------------------------------------------
 
@@ -56,11 +63,6 @@ def goals_line(metrics: dict[str, Any]) -> str:
     return (f"Goals: beat the paper's best MCC on every video - met on {len(won)} of {len(beats)}"
             + (f" ({', '.join(won)})" if won else "") + (f", not on {', '.join(lost)}" if lost else "")
             + f"; {scamspot}.")
-
-
-def _model_of(meta: dict[str, Any]) -> str:
-    """The ``--embedder`` a model was trained with, from the embedder version it records."""
-    return "e5" if str(meta.get("embedder", "")).startswith("multilingual-e5-small@") else "minilm"
 
 
 def render_report(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
@@ -108,8 +110,9 @@ def render_report(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
               f"{gen['by_source'].get('youtube', 0):.3f} | {gen['by_source'].get('scamspot', 0):.3f} |", "",
               f"Confusion (rows true genuine/generic, columns predicted): {gen['confusion']}.", "",
               f"![precision-recall]({report_names(meta.get('embedder'))[1]})", "",
-              f"Reproduce: `python -m training.comments --embedder {_model_of(meta)} --output "
-              f"/tmp/comments/{meta['version']}` (seeded; the numbers repeat on the same library versions).",
+              f"Reproduce: `python -m training.comments --embedder {model_name(meta.get('embedder'))} "
+              f"--output /tmp/comments/{meta['version']}` (seeded; the numbers repeat on the same library "
+              "versions).",
               ""]
     return "\n".join(lines)
 
