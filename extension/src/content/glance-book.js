@@ -31,7 +31,9 @@ export class CreatorBook {
           seen_on: item.seen_on,
           answer: null,
           answered: null,
+          answerPosts: 0, // how many of the texts the answer is from
           asking: null,
+          askingPosts: 0,
           problem: null,
         };
         this.creators.set(key, creator);
@@ -77,6 +79,7 @@ export class CreatorBook {
     return creators.map((creator) => {
       const body = glanceOf(creator);
       creator.asking = print(body);
+      creator.askingPosts = body.texts.length;
       return body;
     });
   }
@@ -91,6 +94,7 @@ export class CreatorBook {
       if (got && typeof got === 'object') {
         creator.answer = got;
         creator.answered = creator.asking;
+        creator.answerPosts = creator.askingPosts;
         creator.problem = null;
         creator.retryAt = undefined;
       } else {
@@ -145,8 +149,10 @@ export function bestNiche(answer) {
 }
 
 /**
- * What a chip shows for a creator: {state, fit (0-100 or null), label, title, tier, overall}.
- * `state` is "pending", "ok", or the failure's STATE (a calm dash, the reason in the title).
+ * What a chip shows for a creator: {state, fit (0-100 or null), label, title, tier, overall, posts}.
+ * `state` is "pending", "ok", or the failure's STATE (a calm dash, the reason in the title). When
+ * asking about newer posts failed, the chip keeps the last answer, says how many posts it is from
+ * (`posts`) and why it is not newer.
  */
 export function chipView(creator) {
   const who = `@${creator.handle}`;
@@ -161,6 +167,7 @@ export function chipView(creator) {
         title: `microscout: ${title}${hint ? `. ${hint}` : ''}`,
         tier: null,
         overall: null,
+        posts: 0,
       };
     }
     return {
@@ -170,6 +177,7 @@ export function chipView(creator) {
       title: `microscout: looking at ${who}…`,
       tier: null,
       overall: null,
+      posts: 0,
     };
   }
   const best = bestNiche(answer);
@@ -177,7 +185,8 @@ export function chipView(creator) {
   const tier = typeof answer.tier === 'string' && answer.tier ? answer.tier : null;
   const watch = answer.watchlist && typeof answer.watchlist === 'object' ? answer.watchlist : null;
   const overall = Number.isFinite(watch?.overall) ? Math.round(watch.overall) : null;
-  const posts = creator.texts.length;
+  const posts = creator.answerPosts;
+  const stale = creator.problem ? describe(creator.problem).title : null;
   const parts = [
     fit === null
       ? 'no niche fit yet'
@@ -186,12 +195,14 @@ export function chipView(creator) {
     watch
       ? `on your watchlist${watch.status ? ` (${watch.status})` : ''}${overall === null ? '' : `, overall ${overall}`}`
       : null,
+    stale ? `newer posts not scored yet: ${stale}` : null,
   ];
   return {
     state: STATE.OK,
     fit,
     tier,
     overall,
+    posts,
     label: [fit === null ? '–' : String(fit), tier, overall === null ? null : `★${overall}`]
       .filter(Boolean)
       .join(' · '),

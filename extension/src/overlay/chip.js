@@ -53,6 +53,7 @@ export class Chip {
     d.fit = view.fit === null ? '' : String(view.fit);
     d.tier = view.tier ?? '';
     d.overall = view.overall === null ? '' : String(view.overall);
+    d.posts = String(view.posts ?? 0); // how many posts the drawn answer is from
     this.label.dataset.state = view.state;
     this.label.dataset.band = band(view.fit);
     if (view.state !== 'pending' && view.state !== 'ok') this.label.dataset.problem = '';

@@ -94,7 +94,7 @@ test('a failed glance waits before asking again, longer when only the user can f
 });
 
 test('a chip: pending, then the best fit, the tier and the watchlist overall', () => {
-  const creator = { handle: 'crumbandcrust', texts: ['a', 'b'], answer: null, problem: null };
+  const creator = { handle: 'crumbandcrust', texts: ['a', 'b'], answer: null, answerPosts: 0, problem: null };
   assert.deepEqual(chipView(creator), {
     state: 'pending',
     fit: null,
@@ -102,7 +102,9 @@ test('a chip: pending, then the best fit, the tier and the watchlist overall', (
     title: 'microscout: looking at @crumbandcrust…',
     tier: null,
     overall: null,
+    posts: 0,
   });
+  creator.answerPosts = 2;
 
   creator.answer = answer('crumbandcrust');
   const plain = chipView(creator);
@@ -121,6 +123,29 @@ test('a chip: pending, then the best fit, the tier and the watchlist overall', (
   assert.deepEqual([chipView(creator).fit, chipView(creator).label], [null, '–']);
   assert.equal(bestNiche({ niche_fit: [{ score: null }, { niche: 'x', score: 140 }] }).score, 140);
   assert.equal(chipView({ ...creator, answer: { niche_fit: [{ niche: 'x', score: 140 }] } }).fit, 100);
+});
+
+test('when asking about newer posts fails, the chip keeps the last answer and says what it is from', () => {
+  const book = new CreatorBook();
+  book.add([{ platform: 'instagram', handle: 'levain.lena', texts: ['one', 'two'], seen_on: { kind: 'feed' } }]);
+  const creator = book.byHandle('instagram', 'levain.lena');
+  book.ask([creator]);
+  book.settle([creator], { ok: true, creators: [answer('levain.lena')] }, 1000);
+  assert.equal(chipView(creator).posts, 2);
+
+  book.add([{ platform: 'instagram', handle: 'levain.lena', texts: ['three'], seen_on: { kind: 'feed' } }]);
+  assert.equal(book.needsGlance(creator, 1000), true);
+  assert.equal(book.ask([creator])[0].texts.length, 3);
+  book.settle([creator], { ok: false, state: STATE.TIMEOUT, message: 'took too long' }, 2000);
+  const kept = chipView(creator);
+  assert.deepEqual([kept.state, kept.fit, kept.posts], [STATE.OK, 82, 2], 'the answer for two posts stays drawn');
+  assert.match(kept.title, /from 2 posts seen; micro creator; newer posts not scored yet: /);
+
+  book.ask([creator]);
+  book.settle([creator], { ok: true, creators: [answer('levain.lena', { tier: 'nano' })] }, 30_000);
+  const fresh = chipView(creator);
+  assert.deepEqual([fresh.posts, fresh.tier], [3, 'nano']);
+  assert.doesNotMatch(fresh.title, /newer posts/);
 });
 
 const PROBLEMS = [
