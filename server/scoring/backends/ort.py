@@ -166,8 +166,7 @@ class E5OnnxBackend(OnnxBackend):
         normal = [self.package.normalize(text[:budget]) for text in texts]
         content = self.max_tokens - 2
         bos, eos = self.package.bos, self.package.eos
-        return [[bos, *enc.ids[:content], eos]
-                for enc in self.tokenizer.encode_batch(normal, add_special_tokens=False)]
+        return [[bos, *ids[:content], eos] for ids in self.tokenizer.encode(normal)]
 
     def _feeds(self, input_ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
         return {"inputs_embeds": self.package.word_vectors(input_ids), "attention_mask": mask}

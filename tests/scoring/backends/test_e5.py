@@ -94,18 +94,17 @@ def test_tokenizer_matches_the_c_engine_on_real_texts(package):
     texts = [f"query: {text}" for text in real_texts(24) + [
         "  two leading spaces", "zero\u200bwidth", "tab\tand\nnewline", "Ｆｕｌｌ ｗｉｄｔｈ", "",
         "عربي مع English", "x" * 3000]]
-    ours = [enc.ids for enc in package.tokenizer().encode_batch([package.normalize(t) for t in texts],
-                                                                add_special_tokens=False)]
+    ours = package.tokenizer().encode([package.normalize(t) for t in texts])
     pieces = {piece: i for i, piece in enumerate(package.pieces) if piece}
     longest = max(len(piece.encode()) for piece in pieces)
     references = [reference_ids(package, text, pieces, longest) for text in texts]
     differ = [(mine, ref) for mine, ref in zip(ours, references, strict=True) if mine != ref]
-    assert len(texts) > 500 and len(differ) <= len(texts) // 100  # 7 of 1,158 at every 12th text
+    assert len(texts) > 500 and len(differ) <= len(texts) // 100  # 5 of 1,158 at every 12th text
 
     def score(ids: list[int]) -> float:
         return float(sum(package.scores[i] for i in ids))
-    # the differences: `tokenizers` fuses a run of unknown characters into one <unk>, and a float tie
-    # between two splits of the same score ("mooneymoney...") may break the other way
+    # the differences: SentencePiece fuses a run of unknown characters into one <unk> (all 5 here), and
+    # a float tie between two splits of the same score ("mooneymoney...") may break the other way
     assert all(package.unk in mine or abs(score(mine) - score(ref)) < 1e-3 for mine, ref in differ)
 
 
