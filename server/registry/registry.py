@@ -88,6 +88,7 @@ class Registry:
         self.embedder = embedder  # the served embedder's version (None: comment models of any embedder)
         self._loaded: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        self._comments_default: tuple[tuple[int, ...], str | None] | None = None  # (stamp, comments default)
 
     # -- names ----------------------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -213,14 +214,22 @@ class Registry:
                 for name, key in keys.items()}
 
     def _default_version(self, name: str) -> str | None:
-        if name == COMMENTS:
-            from server.scoring import comments
+        return self._shipped_comments() if name == COMMENTS else ZERO_SHOT
 
+    def _shipped_comments(self) -> str | None:
+        """The shipped comment model for this embedder: read from models/comments again only when its
+        ACTIVE file or its list of versions changed (it took 2 ms of every score, reading metadata)."""
+        from server.scoring import comments
+
+        root = self.models_dir / COMMENTS
+        stamp = tuple(_mtime(p) for p in (root, root / comments.ACTIVE_FILE))
+        if self._comments_default is None or self._comments_default[0] != stamp:
             try:
-                return comments.active_version(self.models_dir / COMMENTS, self.embedder)
+                version = comments.active_version(root, self.embedder)
             except comments.ModelLoadError:
-                return None
-        return ZERO_SHOT
+                version = None
+            self._comments_default = (stamp, version)
+        return self._comments_default[1]
 
     def activate(self, name: str, version: str, *, by: str = "") -> dict[str, Any]:
         """Serve ``version`` of ``name`` from every process's next request on; it must load first."""
@@ -284,3 +293,10 @@ class Registry:
                 **embedder, "active": active, "activated_at": chosen.get("activated_at"),
                 "activated_by": chosen.get("by"),
                 "versions": [{**v, "active": v["version"] == active} for v in versions]}
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1

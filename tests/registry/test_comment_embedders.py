@@ -3,6 +3,7 @@ embedder, keeps the served choice per embedder, and never loads a model of other
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -79,3 +80,13 @@ def test_the_served_choice_is_kept_per_embedder(shipped, store, estimators, tmp_
     assert described["embedder"] == A and described["active"] == "local-3"
     assert {v["version"]: v["embedder"] for v in described["versions"]} == {
         "v3-a": A, "v3-b": B, "local-3": A}
+
+
+def test_the_shipped_default_follows_a_new_active_file(shipped, store):
+    registry = Registry(store, shipped, embedder=None)
+    assert registry.active_version(COMMENTS) == "v3-b"
+    active = shipped / "comments" / comments.ACTIVE_FILE
+    active.write_text("v3-a\nv3-b\n")
+    later = active.stat().st_mtime_ns + 1_000_000_000  # a clock that did not tick between the writes
+    os.utime(active, ns=(later, later))
+    assert registry.active_version(COMMENTS) == "v3-a"
