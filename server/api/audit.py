@@ -8,9 +8,8 @@ from server import services
 from server.api import param, query_number, spec
 from server.errors import NotFound
 from server.schemas import JobAccepted
-from server.schemas.results import AuditReport
+from server.schemas.results import CHANGE_KINDS, AuditReport
 
-CHANGE_KINDS = ("fit_down", "authenticity_down", "follower_jump", "competitor")  # server/jobs/audit.py
 bp = Blueprint("audit", __name__, url_prefix="/v1")
 
 _STALE = {"stale_days": param("snapshots older than this many days need a fresh look (default 30)",

@@ -4,7 +4,7 @@ campaign and week, the Results overview, and the audit's latest report. Document
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel
 
@@ -99,10 +99,14 @@ class ResultsOverview(BaseModel):
     creators: list[CreatorResults]
 
 
+ChangeKind = Literal["fit_down", "authenticity_down", "follower_jump", "competitor"]  # server/jobs/audit.py
+CHANGE_KINDS: tuple[str, ...] = get_args(ChangeKind)
+
+
 class AuditChange(BaseModel):
     platform: Platform
     handle: str
-    kind: Literal["fit_down", "authenticity_down", "follower_jump", "competitor"]
+    kind: ChangeKind
     message: str
     before: float | None = None
     after: float | None = None
