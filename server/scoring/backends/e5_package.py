@@ -25,6 +25,7 @@ import struct
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -159,7 +160,9 @@ class E5Tokenizer:
 
     def __init__(self, package: E5Package):
         import sentencepiece
-        from sentencepiece import sentencepiece_model_pb2 as pb
+        from sentencepiece import sentencepiece_model_pb2
+
+        pb: Any = sentencepiece_model_pb2  # generated protobuf classes: no stubs
 
         kind = pb.ModelProto.SentencePiece
         special = {package.bos: kind.CONTROL, package.eos: kind.CONTROL, package.pad: kind.CONTROL,

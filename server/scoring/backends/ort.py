@@ -157,7 +157,7 @@ class E5OnnxBackend(OnnxBackend):
 
         self.package = E5Package(package_file)
         self.max_length = self.max_tokens
-        self.tokenizer = self.package.tokenizer()
+        self.pieces = self.package.tokenizer()
         self.pad_id = self.package.pad
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
@@ -166,7 +166,7 @@ class E5OnnxBackend(OnnxBackend):
         normal = [self.package.normalize(text[:budget]) for text in texts]
         content = self.max_tokens - 2
         bos, eos = self.package.bos, self.package.eos
-        return [[bos, *ids[:content], eos] for ids in self.tokenizer.encode(normal)]
+        return [[bos, *ids[:content], eos] for ids in self.pieces.encode(normal)]
 
     def _feeds(self, input_ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
         return {"inputs_embeds": self.package.word_vectors(input_ids), "attention_mask": mask}
