@@ -27,6 +27,7 @@ from server.scoring.embedder import Embedder
 from server.scoring.niche import Niche
 from server.scoring.score import LanguageMix, Score
 from server.scoring.scorer import ScoreContext, Scorer, score_context
+from server.scoring.weights import weights_of
 from server.storage import StoreError, open_store
 
 __all__ = ["NotReady", "Scout", "ScoutError", "UnknownNiche"]
@@ -55,7 +56,7 @@ class UnknownNiche(ScoutError):
 def same_vectors(trained_on: Any, serving: str) -> bool:
     """Whether a model trained on ``trained_on``'s vectors may read ``serving``'s: the same weights
     (the part before "+backend"; backends of one model agree to a cosine of 0.99)."""
-    return isinstance(trained_on, str) and trained_on.split("+", 1)[0] == serving.split("+", 1)[0]
+    return isinstance(trained_on, str) and weights_of(trained_on) == weights_of(serving)
 
 
 def _model_name(embedder_version: str | None) -> str:

@@ -40,7 +40,7 @@ import argparse
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -240,36 +240,46 @@ def aucs(scores: dict[str, np.ndarray]) -> dict[str, float]:
             "all_vs_one": auc(scores["all"], scores["one"])}
 
 
+def niche_posts(datasets: Sequence[Dataset], mask: dict[str, np.ndarray]
+                ) -> Iterator[tuple[Dataset, str, np.ndarray, np.ndarray]]:
+    """(dataset, niche key, on-niche post indices, off-niche post indices) among the posts in ``mask``,
+    for every niche with enough posts of both kinds to draw creators from."""
+    for ds in datasets:
+        usable = np.flatnonzero(mask[ds.name])
+        for key in brief_niches(ds.family, ds.language):
+            on = np.array([i for i in usable if key in ds.posts[i].topics])
+            off = np.array([i for i in usable if key not in ds.posts[i].topics])
+            if len(on) >= MIN_ON_POSTS and len(off) >= POSTS:
+                yield ds, key, on, off
+
+
+def brief_languages(ds: Dataset) -> tuple[str, ...]:
+    """The briefs a dataset is judged against: English, and the creators' own language when not English."""
+    return ("en",) if ds.language == "en" else ("en", "native")
+
+
 def evaluate_part(datasets: Sequence[Dataset], vectors: Vectors, mask: dict[str, np.ndarray],
                   settings: Sequence[dict[str, float]], seeds: Sequence[int] = SEEDS,
                   salt: str = "") -> list[dict[str, Any]]:
     """One row per (dataset, niche, brief language, seed): AUCs of both plain means and each setting,
     creators drawn from the posts in ``mask``."""
     rows = []
-    for ds in datasets:
+    for ds, key, on, off in niche_posts(datasets, mask):
         vecs = vectors.posts[ds.name]
-        usable = np.flatnonzero(mask[ds.name])
-        for key in brief_niches(ds.family, ds.language):
-            on = np.array([i for i in usable if key in ds.posts[i].topics])
-            off = np.array([i for i in usable if key not in ds.posts[i].topics])
-            if len(on) < MIN_ON_POSTS or len(off) < POSTS:
-                continue
-            for seed in seeds:
-                made = creators(on, off, np.random.default_rng([seed, zlib_hash(ds.name + salt)]))
-                for which in ("en", "native"):
-                    if which == "native" and ds.language == "en":
-                        continue
-                    brief = vectors.briefs[(ds.name, key, which)]
-                    old = vectors.old_briefs[(ds.name, key, which)]
-                    row: dict[str, Any] = {
-                        "dataset": ds.name, "family": ds.family, "language": ds.language, "niche": key,
-                        "brief": which, "seed": seed, "on_posts": len(on),
-                        "plain-old": aucs({k: (vecs[idx] @ old).mean(axis=1) for k, idx in made.items()}),
-                        "plain": aucs({k: (vecs[idx] @ brief).mean(axis=1) for k, idx in made.items()})}
-                    for i, setting in enumerate(settings):
-                        values = vectors.anchored(ds.name, key, which, setting)
-                        row[f"setting{i}"] = aucs({k: values[idx].mean(axis=1) for k, idx in made.items()})
-                    rows.append(row)
+        for seed in seeds:
+            made = creators(on, off, np.random.default_rng([seed, zlib_hash(ds.name + salt)]))
+            for which in brief_languages(ds):
+                brief = vectors.briefs[(ds.name, key, which)]
+                old = vectors.old_briefs[(ds.name, key, which)]
+                row: dict[str, Any] = {
+                    "dataset": ds.name, "family": ds.family, "language": ds.language, "niche": key,
+                    "brief": which, "seed": seed, "on_posts": len(on),
+                    "plain-old": aucs({k: (vecs[idx] @ old).mean(axis=1) for k, idx in made.items()}),
+                    "plain": aucs({k: (vecs[idx] @ brief).mean(axis=1) for k, idx in made.items()})}
+                for i, setting in enumerate(settings):
+                    values = vectors.anchored(ds.name, key, which, setting)
+                    row[f"setting{i}"] = aucs({k: values[idx].mean(axis=1) for k, idx in made.items()})
+                rows.append(row)
     return rows
 
 
@@ -280,22 +290,14 @@ def scale(datasets: Sequence[Dataset], vectors: Vectors, mask: dict[str, np.ndar
     and brief language pooled, each weighed equally), and the median mean value of all-on creators
     (``consistent``) and of creators with no post on the niche (``ordinary``)."""
     on_values, off_values, consistency, ordinary = [], [], [], []
-    for ds in datasets:
-        usable = np.flatnonzero(mask[ds.name])
-        for key in brief_niches(ds.family, ds.language):
-            on = np.array([i for i in usable if key in ds.posts[i].topics])
-            off = np.array([i for i in usable if key not in ds.posts[i].topics])
-            if len(on) < MIN_ON_POSTS or len(off) < POSTS:
-                continue
-            made = creators(on, off, np.random.default_rng(zlib_hash(ds.name + "scale")))
-            for which in ("en", "native"):
-                if which == "native" and ds.language == "en":
-                    continue
-                values = vectors.anchored(ds.name, key, which, setting)
-                on_values.append(values[on])
-                off_values.append(values[off])
-                consistency.extend(values[made["all"]].mean(axis=1))
-                ordinary.extend(values[made["none"]].mean(axis=1))
+    for ds, key, on, off in niche_posts(datasets, mask):
+        made = creators(on, off, np.random.default_rng(zlib_hash(ds.name + "scale")))
+        for which in brief_languages(ds):
+            values = vectors.anchored(ds.name, key, which, setting)
+            on_values.append(values[on])
+            off_values.append(values[off])
+            consistency.extend(values[made["all"]].mean(axis=1))
+            ordinary.extend(values[made["none"]].mean(axis=1))
     grid_values = np.unique(np.quantile(np.concatenate(on_values + off_values), np.linspace(0.01, 0.99, 197)))
     j = [np.mean([(v >= t).mean() for v in on_values]) - np.mean([(v >= t).mean() for v in off_values])
          for t in grid_values]

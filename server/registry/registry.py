@@ -35,6 +35,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from server.scoring.weights import weights_of
+
 __all__ = ["COMMENTS", "FIT_PREFIX", "ZERO_SHOT", "Registry", "RegistryError", "UnknownModel",
            "UnknownVersion", "UnusableModel", "fit_model_name", "niche_of"]
 
@@ -192,7 +194,7 @@ class Registry:
     def _active_key(self, name: str) -> str:
         """Where the choice is kept: per embedder weights for the comment model."""
         if name == COMMENTS and self.embedder:
-            slug = re.sub(r"[^A-Za-z0-9._=@-]+", "-", self.embedder.rsplit("+", 1)[0])
+            slug = re.sub(r"[^A-Za-z0-9._=@-]+", "-", weights_of(self.embedder))
             return _KEY.format(name=name, what=f"active/{slug}")
         return _KEY.format(name=name, what="active")
 

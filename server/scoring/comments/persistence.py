@@ -18,6 +18,7 @@ from server.scoring.artifacts import (
     METADATA_FILE,
     MODEL_FILE,
 )
+from server.scoring.weights import weights_of
 
 PR_CURVE_FILE = "pr_curve.png"
 ACTIVE_FILE = "ACTIVE"
@@ -66,7 +67,7 @@ def trained_on(metadata: dict[str, object]) -> str | None:
 
 def same_weights(a: str, b: str) -> bool:
     """Whether two embedder versions name the same weights (their backends may differ)."""
-    return a.rsplit("+", 1)[0] == b.rsplit("+", 1)[0]
+    return weights_of(a) == weights_of(b)
 
 
 def _embedder_of(root: Path, version: str) -> str | None:
@@ -94,8 +95,9 @@ def active_version(root: str | Path, embedder: str | None = None) -> str:
         raise ModelLoadError(f"no comment model under {root}")
     if embedder is None:
         return listed[0]
-    exact = [v for v in listed if _embedder_of(root, v) == embedder]
-    close = [v for v in listed if (e := _embedder_of(root, v)) is not None and same_weights(e, embedder)]
+    trained = {v: _embedder_of(root, v) for v in listed}
+    exact = [v for v in listed if trained[v] == embedder]
+    close = [v for v in listed if (e := trained[v]) is not None and same_weights(e, embedder)]
     if exact or close:
         return (exact or close)[0]
     raise ModelLoadError(f"no comment model under {root} was trained on {embedder} vectors")
