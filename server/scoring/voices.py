@@ -8,8 +8,11 @@ A commenter is a *voice* when both hold for one of their comments:
    comment alone under a post never stands out.
 2. **It is substantive and on the niche**: the comment classifier calls it genuine, it has at least
    ``MIN_WORDS`` words (``MIN_CHARS`` characters for scripts written without spaces), and its vector is
-   on one of the brand's niches (above the niche's on-niche threshold, the same calibration as posts)
-   or, with no niche, close to the caption of its own post (``ON_POST_COSINE``).
+   on one of the brand's niches or, with no niche, close to the caption of its own post
+   (``ON_POST_COSINE``). On the niche means an on-niche value (the same calibration as posts) above
+   what the texts of a creator who posts nothing on the niche average (``Method.ordinary``): a comment
+   talks about the post in passing ("a trick from my mother: add the chickpeas once the water boils")
+   and rarely reaches the line a caption must reach to count as about the niche.
 
 Pure functions over the snapshot, the classifier's verdicts and the vectors the scorer already has:
 no extra embedding pass.
@@ -40,8 +43,8 @@ MOST = 5  # voices named in the answer
 
 @dataclass(frozen=True)
 class NicheLine:
-    """A niche's brief vector and its ``niche.Calibration``: a comment is judged on the same on-niche
-    line as posts."""
+    """A niche's brief vector and its ``niche.Calibration``: a comment is judged by the same on-niche
+    value as posts, against the niche's ordinary level."""
 
     niche: str
     name: str
@@ -49,8 +52,8 @@ class NicheLine:
     calibration: Any
 
     def margin(self, vector: np.ndarray) -> float:
-        """How far ``vector`` is above the on-niche line (>= 0: on the niche)."""
-        return float(self.calibration.values(vector)[0]) - float(self.calibration.line)
+        """How far ``vector``'s on-niche value is above the niche's ordinary level (> 0: on the niche)."""
+        return float(self.calibration.values(vector)[0]) - float(self.calibration.ordinary)
 
 
 def _substantive(text: str) -> bool:

@@ -117,6 +117,63 @@ def test_a_topic_that_stands_out_as_close_to_the_brief_does_not_compete():
     assert float(np.max(calibration.anchors @ brief)) < float(np.max(background.anchors @ brief))
 
 
+def language_texts():
+    """Four topics (axes 0..3) written in two languages, each language its own offset (axes 6, 7): a
+    multilingual model puts a text nearer texts of its own language, whatever they are about."""
+    topics, languages = np.eye(8)[:4], 0.8 * np.eye(8)[6:8]
+    return unit(topics[:, None, :] + languages[None, :, :])   # topics x languages x dim
+
+
+def test_the_neutral_view_removes_what_only_says_which_language_a_text_is_in():
+    texts = language_texts()
+    view = niche.View.of(texts)
+    french_topic0, english_topic1, french_topic1 = texts[0, 1], texts[1, 0], texts[1, 1]
+    # as the vectors are, a French post is nearer another French text than an English one on its topic
+    assert float(french_topic0 @ french_topic1) > float(french_topic0 @ english_topic1) + 0.3
+    seen = view(np.stack([french_topic0, english_topic1, french_topic1]))
+    assert float(seen[0] @ seen[2]) == pytest.approx(float(seen[0] @ seen[1]), abs=1e-5)
+    assert float(seen[1] @ view(texts[1, 1:2])[0]) == pytest.approx(1.0, abs=1e-5)  # a topic in both: one
+    assert np.allclose(np.linalg.norm(seen, axis=1), 1.0, atol=1e-5)
+
+
+def test_topics_are_centroids_of_their_languages_seen_in_the_neutral_view():
+    texts = language_texts()
+    by_text = {}
+    for topic, langs in enumerate(niche.load_anchors(languages=("en", "fr"))[:4]):
+        for lang, text in enumerate(langs):
+            by_text[text] = texts[topic, lang]
+    method = niche.Method(0.05, 1.0, on_niche=0.5, consistent=0.6, languages=("en", "fr"), neutral=True)
+    anchors, view = niche.anchor_vectors(lambda batch: np.stack([by_text[t] for t in batch]), method,
+                                         path=_four_topics())
+    assert view is not None and anchors.shape == (4, 8)
+    assert list(np.argmax(anchors, axis=1)) == [0, 1, 2, 3]  # each topic on its own axis
+    assert np.allclose(anchors @ (np.eye(8)[6] - np.eye(8)[7]), 0.0, atol=1e-5)  # no language left
+    assert np.allclose(anchors, view(unit(texts.mean(axis=1))), atol=1e-6)
+    plain, none = niche.anchor_vectors(lambda batch: np.stack([by_text[t] for t in batch]),
+                                       niche.Method(0.05, 1.0, 0.5, 0.6, languages=("en", "fr")),
+                                       path=_four_topics())
+    assert none is None and np.allclose(plain, unit(texts.mean(axis=1)), atol=1e-6)
+
+
+def _four_topics():
+    import json
+    import tempfile
+    from pathlib import Path
+
+    data = json.loads(niche.ANCHORS_FILE.read_text(encoding="utf-8"))
+    four = {"topics": data["topics"][:4], "translations": {"fr": data["translations"]["fr"][:4]}}
+    path = Path(tempfile.mkdtemp()) / "topics.json"
+    path.write_text(json.dumps(four), encoding="utf-8")
+    return path
+
+
+def test_every_topic_is_written_in_every_language_of_the_methods():
+    for method in niche.METHODS.values():
+        topics = niche.load_anchors(languages=method.languages)
+        assert len(topics) == 36 and all(len(texts) == len(method.languages) for texts in topics)
+        assert all(len(set(texts)) == len(texts) for texts in topics)  # translated, not copied
+
+
 def test_scores_rank_consistent_creators_first_and_few_texts_never_saturate():
     background = synthetic_background()
     calibration = background.calibrate(unit(np.eye(8)[0] + 0.3 * np.eye(8)[1]))

@@ -28,6 +28,17 @@ ENGLISH_COOKING = [
     "Lemon tart with a buttery shortcrust and torched meringue.",
     "My grandmother's dumplings, folded the way she taught me.",
 ]
+# French, the language where English-only topics lost to the plain cosine (training/reports/niche-fit.md)
+FRENCH_RUNNING = [
+    "Sortie longue du dimanche : 24 km en endurance fondamentale, les jambes ont tenu jusqu'au bout.",
+    "Semaine d'affûtage avant le marathon de Paris : on réduit le volume, on garde un peu d'intensité.",
+    "Fractionné sur piste ce matin : 10 x 400 m avec une minute de récupération.",
+    "Trail dans les Alpes ce week-end : 30 km et 1 800 m de dénivelé positif.",
+    "Mes nouvelles chaussures de course après 100 km : amorti parfait, je valide.",
+    "Nouveau record sur 10 km en 41:30, objectif sous les 40 minutes cet été !",
+]
+RUNNING = {"name": "Running", "description": "Road and trail running, marathon training, races and gear.",
+           "keywords": ["marathon", "running", "race", "training plan", "trail run"]}
 FITNESS = {"name": "Fitness",
            "description": "Workouts, gym training, strength and conditioning, healthy habits.",
            "keywords": ["workout", "gym", "training", "exercise", "strength"]}
@@ -73,6 +84,14 @@ def test_a_spanish_fitness_creator_fits_fitness_well_above_cooking_on_english_br
     assert fitness["score"] >= cooking["score"] + 30, (fitness, cooking)
     assert fitness["on_niche_share"] > cooking["on_niche_share"]
     assert fitness["evidence"]["best"][0]["caption"] in SPANISH_FITNESS
+
+
+def test_a_french_runner_fits_an_english_running_brief_and_not_cooking(e5, background):
+    found = scores(e5, background, FRENCH_RUNNING, [RUNNING, COOKING, FITNESS])
+    running, cooking = found["Running"], found["Cooking"]
+    assert running["score"] >= 75 and running["on_niche_share"] >= 0.5, running
+    assert running["score"] >= cooking["score"] + 50, (running, cooking)
+    assert running["score"] > found["Fitness"]["score"], found["Fitness"]
 
 
 def test_spanish_briefs_judge_english_posts_alike(e5, background):
