@@ -24,10 +24,14 @@ Protocol:
   (``choose``: the lowest temperature within ``TIE`` of the best objective) by 2-fold cross-validation
   (choose on one fold's creators, measure on the other's: ``cv``), and the setting chosen on the whole
   development part is the one the evaluation uses;
-- the two constants that only set the answer's scale (``niche.Method.on_niche`` and ``consistent``)
-  are read off the development part with that setting (``scale``): the post value that best splits
-  on-niche from off-niche posts (Youden's J), and the median consistency of all-on-niche creators
-  and of creators with none (``ordinary``).
+- how the topics are built (``DESIGNS``: in English only or as centroids over six languages, cosines
+  as they are or in a language-neutral view: ``niche.Method.languages`` and ``neutral``) was chosen
+  by the same cross-validation on the development part (``designs``);
+- the constants that only set the answer's scale (``niche.Method.on_niche``, ``consistent`` and
+  ``ordinary``) are read off the development part with that setting (``scale``): the post value that
+  best splits on-niche from off-niche posts (Youden's J), and the median consistency of all-on-niche
+  creators and of creators with none. Tweets and encyclopedia sentences are far less plainly about a
+  topic than a creator's captions, so the server sets its own by hand (server/scoring/niche.py).
 
 ``python -m training.niche_eval`` writes training/reports/niche-fit.md and .json. Vectors are cached
 on disk per encoder (``CACHE_DIR``).
@@ -187,6 +191,7 @@ class Vectors:
     briefs: dict[tuple[str, str, str], np.ndarray]            # (dataset, niche, "en"/"native") -> vector
     old_briefs: dict[tuple[str, str, str], np.ndarray]
     anchors: np.ndarray
+    view: niche.View | None = None  # where the anchored method takes cosines (niche.anchor_vectors)
     values: dict[tuple[str, str, str, str], np.ndarray] = field(default_factory=dict)  # memo
 
     def anchored(self, dataset: str, key: str, which: str, setting: dict[str, float]) -> np.ndarray:
@@ -194,12 +199,13 @@ class Vectors:
         memo = (dataset, key, which, str(setting))
         if memo not in self.values:
             self.values[memo] = anchored_values(self.posts[dataset], self.briefs[(dataset, key, which)],
-                                                self.anchors, setting)
+                                                self.anchors, setting, self.view)
         return self.values[memo]
 
 
 def embed_all(encoder: Encoder, datasets: Sequence[Dataset]) -> Vectors:
-    """Every text as the server embeds it: e5 gives every text the ``query: `` prefix."""
+    """Every text as the server embeds it: e5 gives every text the ``query: `` prefix; the topics as the
+    server's method for the encoder's model builds them (``niche.anchor_vectors``)."""
     cache = VectorCache(encoder)
     posts = {ds.name: cache.get([p.text for p in ds.posts]) for ds in datasets}
     briefs, old = {}, {}
@@ -208,7 +214,13 @@ def embed_all(encoder: Encoder, datasets: Sequence[Dataset]) -> Vectors:
             for which, brief in pair.items():
                 briefs[(ds.name, key, which)] = niche.brief_vector(cache.get(brief.texts()))
                 old[(ds.name, key, which)] = niche.brief_vector(cache.get(old_texts(brief)))
-    return Vectors(posts, briefs, old, cache.get(niche.load_anchors()))
+    anchors, view = niche.anchor_vectors(cache.get, method_for(encoder))
+    return Vectors(posts, briefs, old, anchors, view)
+
+
+def method_for(encoder: Encoder) -> niche.Method:
+    """The server's method for the encoder's model: its topics' languages and view."""
+    return niche.METHODS["minilm" if encoder.name == "minilm" else "e5"]
 
 
 # -- creators and scores ---------------------------------------------------------------------------
@@ -222,10 +234,11 @@ def creators(on: np.ndarray, off: np.ndarray, rng: np.random.Generator) -> dict[
 
 
 def anchored_values(posts: np.ndarray, brief: np.ndarray, anchors: np.ndarray,
-                    setting: dict[str, float]) -> np.ndarray:
+                    setting: dict[str, float], view: niche.View | None = None) -> np.ndarray:
     """niche.Calibration's on-niche value of every post for one brief and setting."""
     method = niche.Method(setting["temperature"], setting["exclude_z"], on_niche=0.5, consistent=1.0)
-    background = niche.Background(posts[:1], np.zeros((1, 1), dtype=np.int64), "none", anchors, method)
+    background = niche.Background(posts[:1], np.zeros((1, 1), dtype=np.int64), "none", anchors, method,
+                                  view=view)
     return niche.Calibration(background, brief).values(posts)
 
 
@@ -338,25 +351,55 @@ def parts(datasets: Sequence[Dataset]) -> dict[str, dict[str, np.ndarray]]:
             "fold0": {n: dev[n] & first[n] for n in dev}, "fold1": {n: dev[n] & ~first[n] for n in dev}}
 
 
+def cross_validate(datasets: Sequence[Dataset], vectors: Vectors, split: dict[str, dict[str, np.ndarray]],
+                   settings: Sequence[dict[str, float]]) -> list[dict[str, Any]]:
+    """Choose a setting on one fold of the development part, measure it on the other, both ways."""
+    folds = [evaluate_part(datasets, vectors, split[f"fold{i}"], settings, salt=f"fold{i}") for i in (0, 1)]
+    cv = []
+    for i in (0, 1):
+        chosen = choose([objective(folds[i], f"setting{j}") for j in range(len(settings))], settings)
+        cv.append({"chosen_on": f"fold{i}", "setting": settings[chosen],
+                   "measured": objective(folds[1 - i], f"setting{chosen}"),
+                   "plain": objective(folds[1 - i], "plain")})
+    return cv
+
+
+# How the topics a post is weighed against are built (niche.Method.languages and .neutral), compared on
+# the development part by the same cross-validation; the server's e5 method is the last.
+DESIGNS = {"English topics": (("en",), False),
+           "topics in six languages": (("en", "fr", "es", "de", "pt", "it"), False),
+           "topics in six languages, language-neutral view": (("en", "fr", "es", "de", "pt", "it"), True)}
+
+
+def designs(encoder: Encoder, datasets: Sequence[Dataset], base: Vectors,
+            split: dict[str, dict[str, np.ndarray]]) -> dict[str, float]:
+    """Each design's cross-validated objective (the mean over both folds' measured objectives)."""
+    cache = VectorCache(encoder)
+    out = {}
+    for name, (languages, neutral) in DESIGNS.items():
+        method = niche.Method(0.05, 1.0, on_niche=0.5, consistent=1.0, languages=languages, neutral=neutral)
+        anchors, view = niche.anchor_vectors(cache.get, method)
+        vectors = Vectors(base.posts, base.briefs, base.old_briefs, anchors, view)
+        cv = cross_validate(datasets, vectors, split, grid())
+        out[name] = round(float(np.mean([c["measured"] for c in cv])), 4)
+    return out
+
+
 def run(encoder: Encoder, datasets: Sequence[Dataset], evaluate: bool = True) -> dict[str, Any]:
     """The development part's cross-validation and choice, then (``evaluate``) the evaluation part."""
     vectors = embed_all(encoder, datasets)
     settings = grid()
     split = parts(datasets)
-    folds = [evaluate_part(datasets, vectors, split[f"fold{i}"], settings, salt=f"fold{i}") for i in (0, 1)]
-    cv = []
-    for i in (0, 1):  # choose on one fold, measure on the other
-        chosen = choose([objective(folds[i], f"setting{j}") for j in range(len(settings))], settings)
-        cv.append({"chosen_on": f"fold{i}", "setting": settings[chosen],
-                   "measured": objective(folds[1 - i], f"setting{chosen}"),
-                   "plain": objective(folds[1 - i], "plain")})
+    cv = cross_validate(datasets, vectors, split, settings)
     development = evaluate_part(datasets, vectors, split["development"], settings, salt="development")
     scores = [objective(development, f"setting{j}") for j in range(len(settings))]
     best = choose(scores, settings)
     objectives = {str(st): sc for st, sc in zip(settings, scores, strict=True)}
     result: dict[str, Any] = {"encoder": encoder.name, "cv": cv, "chosen": settings[best],
                               "scale": scale(datasets, vectors, split["development"], settings[best]),
-                              "development_objective": objectives}
+                              "development_objective": objectives,
+                              "designs": {} if encoder.name == "minilm"
+                              else designs(encoder, datasets, vectors, split)}
     for name, rows in (("development", development),):
         for r in rows:
             r["anchored"] = r[f"setting{best}"]
@@ -440,6 +483,10 @@ def markdown(results: list[dict[str, Any]], seconds: float | None) -> str:
                   "mean of both AUCs): " + "; ".join(
                       f"chosen on {c['chosen_on']} {c['setting']}: {c['measured']:.3f} against plain "
                       f"{c['plain']:.3f}" for c in r["cv"]), "",
+                  *(["How the topics are built, compared by the same cross-validation (mean of both folds): "
+                     + "; ".join(f"{name} {value:.3f}" for name, value in r["designs"].items())
+                     + f"; the best: {max(r['designs'], key=r['designs'].get)}.", ""]
+                    if r.get("designs") else []),
                   f"Scale read off the development part with that setting: on-niche line "
                   f"{r['scale']['on_niche']} (Youden's J {r['scale']['youden_j']}), fully consistent at "
                   f"{r['scale']['consistent']} (the median all-on-niche creator), not at all at "
