@@ -26,6 +26,7 @@ __all__ = [
 Confidence = Literal["low", "medium", "high"]
 Share = Annotated[float, Field(ge=0, le=1)]
 Points = Annotated[float, Field(ge=0, le=100, description="0-100")]
+Followers = Annotated[int, Field(ge=0, description="the follower count as captured")]
 Reasons = Annotated[list[str], Field(description="human-readable reasons, most important first")]
 
 
@@ -50,7 +51,7 @@ class ScoredCreator(Section):
     platform: Platform
     handle: str
     display_name: str | None
-    followers: int | None
+    followers: Followers | None
     tier: Tier | None
 
 
@@ -244,7 +245,7 @@ class Reference(Section):
 
 
 class Engagement(Section):
-    followers: int | None
+    followers: Followers | None
     tier: Tier | None
     rate: Annotated[float | None, Field(description="median (likes + comments) / followers per post")]
     mean_rate: float | None
