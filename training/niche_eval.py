@@ -24,9 +24,10 @@ Protocol:
   (``choose``: the lowest temperature within ``TIE`` of the best objective) by 2-fold cross-validation
   (choose on one fold's creators, measure on the other's: ``cv``), and the setting chosen on the whole
   development part is the one the evaluation uses;
-- how the topics are built (``DESIGNS``: in English only or as centroids over six languages, cosines
-  as they are or in a language-neutral view: ``niche.Method.languages`` and ``neutral``) was chosen
-  by the same cross-validation on the development part (``designs``);
+- how the topics are built (``DESIGNS``: in English only or as centroids over 6, 9 or 14 languages,
+  cosines as they are or in a language-neutral view: ``niche.Method.languages`` and ``neutral``) is
+  compared by the same cross-validation on the development part (``designs``); the server keeps its
+  design unless another wins by more than ``TIE`` (``choose_design``);
 - the constants that only set the answer's scale (``niche.Method.on_niche``, ``consistent`` and
   ``ordinary``) are read off the development part with that setting (``scale``): the post value that
   best splits on-niche from off-niche posts (Youden's J), and the median consistency of all-on-niche
@@ -366,9 +367,25 @@ def cross_validate(datasets: Sequence[Dataset], vectors: Vectors, split: dict[st
 
 # How the topics a post is weighed against are built (niche.Method.languages and .neutral), compared on
 # the development part by the same cross-validation; the server's e5 method is the last.
+SIX = niche.TOPIC_LANGUAGES[:6]
 DESIGNS = {"English topics": (("en",), False),
-           "topics in six languages": (("en", "fr", "es", "de", "pt", "it"), False),
-           "topics in six languages, language-neutral view": (("en", "fr", "es", "de", "pt", "it"), True)}
+           "topics in six languages": (SIX, False),
+           "topics in six languages, language-neutral view": (SIX, True),
+           "topics in nine languages, language-neutral view": (niche.TOPIC_LANGUAGES[:9], True),
+           "topics in fourteen languages, language-neutral view": (niche.TOPIC_LANGUAGES, True)}
+
+
+def server_design() -> str:
+    """The name of the design the server's e5 method uses."""
+    method = niche.METHODS["e5"]
+    return next(name for name, design in DESIGNS.items() if design == (method.languages, method.neutral))
+
+
+def choose_design(objectives: dict[str, float], current: str) -> str:
+    """The server keeps its design unless another beats it by more than ``TIE``: a change must be worth
+    its cost (more topic texts embedded at start, more directions taken out of the view)."""
+    best = max(objectives, key=lambda name: objectives[name])
+    return best if objectives[best] > objectives[current] + TIE else current
 
 
 def designs(encoder: Encoder, datasets: Sequence[Dataset], base: Vectors,
@@ -485,7 +502,8 @@ def markdown(results: list[dict[str, Any]], seconds: float | None) -> str:
                       f"{c['plain']:.3f}" for c in r["cv"]), "",
                   *(["How the topics are built, compared by the same cross-validation (mean of both folds): "
                      + "; ".join(f"{name} {value:.3f}" for name, value in r["designs"].items())
-                     + f"; the best: {max(r['designs'], key=r['designs'].get)}.", ""]
+                     + f"; the best: {max(r['designs'], key=r['designs'].get)}; kept (a change must win by "
+                     f"more than {TIE}): {choose_design(r['designs'], server_design())}.", ""]
                     if r.get("designs") else []),
                   f"Scale read off the development part with that setting: on-niche line "
                   f"{r['scale']['on_niche']} (Youden's J {r['scale']['youden_j']}), fully consistent at "
