@@ -19,7 +19,6 @@ from server.schemas.base import (
     MAX_COUNT,
     MAX_POSTS,
     Count,
-    Text,
     Wire,
     clean_text,
     not_blank,
@@ -81,7 +80,7 @@ __all__ = [
     "ErrorBody", "ErrorEnvelope", "Health", "History", "HistoryPoint", "Job", "JobAccepted", "LabelCreate",
     "LabelList", "LabelReceipt", "LabelRecord", "ModelInfo", "ModelList", "ModelVersionDetail",
     "ModelVersionInfo", "Niche", "NicheBrief", "NicheCreate", "NicheList", "NichePatch", "NicheReplace",
-    "Post", "Score", "ScoreRequest", "Snapshot", "Suggestion", "Suggestions", "Text", "TrainRequest",
+    "Post", "Score", "ScoreRequest", "Snapshot", "Suggestion", "Suggestions", "TrainRequest",
     "Verdict", "WatchlistCreate", "WatchlistSave", "Wire", "clean_text", "not_blank",
 ]
 

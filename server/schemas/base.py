@@ -34,11 +34,21 @@ def not_blank(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(clean_text)]
+def visible_text(value: str) -> str:
+    value = clean_text(value)
+    if not value:
+        raise ValueError("must hold a character that is not a control character")
+    return value
 
-# What /openapi.json says of text the server cleans before it counts: lengths are counted after the
-# control characters are taken out, so a text of min length 1 needs one character that stays (VISIBLE),
-# and a text that must not be blank one that is not a space either (NOT_BLANK).
+
+CLEAN = AfterValidator(clean_text)
+CLEAN_VISIBLE = AfterValidator(visible_text)
+
+# A bounded text is ``Annotated[str, Field(max_length=...), CLEAN]``: the limits /openapi.json publishes
+# hold for the text as sent, and only then is it cleaned (a 10,001-character note with one control
+# character in it is refused, as the schema says). A text of min length 1 needs one character that
+# stays after cleaning (the VISIBLE pattern; CLEAN_VISIBLE checks it), and a text that must not be
+# blank one that is not a space either (NOT_BLANK; ``not_blank`` checks it after CLEAN).
 VISIBLE = {"pattern": "[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]"}
 HANDLE_INPUT = {"pattern": HANDLE_INPUT_PATTERN}
 NOT_BLANK = {"pattern": "[^\\s\\x00-\\x1f\\x7f-\\x9f]"}

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from server.schemas.base import NOT_BLANK, Text, Wire, not_blank
+from server.schemas.base import CLEAN, NOT_BLANK, Wire, not_blank
 
-BrandText = Annotated[Text, Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK),
+BrandText = Annotated[str, Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK), CLEAN,
                       AfterValidator(not_blank)]
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
-from server.schemas.base import HANDLE_INPUT, NOT_BLANK, Count, Text, Wire, not_blank
+from server.schemas.base import CLEAN, HANDLE_INPUT, NOT_BLANK, Count, Wire, not_blank
 from server.schemas.snapshot import NicheBrief, bare_handle
 from server.scoring.score import LanguageMix
 from server.vocab import InboxStatus, Platform, SeenOnKind, Status, Tier
@@ -27,7 +27,7 @@ class SeenOn(Wire):
     """Where the creator was seen: the kind of scroll page and its term (the hashtag, the search)."""
 
     kind: SeenOnKind
-    term: Annotated[Text, Field(max_length=MAX_TERM)] | None = None
+    term: Annotated[str, Field(max_length=MAX_TERM), CLEAN] | None = None
 
     @field_validator("term")
     @classmethod
@@ -38,8 +38,8 @@ class SeenOn(Wire):
 class GlanceCreator(Wire):
     platform: Platform
     handle: Annotated[str, Field(min_length=1, max_length=101, json_schema_extra=HANDLE_INPUT)]
-    texts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_GLANCE_TEXT,
-                                                json_schema_extra=NOT_BLANK),
+    texts: Annotated[list[Annotated[str, Field(min_length=1, max_length=MAX_GLANCE_TEXT,
+                                                json_schema_extra=NOT_BLANK), CLEAN,
                                     AfterValidator(not_blank)]],
                      Field(min_length=1, max_length=MAX_GLANCE_TEXTS)]
     followers: Count | None = None

@@ -9,17 +9,18 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from server.schemas.base import (
+    CLEAN,
+    CLEAN_VISIBLE,
     HANDLE_INPUT,
     MAX_CAPTION,
     MAX_COMMENT,
     NOT_BLANK,
     NOT_NULL,
     VISIBLE,
-    Text,
     Wire,
     not_blank,
 )
-from server.schemas.snapshot import NicheBrief, Snapshot, bare_handle
+from server.schemas.snapshot import Examples, Keywords, NicheBrief, Snapshot, bare_handle
 from server.scoring.score import Score
 from server.storage.records import (
     COMPENSATION_TYPES,
@@ -36,11 +37,7 @@ Slug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9]+(?:
 Weights = Annotated[dict[Annotated[str, Field(min_length=1, max_length=40)],
                          Annotated[float, Field(ge=0, le=100)]],
                     Field(max_length=10, description="overall blend weights for this niche, by section")]
-Keywords = Annotated[list[Annotated[Text, Field(min_length=1, max_length=100,
-                                                json_schema_extra=VISIBLE)]], Field(max_length=100)]
-Examples = Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION,
-                                                json_schema_extra=VISIBLE)]], Field(max_length=50)]
-Tag = Annotated[Text, Field(min_length=1, max_length=MAX_TAG, json_schema_extra=VISIBLE)]
+Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG, json_schema_extra=VISIBLE), CLEAN_VISIBLE]
 Stamp = Annotated[str, Field(description="UTC, ISO 8601")]
 
 
@@ -62,9 +59,9 @@ class NicheReplace(NicheBrief):
 class NichePatch(Wire):
     """Only the fields sent change (PATCH)."""
 
-    name: Annotated[Annotated[Text, Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK),
+    name: Annotated[Annotated[str, Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK), CLEAN,
                     AfterValidator(not_blank)] | None, NOT_NULL] = None
-    description: Annotated[Annotated[Text, Field(max_length=4000)] | None, NOT_NULL] = None
+    description: Annotated[Annotated[str, Field(max_length=4000), CLEAN] | None, NOT_NULL] = None
     keywords: Annotated[Keywords | None, NOT_NULL] = None
     hashtags: Annotated[Keywords | None, NOT_NULL] = None
     example_posts: Annotated[Examples | None, NOT_NULL] = None
@@ -101,7 +98,7 @@ class WatchlistSave(Wire):
                       AfterValidator(bare_handle)] | None = None  # vocab's one handle rule, as Snapshot's
     niche: Slug | None = None
     status: Annotated[Status | None, NOT_NULL] = None
-    notes: Annotated[Annotated[Text, Field(max_length=MAX_NOTES)] | None, NOT_NULL] = None
+    notes: Annotated[Annotated[str, Field(max_length=MAX_NOTES), CLEAN] | None, NOT_NULL] = None
     tags: Annotated[Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None, NOT_NULL] = None
     outreach: Annotated[dict[str, str] | None, Field(
         description="outreach terms by name (compensation, deliverables, timeline, usage_rights, "
@@ -210,10 +207,10 @@ class LabelList(BaseModel):
 class CommentLabelCreate(Wire):
     """A correction of the comment classifier."""
 
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+    text: Annotated[str, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK), CLEAN,
                     AfterValidator(not_blank)]
     label: CommentLabel
-    post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
+    post_caption: Annotated[str, Field(max_length=MAX_CAPTION), CLEAN] | None = None
 
 
 class CommentLabelRecord(BaseModel):

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, field_validator
 
 from server.schemas.base import (
+    CLEAN,
+    CLEAN_VISIBLE,
     HANDLE_INPUT,
     MAX_CAPTION,
     MAX_COMMENT,
@@ -16,7 +18,6 @@ from server.schemas.base import (
     NOT_BLANK,
     VISIBLE,
     Count,
-    Text,
     Wire,
     not_blank,
 )
@@ -29,7 +30,7 @@ Handle = Annotated[str, Field(min_length=1, max_length=101)]
 class Post(Wire):
     id: Annotated[str, Field(min_length=1, max_length=200)]
     url: Annotated[str, Field(max_length=2000)] | None = None
-    caption: Annotated[Text, Field(max_length=MAX_CAPTION)] = ""
+    caption: Annotated[str, Field(max_length=MAX_CAPTION), CLEAN] = ""
     likes: Count | None = None
     comments_count: Count | None = None
     views: Count | None = None
@@ -45,8 +46,8 @@ class Post(Wire):
 class Comment(Wire):
     id: Annotated[str, Field(max_length=200)] | None = None
     post_id: Annotated[str, Field(max_length=200)] | None = None
-    author: Annotated[Text, Field(max_length=200)] | None = None
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+    author: Annotated[str, Field(max_length=200), CLEAN] | None = None
+    text: Annotated[str, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK), CLEAN,
                     AfterValidator(not_blank)]
     likes: Count | None = None
     replies: Count | None = None
@@ -65,12 +66,12 @@ def bare_handle(value: str) -> str:
 class Snapshot(Wire):
     platform: Platform
     handle: Annotated[str, Field(min_length=1, max_length=HANDLE_MAX + 1, json_schema_extra=HANDLE_INPUT)]
-    display_name: Annotated[Text, Field(max_length=300)] | None = None
+    display_name: Annotated[str, Field(max_length=300), CLEAN] | None = None
     url: Annotated[str, Field(max_length=2000)] | None = None
-    bio: Annotated[Text, Field(max_length=MAX_CAPTION)] = ""
+    bio: Annotated[str, Field(max_length=MAX_CAPTION), CLEAN] = ""
     external_url: Annotated[str, Field(max_length=2000)] | None = None
     verified: bool = False
-    category: Annotated[Text, Field(max_length=200)] | None = None
+    category: Annotated[str, Field(max_length=200), CLEAN] | None = None
     followers: Count | None = None
     following: Count | None = None
     posts_count: Count | None = None
@@ -86,19 +87,22 @@ class Snapshot(Wire):
         return bare_handle(value)
 
 
+Keywords = Annotated[list[Annotated[str, Field(min_length=1, max_length=100, json_schema_extra=VISIBLE),
+                                    CLEAN_VISIBLE]], Field(max_length=100)]
+Examples = Annotated[list[Annotated[str, Field(min_length=1, max_length=MAX_CAPTION,
+                                               json_schema_extra=VISIBLE),
+                                    CLEAN_VISIBLE]], Field(max_length=50)]
+
+
 class NicheBrief(Wire):
     """A brand's niche, sent inline or stored."""
 
-    name: Annotated[Text, Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK),
+    name: Annotated[str, Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK), CLEAN,
                     AfterValidator(not_blank)]
-    description: Annotated[Text, Field(max_length=4000)] = ""
-    keywords: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100, json_schema_extra=VISIBLE)]],
-                        Field(max_length=100)] = []
-    hashtags: Annotated[list[Annotated[Text, Field(min_length=1, max_length=100, json_schema_extra=VISIBLE)]],
-                        Field(max_length=100)] = []
-    example_posts: Annotated[list[Annotated[Text, Field(min_length=1, max_length=MAX_CAPTION,
-                                                        json_schema_extra=VISIBLE)]],
-                             Field(max_length=50)] = []
+    description: Annotated[str, Field(max_length=4000), CLEAN] = ""
+    keywords: Keywords = []
+    hashtags: Keywords = []
+    example_posts: Examples = []
 
 
 class ScoreRequest(Snapshot):
@@ -112,10 +116,10 @@ class ScoreRequest(Snapshot):
 
 
 class ClassifyItem(Wire):
-    text: Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK),
+    text: Annotated[str, Field(min_length=1, max_length=MAX_COMMENT, json_schema_extra=NOT_BLANK), CLEAN,
                     AfterValidator(not_blank)]
-    author: Annotated[Text, Field(max_length=200)] | None = None
-    post_caption: Annotated[Text, Field(max_length=MAX_CAPTION)] | None = None
+    author: Annotated[str, Field(max_length=200), CLEAN] | None = None
+    post_caption: Annotated[str, Field(max_length=MAX_CAPTION), CLEAN] | None = None
     platform: Annotated[Platform | None, Field(
         description="Where the comment was posted: the model judges it by that platform's labels (YouTube "
                     "counts self-promotion as spam, Instagram does not). tiktok or omitted: the pooled "

@@ -227,16 +227,23 @@ def test_finding_10_a_405_says_what_is_allowed(client, auth):
     assert client.delete("/healthz").headers.get("Allow")
 
 
-def test_finding_10_max_length_is_counted_after_cleaning_control_characters(client, auth):
-    """5,000 visible characters and some control characters: the stored caption is 5,000 characters."""
-    caption = "x" * 4990 + "\x00\x01\x02" + "y" * 10
-    snap = samples.snapshot(posts=[{"id": "p1", "caption": caption}])
+def test_finding_10_text_over_max_length_is_refused_even_with_control_characters(client, auth):
+    """maxLength holds for the text as sent (what /openapi.json says): 5,003 characters of which three
+    are control characters is too long; 5,000 with three are kept, cleaned to 4,997."""
+    over = samples.snapshot(posts=[{"id": "p1", "caption": "x" * 4990 + "\x00\x01\x02" + "y" * 10}])
+    assert_envelope(client.put(SAVE, json={"snapshot": over}, headers=auth), 422, "snapshot.posts.0.caption")
+    assert client.get(SAVE, headers=auth).status_code == 404
+    snap = samples.snapshot(posts=[{"id": "p1", "caption": "x" * 4990 + "\x00\x01\x02" + "y" * 7}])
     response = client.put(SAVE, json={"snapshot": snap}, headers=auth)
     assert response.status_code == 201, response.get_data(as_text=True)[:300]
     stored = client.get(SAVE, headers=auth).get_json()["snapshot"]["posts"][0]["caption"]
-    assert len(stored) == 5000 and "\x00" not in stored
-    over = samples.snapshot(posts=[{"id": "p1", "caption": "x" * 5001 + "\x00"}])
-    assert_envelope(client.put(SAVE, json={"snapshot": over}, headers=auth), 422, "snapshot.posts.0.caption")
+    assert stored == "x" * 4990 + "y" * 7
+
+
+def test_a_text_that_needs_a_visible_character_has_one_after_cleaning(client, auth):
+    """A keyword of control characters alone is refused by the published pattern, not kept empty."""
+    response = client.post("/v1/niches", json={"name": "Running", "keywords": ["\x01\x02"]}, headers=auth)
+    assert_envelope(response, 422, "keywords.0")
 
 
 def test_logs_no_warning_for_a_good_stored_score(client, auth, caplog):
