@@ -366,7 +366,8 @@ def cross_validate(datasets: Sequence[Dataset], vectors: Vectors, split: dict[st
 
 
 # How the topics a post is weighed against are built (niche.Method.languages and .neutral), compared on
-# the development part by the same cross-validation; the server's e5 method is the last.
+# the development part by the same cross-validation; every design's languages are a part of
+# niche.TOPIC_LANGUAGES, and the server's e5 method is one of them (``server_design``).
 SIX = niche.TOPIC_LANGUAGES[:6]
 DESIGNS = {"English topics": (("en",), False),
            "topics in six languages": (SIX, False),

@@ -167,10 +167,10 @@ def _four_topics():
     return path
 
 
-def test_every_topic_is_written_in_every_language_of_the_methods():
-    for method in niche.METHODS.values():
-        topics = niche.load_anchors(languages=method.languages)
-        assert len(topics) == 36 and all(len(texts) == len(method.languages) for texts in topics)
+def test_every_topic_is_written_in_every_language_of_the_file_and_the_methods():
+    for languages in (niche.TOPIC_LANGUAGES, *(method.languages for method in niche.METHODS.values())):
+        topics = niche.load_anchors(languages=languages)
+        assert len(topics) == 36 and all(len(texts) == len(languages) for texts in topics)
         assert all(len(set(texts)) == len(texts) for texts in topics)  # translated, not copied
 
 

@@ -27,8 +27,3 @@ def test_the_servers_e5_method_is_the_design_the_report_keeps():
     assert set(e5["designs"]) == set(niche_eval.DESIGNS)
     assert niche_eval.choose_design(e5["designs"], design) == design
 
-
-def test_every_design_is_written_in_the_anchors_file():
-    for languages, _ in niche_eval.DESIGNS.values():
-        topics = niche.load_anchors(languages=languages)
-        assert len(topics) == 36 and all(len(texts) == len(languages) for texts in topics)
