@@ -1,9 +1,10 @@
-"""Training vectors cached on disk, one file per embedder version, so a run embeds only new texts.
+"""Training vectors cached on disk, one file per embedder build, so a run embeds only new texts.
 
-The key is ``embedder.version`` (weights + backend), so vectors of two embedders never mix: a MiniLM
-file is never read for e5 and the other way round. Inside a file each text is keyed by a hash of the
-text as given (the embedder adds its own prefix). The file is rewritten whole and atomically when a
-run embedded something new; a file that does not read is ignored (and rebuilt).
+The key is ``embedder.build`` (weights, backend and the ONNX graph's recipe), so vectors of two
+embedders never mix: a MiniLM file is never read for e5 and the other way round. Inside a file each
+text is keyed by a hash of the text as given (the embedder adds its own prefix). The file is
+rewritten whole and atomically when a run embedded something new; a file that does not read is
+ignored (and rebuilt).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def cached_encode(embedder: Any, texts: Sequence[str], directory: str | Path | N
     (None: no cache)."""
     if directory is None or not texts:
         return np.asarray(embedder.encode(list(texts)), dtype=np.float32)
-    path = cache_file(directory, str(embedder.version))
+    path = cache_file(directory, str(getattr(embedder, "build", embedder.version)))
     known = _read(path)
     keys = [_key(t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())

@@ -9,7 +9,8 @@ sorted by length), and the model never runs twice at once on the same cores.
 The model loads in a background thread, so the server answers /healthz while it loads. The backend
 (torch, onnx, onnx-int8: see ``server.scoring.backends``) is chosen by ``MICROSCOUT_EMBED_BACKEND``;
 its name is part of ``version`` and of every cache key, since backends give slightly different vectors;
-so is the model's, since the vectors of two models must never mix. e5 texts take a ``query: `` or
+so is the model's, since the vectors of two models must never mix, and the ONNX graph's recipe
+(``build``), since a new graph rounds differently. e5 texts take a ``query: `` or
 ``passage: `` prefix (``kind``); the prefixed text is what is cached.
 
 What needs no vector is not embedded: a text without a letter or a digit (emoji only, punctuation,
@@ -263,6 +264,7 @@ class Embedder:
         if self.max_tokens < 8:
             raise ValueError(f"max_tokens must be at least 8, not {self.max_tokens}")
         self.version = embedder_version(self.model.name, backend)
+        self.build = f"{self.version}/{backends.build(backend)}"  # what the vector caches are keyed by
         self.cache = VectorCache(cache_mb * 1024 * 1024)  # type: ignore[operator]
         self.shared = SharedCache(store_url) if store_url and is_redis_url(store_url) else None
         self.texts_embedded = 0  # texts that reached the model: the caches' misses
@@ -319,8 +321,8 @@ class Embedder:
 
     # -- encoding ---------------------------------------------------------------------------
     def key(self, text: str) -> bytes:
-        """The cache key: the model, backend and token cap that make the vector, and the text."""
-        return hashlib.blake2b(f"{self.version}\0{self.max_tokens}\0{text}".encode(), digest_size=16).digest()
+        """The cache key: the model, backend, build and token cap that make the vector, and the text."""
+        return hashlib.blake2b(f"{self.build}\0{self.max_tokens}\0{text}".encode(), digest_size=16).digest()
 
     def prefixed(self, texts: Sequence[str], kind: str | None = None) -> list[str]:
         """``texts`` as the model reads them: a wordless text as ``WORDLESS``, with the prefix of

@@ -105,6 +105,20 @@ def test_the_token_cap_bounds_what_a_text_is_read_with_and_keys_the_cache(embedd
         Embedder(8, 1, backend="onnx", data_dir=str(tmp_path), store_url="", model="minilm", max_tokens=2)
 
 
+def test_the_onnx_graph_recipe_keys_the_cache_but_not_the_version(tmp_path, monkeypatch):
+    """A new recipe (how the ONNX graph is built) rounds int8 vectors differently: the caches must not
+    serve the old ones, while the models trained on the version still read the new ones."""
+    from server.scoring.backends import onnx_export
+
+    made = [Embedder(8, 1, backend="onnx-int8", data_dir=str(tmp_path), store_url="", model="minilm")]
+    monkeypatch.setattr(onnx_export, "RECIPE", onnx_export.RECIPE + 1)
+    made.append(Embedder(8, 1, backend="onnx-int8", data_dir=str(tmp_path), store_url="", model="minilm"))
+    assert made[0].version == made[1].version and made[0].build != made[1].build
+    assert made[0].key("hola") != made[1].key("hola")
+    torch = Embedder(8, 1, backend="torch", data_dir=str(tmp_path), store_url="", model="minilm")
+    assert torch.build.endswith("/torch")  # no ONNX graph, no recipe
+
+
 @pytest.mark.slow
 def test_uncached_call_still_counts_and_matches_cached(embedder):
     texts = unique_texts(3)

@@ -48,6 +48,15 @@ def test_embedders_never_share_a_cache(tmp_path):
     assert {p.name for p in tmp_path.iterdir()} == files
 
 
+def test_a_new_build_of_the_same_embedder_does_not_read_the_old_vectors(tmp_path):
+    """A new ONNX recipe rounds differently: same version, another ``build``, another cache file."""
+    old, new = Counting("model-a+onnx-int8"), Counting("model-a+onnx-int8")
+    old.build, new.build = "model-a+onnx-int8/recipe2", "model-a+onnx-int8/recipe3"
+    cached_encode(old, ["x"], tmp_path)
+    cached_encode(new, ["x"], tmp_path)
+    assert new.seen == ["x"] and len(list(tmp_path.iterdir())) == 2
+
+
 @pytest.mark.parametrize("content", [b"", b"not an npz"])
 def test_a_broken_cache_file_is_rebuilt(tmp_path, content):
     embedder = Counting("model-a+onnx-int8")

@@ -85,7 +85,8 @@ class OnnxBackend:
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(self.model_file), options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(self.model_file), options, providers=["CPUExecutionProvider"],
+                                    disabled_optimizers=onnx_export.SESSION_UNFUSED)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         return [enc.ids for enc in self.tokenizer.encode_batch(list(texts), add_special_tokens=True)]
