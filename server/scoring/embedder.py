@@ -264,7 +264,7 @@ class Embedder:
         if self.max_tokens < 8:
             raise ValueError(f"max_tokens must be at least 8, not {self.max_tokens}")
         self.version = embedder_version(self.model.name, backend)
-        self.build = f"{self.version}/{backends.build(backend)}"  # what the vector caches are keyed by
+        self.build = f"{self.version}/{backends.build_id(backend)}"  # what the vector caches are keyed by
         self.cache = VectorCache(cache_mb * 1024 * 1024)  # type: ignore[operator]
         self.shared = SharedCache(store_url) if store_url and is_redis_url(store_url) else None
         self.texts_embedded = 0  # texts that reached the model: the caches' misses
