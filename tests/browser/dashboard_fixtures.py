@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from server import create_app
 from tests.dashboard.conftest import TOKEN, labelled_creators, score_for, seed
@@ -60,8 +60,29 @@ def seed_history(store: Any) -> None:
         )
 
 
+class _Handler(WSGIRequestHandler):
+    """werkzeug's handler, closing the response when the browser dropped the connection.
+
+    Its dev server drains the request's socket before it closes the response, and a reset there
+    (Chromium cancelling a static file) skipped the close: the file was left to the garbage collector,
+    whose ResourceWarning failed whichever test was running (pytest turns warnings into errors).
+    gunicorn, which serves microscout, closes the response in a ``finally``."""
+
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        response = (environ or {}).get("tests.response")
+        if response is not None and hasattr(response, "close"):
+            response.close()
+
+
+def _keeping_the_response(app: Any) -> Any:
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["tests.response"] = response = app(environ, start_response)
+        return response
+    return wsgi
+
+
 def serve(app: Any) -> tuple[Any, str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _keeping_the_response(app), threaded=True, request_handler=_Handler)
     threading.Thread(target=server.serve_forever, name="dashboard-test-server", daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 
