@@ -232,24 +232,20 @@ def time_snapshots(kind: str, texts_path: str, data_dir: str) -> None:
     print(json.dumps({"times": times, "version": version}))
 
 
-def measure_offline(texts: list[list[str]], data_dir: Path, rounds: int = 1,
-                    found: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The plain way and the embedder alone, each in its own fresh process (no library's spinning
-    threads in the other's way), alternated so a machine that gets busier hurts both alike; added to
-    ``found`` (main measures one round before the server's steps and one after them)."""
-    found = found if found is not None else {"plain": [], "embedder": []}
+def measure_offline(texts: list[list[str]], data_dir: Path) -> dict[str, Any]:
+    """One round of the plain way and the embedder alone, each in its own fresh process (no library's
+    spinning threads in the other's way), one after the other."""
+    found: dict[str, Any] = {}
     with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
         json.dump(texts, handle)
         handle.flush()
-        for _ in range(rounds):
-            for kind in ("plain", "embedder"):
-                done = subprocess.run([sys.executable, __file__, "--child", kind, handle.name, "--data-dir",
-                                       str(data_dir)], capture_output=True, text=True, check=False)
-                if done.returncode:
-                    sys.exit(f"{kind} failed:\n{done.stderr[-3000:]}")
-                result = json.loads(done.stdout.strip().splitlines()[-1])
-                found[kind] += result["times"]
-                found[kind + "_version"] = result["version"]
+        for kind in ("plain", "embedder"):
+            done = subprocess.run([sys.executable, __file__, "--child", kind, handle.name, "--data-dir",
+                                   str(data_dir)], capture_output=True, text=True, check=False)
+            if done.returncode:
+                sys.exit(f"{kind} failed:\n{done.stderr[-3000:]}")
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            found[kind], found[kind + "_version"] = result["times"], result["version"]
     return found
 
 
@@ -333,8 +329,8 @@ def main() -> None:
     # One round of the plain way and the embedder alone before the server's steps and one after: the
     # machine's speed drifts over minutes (the plain way's p50 moved 486-643 ms between runs), and the
     # ratios below compare the server with both sides of it.
-    offline = measure_offline(texts, data_dir)
-    print(f"  plain way and embedder {offline['embedder_version']} alone, first round done", flush=True)
+    before = measure_offline(texts, data_dir)
+    print(f"  plain way and embedder {before['embedder_version']} alone, first round done", flush=True)
 
     server = Server(data_dir, env)
     rows: list[tuple[str, dict[str, float] | None, str]] = []
@@ -369,8 +365,9 @@ def main() -> None:
         rss_loaded = server.rss()
     finally:
         server.stop()
-    offline = measure_offline(texts, data_dir, found=offline)
-    plain_s, alone_s, version = offline["plain"], offline["embedder"], offline["embedder_version"]
+    after = measure_offline(texts, data_dir)
+    plain_s, alone_s = before["plain"] + after["plain"], before["embedder"] + after["embedder"]
+    version = after["embedder_version"]
     plain = stats(plain_s)
 
     # -- the report -------------------------------------------------------------------------

