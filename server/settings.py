@@ -48,8 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
             "onnx or onnx-int8 backends only) or minilm (all-MiniLM-L6-v2, English only). Vectors of "
             "different models never mix: caches, fit models and comment models are keyed by the model."),
     Setting("EMBED_BATCH", 8, "Texts per model batch for the torch and onnx (fp32) backends; concurrent "
-            "requests share batches (8 is fastest on 2 CPU cores: less padding). onnx-int8 runs one text a "
-            "call, so a text's vector never depends on its batch-mates.", int),
+            "requests share batches (8 is fastest on 2 CPU cores: less padding). onnx-int8 runs 4 a call "
+            "(its activation ranges are fixed, so a text's vector never depends on its batch-mates).", int),
     Setting("EMBED_MAX_TOKENS", 128, "Tokens a text is read with, at most (special tokens included): a "
             "text's cost grows with its length, and a caption's opening carries its topic. Without the cap "
             "MiniLM would read up to 256.", int),

@@ -11,9 +11,16 @@ Three files, each built from the one before, for either model:
   Not SkipLayerNormalization: its CPU kernel took 5.3-5.6 ns an element where the Add and
   LayerNormalization it replaces take 1.3 (onnxruntime 1.32, one core, 40-640 tokens of 384), a fifth
   of e5's time a token; the sessions keep onnxruntime from fusing it back (``SESSION_UNFUSED``).
-- ``model.fused.int8.onnx``: dynamic int8 quantization of the fused graph's matrix products (the
-  attention and feed-forward weights), per output channel. The embedding tables stay float: quantized
-  per tensor they cost quality (min cosine 0.937 instead of 0.952 on the real texts) for no speed.
+- ``model.fused.int8-dynamic.onnx``: dynamic int8 quantization of the fused graph's matrix products
+  (the attention and feed-forward weights), per output channel; activations quantized with a range
+  read off each call's own values. The embedding tables stay float: quantized per tensor they cost
+  quality (min cosine 0.937 instead of 0.952 on the real texts) for no speed.
+- ``model.fused.int8.onnx``, the one served: the same, with every activation's range fixed
+  (``fix_ranges``) to the range ``training/int8_ranges.py`` read off real texts
+  (``server/scoring/data/int8_ranges.json``). A range per call made a text's vector depend on the
+  texts it was batched with, so int8 ran one text a call, paying a whole pass over the 21 MB of
+  weights for each 20-token comment; with fixed ranges every row is computed alone whatever shares
+  its batch, and the backend batches (``backends.INT8_BATCH``).
 
 They live in ``DATA_DIR/onnx/<model version>/<recipe>/``; the recipe names this file's format and the
 onnxruntime version, because fused graphs use contrib ops of the runtime that fused them. Every file
@@ -40,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-RECIPE = 3  # bump when the export, fusion or quantization settings change
+RECIPE = 4  # bump when the export, fusion or quantization settings change
 OPSET = 17
 NUM_HEADS = 12
 HIDDEN_SIZE = 384
@@ -49,12 +56,15 @@ MODELS = ("minilm", "e5")
 FUSED = {"minilm": {"Attention": 6, "EmbedLayerNormalization": 1}, "e5": {"Attention": 12}}
 EXPORT_FILE = "model.onnx"
 FUSED_FILE = "model.fused.onnx"
+DYNAMIC_FILE = "model.fused.int8-dynamic.onnx"
 INT8_FILE = "model.fused.int8.onnx"
-VARIANT_FILES = {"fp32": FUSED_FILE, "int8": INT8_FILE}
+VARIANT_FILES = {"fp32": FUSED_FILE, "int8-dynamic": DYNAMIC_FILE, "int8": INT8_FILE}
+RANGES_FILE = Path(__file__).resolve().parents[1] / "data" / "int8_ranges.json"
 # onnxruntime's own load-time fusions that the sessions must not apply (see the module's note)
 SESSION_UNFUSED = ["SkipLayerNormFusion"]
 
-__all__ = ["SESSION_UNFUSED", "VARIANT_FILES", "artifact_dir", "build", "ensure", "main"]
+__all__ = ["RANGES_FILE", "SESSION_UNFUSED", "VARIANT_FILES", "artifact_dir", "build", "ensure", "fix_ranges",
+           "load_ranges", "main"]
 
 
 def artifact_dir(data_dir: str | Path, model_version: str) -> Path:
@@ -89,9 +99,12 @@ def build(out: Path, model_dir: str | Path, variant: str, model: str = "minilm")
     if not (out / FUSED_FILE).exists():
         with _atomic(out / FUSED_FILE) as tmp:
             fuse(out / EXPORT_FILE, tmp, FUSED[model])
+    if variant in ("int8", "int8-dynamic") and not (out / DYNAMIC_FILE).exists():
+        with _atomic(out / DYNAMIC_FILE) as tmp:
+            quantize(out / FUSED_FILE, tmp)
     if variant == "int8" and not (out / INT8_FILE).exists():
         with _atomic(out / INT8_FILE) as tmp:
-            quantize(out / FUSED_FILE, tmp)
+            fix_ranges(out / DYNAMIC_FILE, tmp, load_ranges(model))
 
 
 class _SentencePooling:
@@ -221,6 +234,75 @@ def quantize(source: Path, path: Path) -> None:
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     finally:
         quiet.setLevel(level)
+
+
+def load_ranges(model: str, path: Path = RANGES_FILE) -> dict[str, list[float]]:
+    """The calibrated activation ranges of ``model``'s int8 graph: tensor name -> [low, high]."""
+    import json
+
+    ranges = json.loads(path.read_text())["models"].get(model)
+    if not ranges:
+        raise RuntimeError(f"{path} has no activation ranges for {model!r}: run training/int8_ranges.py")
+    return ranges["ranges"]
+
+
+def fix_ranges(source: Path, path: Path, ranges: dict[str, list[float]]) -> None:
+    """The dynamic int8 graph with every activation's range fixed to ``ranges``.
+
+    Each ``DynamicQuantizeLinear`` (range from the call's own minimum and maximum) becomes a
+    ``QuantizeLinear`` with the scale and zero point ONNX's formula gives for the fixed range (values
+    outside it saturate), and each ``MatMulInteger``, ``Cast``, scale ``Mul`` and bias ``Add`` chain
+    becomes one ``MatMulIntegerToFloat`` (onnxruntime fuses that chain only when the scale is computed
+    in the graph). Refuses ranges that do not name exactly the graph's quantized activations."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    graph = onnx.load(str(source))
+    nodes = list(graph.graph.node)
+    dynamic = {n.input[0]: n for n in nodes if n.op_type == "DynamicQuantizeLinear"}
+    if set(dynamic) != set(ranges):
+        raise RuntimeError(f"the activation ranges do not fit {source.name}: {len(dynamic)} quantized "
+                           f"activations, {len(ranges)} ranges, {len(set(dynamic) ^ set(ranges))} apart")
+    constants = {init.name for init in graph.graph.initializer}
+    consumers: dict[str, list[Any]] = {}
+    for node in nodes:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    producer = {name: node for node in nodes for name in node.output}
+    replaced: dict[int, Any] = {}
+    dropped: set[int] = set()
+    for tensor, node in dynamic.items():
+        low, high = min(ranges[tensor][0], 0.0), max(ranges[tensor][1], 0.0)
+        scale = np.float32((high - low) / 255.0)
+        zero = np.uint8(np.clip(np.round(-low / scale), 0, 255))
+        graph.graph.initializer.extend([numpy_helper.from_array(np.array(scale), node.output[1]),
+                                        numpy_helper.from_array(np.array(zero), node.output[2])])
+        replaced[id(node)] = helper.make_node("QuantizeLinear", [tensor, node.output[1], node.output[2]],
+                                              [node.output[0]], name=f"{node.name}_fixed")
+    activation_scales = {node.output[1] for node in dynamic.values()}
+    for node in (n for n in nodes if n.op_type == "MatMulInteger"):
+        (cast,) = consumers[node.output[0]]
+        (product,) = consumers[cast.output[0]]
+        scales = producer[next(x for x in product.input if x != cast.output[0])]
+        if cast.op_type != "Cast" or product.op_type != "Mul" or scales.op_type != "Mul":
+            raise RuntimeError(f"unexpected int8 product in {source.name}: {node.name}")
+        out, bias = product.output[0], ""
+        after = consumers.get(out, [])
+        if len(after) == 1 and after[0].op_type == "Add":
+            other = next(x for x in after[0].input if x != out)
+            if other in constants:
+                out, bias = after[0].output[0], other
+                dropped.add(id(after[0]))
+        dropped |= {id(cast), id(product), id(scales)}
+        a_scale, w_scale = sorted(scales.input, key=lambda x: x not in activation_scales)
+        replaced[id(node)] = helper.make_node(
+            "MatMulIntegerToFloat", [node.input[0], node.input[1], a_scale, w_scale, node.input[2],
+                                     node.input[3], bias], [out], name=f"{node.name}_to_float",
+            domain="com.microsoft")
+    del graph.graph.node[:]
+    graph.graph.node.extend(replaced.get(id(n), n) for n in nodes if id(n) not in dropped)
+    onnx.checker.check_model(graph)
+    onnx.save(graph, str(path))
 
 
 @contextmanager

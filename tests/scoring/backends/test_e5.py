@@ -159,6 +159,26 @@ def test_int8_graph_stays_close_to_the_engine(agreement):
 
 
 @pytest.mark.slow
+def test_int8_graph_runs_on_the_calibrated_ranges_batched(data_dir):
+    """e5's served int8 graph has a fixed range for each of its 48 quantized activations, so the
+    backend batches texts and a text's vector does not depend on its batch-mates."""
+    import onnx
+
+    folder = onnx_export.artifact_dir(data_dir, weights.e5_version())
+    ops = [n.op_type for n in onnx.load(str(folder / onnx_export.INT8_FILE)).graph.node]
+    assert "DynamicQuantizeLinear" not in ops
+    assert ops.count("QuantizeLinear") == len(onnx_export.load_ranges("e5")) == 12 * 4
+    e5 = Embedder(8, 0, backend="onnx-int8", data_dir=str(data_dir), store_url="", model="e5")
+    e5.wait()
+    backend = e5._model  # type: ignore[attr-defined]
+    texts = [E5_PREFIXES["query"] + text for text in real_texts(60)]
+    assert backend.batch_size == 4
+    batched = backend.embed(texts)
+    alone = np.vstack([backend.embed([text]) for text in texts])
+    assert np.abs(batched - alone).max() < 1e-6
+
+
+@pytest.mark.slow
 def test_versions_name_the_model_and_prefixes_change_the_vector(data_dir):
     e5 = Embedder(8, 1, backend="onnx-int8", data_dir=str(data_dir), store_url="", model="e5")
     minilm = Embedder(8, 1, backend="onnx-int8", data_dir=str(data_dir), store_url="", model="minilm")

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+from onnx import numpy_helper
 
 from server.scoring.backends import onnx_export
 from server.scoring.backends.ort import OnnxBackend, max_seq_length
@@ -65,8 +66,9 @@ def real_texts(n: int) -> list[str]:
     return comments[: n // 2] + posts[: n // 2] + longest + [" ".join(posts[:40])]
 
 
-def test_racing_exports_leave_three_whole_models_and_no_temporaries(artifacts):
-    models = [onnx_export.EXPORT_FILE, onnx_export.FUSED_FILE, onnx_export.INT8_FILE]
+def test_racing_exports_leave_four_whole_models_and_no_temporaries(artifacts):
+    models = [onnx_export.EXPORT_FILE, onnx_export.FUSED_FILE, onnx_export.DYNAMIC_FILE,
+              onnx_export.INT8_FILE]
     assert {p.name for p in artifacts.iterdir()} == {".lock", *models}
     for name in models:
         onnx.checker.check_model(str(artifacts / name))
@@ -127,11 +129,36 @@ def test_int8_weights_are_quantized_per_channel(artifacts):
     model = onnx.load(str(artifacts / onnx_export.INT8_FILE))
     counts = op_counts(artifacts / onnx_export.INT8_FILE)
     assert counts.get("QAttention") == 6                       # the fused attention, quantized
-    assert counts.get("MatMulInteger", 0) + counts.get("DynamicQuantizeMatMul", 0) >= 12  # the FFNs
+    assert counts.get("MatMulIntegerToFloat") == 6 * 3         # attention output, FFN in and out
     assert "QEmbedLayerNormalization" not in counts            # embedding tables stay float
-    scales = [init for init in model.graph.initializer if init.name.endswith("_scale")]
+    scales = [init for init in model.graph.initializer if init.name.endswith("_scale") and init.dims]
     assert len(scales) == 6 * 4  # per layer: qkv, attention output, FFN in, FFN out
     assert all(np.prod(s.dims) in (384, 1152, 1536) for s in scales)  # one scale per output channel
+
+
+def test_int8_activations_have_the_calibrated_fixed_ranges(artifacts):
+    """The served graph quantizes every activation with its range from int8_ranges.json: no range is
+    read off a call any more; the dynamic graph it is made from reads every one of them."""
+    ranges = onnx_export.load_ranges("minilm")
+    dynamic = op_counts(artifacts / onnx_export.DYNAMIC_FILE)
+    served = op_counts(artifacts / onnx_export.INT8_FILE)
+    assert dynamic.get("DynamicQuantizeLinear") == len(ranges) == 6 * 4
+    assert "DynamicQuantizeLinear" not in served and served.get("QuantizeLinear") == len(ranges)
+    model = onnx.load(str(artifacts / onnx_export.INT8_FILE))
+    constants = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
+    for node in (n for n in model.graph.node if n.op_type == "QuantizeLinear"):
+        low, high = ranges[node.input[0]]
+        scale, zero = float(constants[node.input[1]]), int(constants[node.input[2]])
+        assert scale == pytest.approx((max(high, 0) - min(low, 0)) / 255, rel=1e-6)
+        assert -zero * scale == pytest.approx(min(low, 0), abs=scale)  # the range's low end is 0..255's 0
+
+
+def test_ranges_that_do_not_fit_the_graph_are_refused(artifacts, tmp_path):
+    ranges = dict(onnx_export.load_ranges("minilm"))
+    ranges.pop(next(iter(ranges)))
+    with pytest.raises(RuntimeError, match="do not fit"):
+        onnx_export.fix_ranges(artifacts / onnx_export.DYNAMIC_FILE, tmp_path / "x.onnx", ranges)
+    assert not (tmp_path / "x.onnx").exists()
 
 
 def test_tokenization_is_sentence_transformers(artifacts, reference):
@@ -203,14 +230,24 @@ def test_whole_server_scores_without_torch(built):
     assert result == {"status": 200, "torch": []}
 
 
-def test_int8_vector_is_a_function_of_the_text_alone(built):
-    """onnx-int8 quantizes activations with one scale per model call: served through ``load`` a text
-    gets the same vector whatever else is embedded beside it (batched, it moved by up to 0.056)."""
+def test_int8_vector_is_a_function_of_the_text_alone(built, artifacts):
+    """The served int8 graph's activation ranges are fixed, so served through ``load`` (batches of
+    INT8_BATCH) a text gets the same vector, to float rounding, whatever shares its batch and however
+    long their padding. The dynamic graph, whose ranges are read off each call, batched the same way
+    moves vectors by orders of magnitude more: what made int8 run one text a call before recipe 4."""
     from server.scoring import backends
 
     backend = backends.load("onnx-int8", model_path(), 16, built, model_version())
+    assert backend.batch_size == backends.INT8_BATCH > 1
     texts = real_texts(40)
-    alone = backend.embed(texts[:10])
-    others = texts[30:]
-    mixed = backend.embed(others + texts[:10][::-1])[len(others):][::-1]
-    assert np.array_equal(alone, mixed)
+    others = texts[30:] + ["a much longer comment " * 20]
+    dynamic = OnnxBackend("onnx-int8", artifacts / onnx_export.DYNAMIC_FILE, model_path(), 1, lanes=1)
+    for served in (backend, dynamic):
+        alone = np.vstack([served.embed([text]) for text in texts[:10]])
+        served.batch_size = backends.INT8_BATCH
+        mixed = served.embed(others + texts[:10][::-1])[len(others):][::-1]
+        moved = float(np.abs(alone - mixed).max())
+        if served is backend:
+            assert moved < 1e-6
+        else:
+            assert moved > 1e-3
