@@ -34,25 +34,21 @@ from training.datasets import load_scamspot, load_youtube
 MAX_TOKENS = 128  # the server's EMBED_MAX_TOKENS
 
 
-def calibration_texts() -> dict[str, list[str]]:
-    """The texts the ranges are read off, by source."""
-    posts = [p.text for ds in niche_eval.load_datasets() for p in ds.posts
-             if niche_eval.in_development(p.group)]
-    return {"youtube comments": [r.text for r in load_youtube()],
-            "scamspot comments": [r.text for r in load_scamspot()],
-            "niche_eval development posts": posts}
-
-
-def check_texts(n: int, seed: int = 7) -> list[str]:
-    """``n`` posts of niche_eval's evaluation part, spread over its datasets: never calibrated on."""
-    rng = np.random.default_rng(seed)
+def texts(check: int, seed: int = 7) -> tuple[dict[str, list[str]], list[str]]:
+    """The texts the ranges are read off, by source, and ``check`` posts of niche_eval's evaluation
+    part, spread over its datasets, to measure quality on (never calibrated on)."""
     datasets = niche_eval.load_datasets()
-    per = max(1, n // len(datasets))
-    out = []
+    posts = [p.text for ds in datasets for p in ds.posts if niche_eval.in_development(p.group)]
+    sources = {"youtube comments": [r.text for r in load_youtube()],
+               "scamspot comments": [r.text for r in load_scamspot()],
+               "niche_eval development posts": posts}
+    rng = np.random.default_rng(seed)
+    per = max(1, check // len(datasets))
+    held = []
     for ds in datasets:
-        held = [p.text for p in ds.posts if not niche_eval.in_development(p.group)]
-        out += [held[i] for i in rng.choice(len(held), min(per, len(held)), replace=False)]
-    return out
+        part = [p.text for p in ds.posts if not niche_eval.in_development(p.group)]
+        held += [part[i] for i in rng.choice(len(part), min(per, len(part)), replace=False)]
+    return sources, held
 
 
 def backend(model: str, path: Path, batch: int) -> Any:
@@ -99,30 +95,29 @@ def cosines(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
             "min": round(float(c.min()), 5)}
 
 
-def calibrate(model: str, data_dir: Path, check: int) -> dict[str, Any]:
+def calibrate(model: str, data_dir: Path, sources: dict[str, list[str]], check: list[str]) -> dict[str, Any]:
     spec = MODELS[model]
     version = spec.version()
     dynamic = onnx_export.ensure(data_dir, version, spec.path(), "int8-dynamic", model)
     fp32 = onnx_export.ensure(data_dir, version, spec.path(), "fp32", model)
     prefix = E5_PREFIXES["query"] if model == "e5" else ""  # the server embeds every text as a query
-    sources = calibration_texts()
     texts = [prefix + t for part in sources.values() for t in part]
+    per_call = backend(model, dynamic, 1)
     started = time.perf_counter()
-    ranges = read_ranges(dynamic, backend(model, dynamic, 1), texts)
+    ranges = read_ranges(dynamic, per_call, texts)
     seconds = time.perf_counter() - started
     fixed = dynamic.with_name("calibrated.int8.onnx")
     onnx_export.fix_ranges(dynamic, fixed, ranges)
-    held = [prefix + t for t in check_texts(check)]
+    held = [prefix + t for t in check]
     reference = backend(model, fp32, 8).embed(held)
-    per_call = backend(model, dynamic, 1).embed(held)
-    batched = backend(model, fixed, backends.INT8_BATCH)
-    served = batched.embed(held)
+    served = backend(model, fixed, backends.INT8_BATCH).embed(held)
     alone = backend(model, fixed, 1).embed(held)
     return {"version": version, "recipe": onnx_export.RECIPE,
             "calibration": {"texts": len(texts), "by_source": {k: len(v) for k, v in sources.items()},
                             "seconds": round(seconds, 1)},
             "measured": {"texts": len(held), "on": "niche_eval's evaluation part (never calibrated on)",
-                         "cosine to fp32, range per call, one text a call": cosines(per_call, reference),
+                         "cosine to fp32, range per call, one text a call":
+                             cosines(per_call.embed(held), reference),
                          f"cosine to fp32, fixed ranges, batches of {backends.INT8_BATCH}":
                              cosines(served, reference),
                          "fixed ranges, batched against alone, largest difference":
@@ -141,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     out = json.loads(args.output.read_text()) if args.output.exists() else {}
     out["about"] = __doc__.split("\n\n")[1].replace("\n", " ")
     models = out.setdefault("models", {})
+    sources, check = texts(args.check)
     for model in args.models:
-        models[model] = calibrate(model, args.data_dir, args.check)
+        models[model] = calibrate(model, args.data_dir, sources, check)
         print(model, json.dumps(models[model]["measured"], indent=2))
     args.output.write_text(json.dumps(out, indent=1) + "\n")
     return 0

@@ -240,10 +240,10 @@ def load_ranges(model: str, path: Path = RANGES_FILE) -> dict[str, list[float]]:
     """The calibrated activation ranges of ``model``'s int8 graph: tensor name -> [low, high]."""
     import json
 
-    ranges = json.loads(path.read_text())["models"].get(model)
-    if not ranges:
+    calibrated = json.loads(path.read_text())["models"].get(model)
+    if not calibrated:
         raise RuntimeError(f"{path} has no activation ranges for {model!r}: run training/int8_ranges.py")
-    return ranges["ranges"]
+    return calibrated["ranges"]
 
 
 def fix_ranges(source: Path, path: Path, ranges: dict[str, list[float]]) -> None:
