@@ -46,13 +46,33 @@ _HANDLE = re.compile(r"@[\w.]+")
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
+_TABLE_MAX = 1 << 16
+_VARIATION = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # emoji variation selectors
+
+
+class _WordChars(dict[int, str]):
+    """``str.translate`` table: letters, marks (Devanagari vowel signs are marks) and apostrophes stay;
+    every other character becomes a space, and so do variation selectors (marks, but of an emoji).
+    Filled one code point at a time as texts bring them, up to ``_TABLE_MAX`` entries, so texts made
+    of rare code points cannot grow it without bound."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        word = unicodedata.category(char)[0] in "LM" and not _VARIATION.match(char)
+        kept = char if word or char == "'" else " "
+        if len(self) < _TABLE_MAX:
+            self[code] = kept
+        return kept
+
+
+_WORD_CHARS = _WordChars()
+
+
 def clean(text: str) -> str:
     """The words of ``text``: no links, handles, emoji, digits or zero-width characters; bounded."""
     text = _ZERO_WIDTH.sub("", text[: MAX_CHARS * 8])
     text = _HANDLE.sub(" ", _URL.sub(" ", text)).replace("#", " ")
-    # keep letters and marks (Devanagari vowel signs are marks), apostrophes; the rest becomes a space
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LM" or ch == "'" else " " for ch in text)
-    words = [word[:MAX_WORD] for word in kept.split()]
+    words = [word[:MAX_WORD] for word in text.translate(_WORD_CHARS).split()]
     return " ".join(words)[:MAX_CHARS]
 
 
@@ -62,7 +82,7 @@ def wordless(text: str) -> bool:
 
 
 def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+    return sum(map(str.isalpha, text))
 
 
 def _py3langid() -> Callable[[str], str]:

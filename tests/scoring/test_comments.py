@@ -358,3 +358,50 @@ def test_a_read_ahead_gives_the_same_verdicts_and_is_used_only_when_it_covers_th
     ahead = (rows, original([texts[i] for i in rows], "instagram"))
     out = partial.classify(texts, vectors, captions, "instagram", read=ahead)
     assert out == plain and reads == [len(texts)]  # not covered: read afresh, same answer
+
+
+# ---- the n-gram heads read without sklearn's per-call machinery (server/scoring/comments/ngrams.py) ----
+
+def real_comments(n_each: int = 150) -> list[str]:
+    """Real comments in many languages: YouTube, ScamSpot and the multilingual dev set."""
+    from training.datasets import load_multilingual_dev, load_scamspot, load_youtube
+
+    youtube, scamspot = load_youtube(), load_scamspot()
+    return ([r.text for r in youtube[:: max(1, len(youtube) // n_each)]]
+            + [r.text for r in scamspot[:: max(1, len(scamspot) // n_each)]]
+            + [r.text for r in load_multilingual_dev()] + ["", "😍😍😍", "ok"])
+
+
+@pytest.mark.parametrize("version", ["v2", "v4-e5"])
+def test_ngram_heads_give_sklearns_decision_on_real_comments(version):
+    from server.scoring.comments import ngrams
+    from server.scoring.comments.features import prepare_texts
+
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / version).estimators["heads"]
+    names = [name for name, head in heads.items() if ngrams.is_ngram_head(head)]
+    assert len(names) >= 4  # the words and chars heads, shared and per platform
+    assert not ngrams.is_ngram_head(next(h for n, h in heads.items() if n.endswith(":embedding")))
+    texts = prepare_texts(real_comments())
+    rng = np.random.default_rng(0)
+    # every head reads its own rows, some rows by several heads, as the stackers ask for them
+    rows = {name: np.sort(rng.choice(len(texts), size=len(texts) * 2 // 3, replace=False)) for name in names}
+    fast = ngrams.decisions(heads, texts, rows)
+    assert set(fast) == set(names)
+    for name in names:
+        expected = heads[name].decision_function([texts[i] for i in rows[name]])
+        np.testing.assert_allclose(fast[name], expected, atol=1e-4, err_msg=name)
+
+
+@pytest.mark.slow
+def test_the_fast_read_gives_the_same_spam_probability_as_sklearns(embedder, monkeypatch):
+    from server.scoring.comments import ngrams
+
+    model = comments.load_active(MODELS, embedder.version)
+    texts = real_comments(60)
+    vectors = embedder.encode(texts)
+    platforms = [("youtube", "instagram", None)[i % 3] for i in range(len(texts))]
+    fast = model.spam_probability(texts, vectors, platforms)
+    monkeypatch.setattr(ngrams, "is_ngram_head", lambda head: False)  # every text head through sklearn
+    slow = model.spam_probability(texts, vectors, platforms)
+    assert np.abs(fast - slow).max() < 1e-4
+    assert ((fast >= model.threshold) == (slow >= model.threshold)).all()

@@ -113,3 +113,11 @@ def test_a_filter_wants_a_real_share_of_the_language():
 ])
 def test_wordless_means_no_letter_and_no_digit(text, expected):
     assert languages.wordless(text) is expected
+
+
+def test_clean_keeps_letters_marks_and_apostrophes_only():
+    text = "Rutina 5x5 🏋️ @coach_ana #gym https://x.co/a l'été हिंदी, ｆｕｌｌ\u200bwidth!!"
+    assert languages.clean(text) == "Rutina x gym l'été हिंदी ｆｕｌｌwidth"
+    # the same words whether the table has seen the characters before or not
+    assert languages.clean(text) == languages.clean(text)
+    assert languages.clean("🎉" * 50 + "ok") == "ok"

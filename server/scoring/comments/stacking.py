@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
+from server.scoring.comments import ngrams
 from server.scoring.comments.features import embedding_features, lexical_features, prepare_texts
 from server.scoring.comments.rules import offer_reason
 
@@ -118,12 +120,18 @@ def read_texts(estimators: dict[str, Any], texts: Sequence[str],
         for name in stack_heads(list(heads), key):
             if head_kind(name) != "embedding":
                 readers.setdefault(name, []).append(key)
-    for name, keys in readers.items():
-        rows = np.flatnonzero(np.isin(part.stacker, keys))
-        if len(rows):
-            part.logits[name] = np.full(len(texts), np.nan)
-            probability = heads[name].predict_proba(_rows(inputs[head_kind(name)], rows))[:, 1]
-            part.logits[name][rows] = _logit(probability)
+    rows = {name: np.flatnonzero(np.isin(part.stacker, keys)) for name, keys in readers.items()}
+    rows = {name: found for name, found in rows.items() if len(found)}
+    fast = {name: found for name, found in rows.items() if ngrams.is_ngram_head(heads[name])}
+    for name, decision in ngrams.decisions(heads, prepared, fast).items():
+        rows.pop(name)
+        part.logits[name] = np.full(len(texts), np.nan)
+        # as predict_proba gives it: the vectorizers make float32 tf-idf, so the probability is float32
+        part.logits[name][fast[name]] = _logit(expit(decision.astype(np.float32)))
+    for name, found in rows.items():  # any other text head (a lexical one): through sklearn
+        part.logits[name] = np.full(len(texts), np.nan)
+        probability = heads[name].predict_proba(_rows(inputs[head_kind(name)], found))[:, 1]
+        part.logits[name][found] = _logit(probability)
     return part
 
 
