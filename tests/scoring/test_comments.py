@@ -93,6 +93,33 @@ def test_fullwidth_and_math_letters_are_folded_for_the_ngram_heads():
     assert folded == ["http://www.ebay.com", "wow i got paid"]
 
 
+LOOKALIKE_SPAM = ["Ｆｏｌｌｏｗ ｍｅ ａｎｄ ｖｉｓｉｔ ｗｗｗ．ｆｒｅｅ－ｃｏｉｎｓ．ｃｏｍ",
+                  "𝗚𝗮𝗻𝗵𝗲 𝘀𝗲𝗴𝘂𝗶𝗱𝗼𝗿𝗲𝘀 𝗴𝗿𝗮́𝘁𝗶𝘀, 𝗹𝗶𝗻𝗸 𝗻𝗮 𝗯𝗶𝗼", "ｈｔｔｐｓ：／／ｂｉｔ．ｌｙ／ｆｒｅｅ",
+                  "DM\u00a0me for a collab"]
+
+
+def test_lookalike_letters_are_folded_for_every_cue():
+    """A link, handle or offer written in fullwidth or math letters (or with no-break spaces) is the
+    same cue as in plain letters: the lexical features, the cue reasons and the offer rule fold too."""
+    import unicodedata
+
+    from server.scoring.comments.rules import offer_reason, spam_cues
+
+    plain = [unicodedata.normalize("NFKC", t) for t in LOOKALIKE_SPAM]
+    assert plain[0] == "Follow me and visit www.free-coins.com" and plain[3] == "DM me for a collab"
+    for features in ("base", "cues"):
+        np.testing.assert_array_equal(lexical_features(LOOKALIKE_SPAM, features),
+                                      lexical_features(plain, features))
+    assert lexical_features(LOOKALIKE_SPAM[:1])[0, LEXICAL_FEATURES.index("link")] == 1.0
+    assert [spam_cues(t) for t in LOOKALIKE_SPAM] == [spam_cues(t) for t in plain]
+    assert offer_reason(LOOKALIKE_SPAM[1]) is not None
+    model = comments.load_active(MODELS)  # the default
+    lookalike, folded = model.read(LOOKALIKE_SPAM, "instagram"), model.read(plain, "instagram")
+    np.testing.assert_array_equal(lookalike.lexical, folded.lexical)
+    for name, logits in lookalike.logits.items():
+        np.testing.assert_array_equal(logits, folded.logits[name])
+
+
 @pytest.mark.parametrize(("text", "caption", "generic"), [
     ("😍😍🔥", None, True),
     ("!!!", None, True),

@@ -12,6 +12,12 @@ import numpy as np
 
 # ---- lexical features -----------------------------------------------------------------------
 
+def fold(text: str) -> str:
+    """NFKC: look-alike letters (fullwidth, math script), no-break spaces and ligatures read as the
+    plain ones, so a cue written "ｗｗｗ．" or "𝗹𝗶𝗻𝗸 𝗶𝗻 𝗯𝗶𝗼" is the cue. Most texts are already folded."""
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 _LINK = re.compile(
     r"https?://|www\.|\b[\w-]+\.(?:com|net|org|ly|me|io|tv|co|info|biz|xyz|link|site|page|gl|to)\b"
     r"|youtu\.be|bit\.ly", re.I)
@@ -149,9 +155,10 @@ def lexical_features(texts: Sequence[str], features: str = "base") -> np.ndarray
     names = FEATURE_SETS[features]
     if not texts:
         return np.zeros((0, len(names)), dtype=np.float32)
+    folded = [fold(t) for t in texts]
     if features == "base":
-        return np.asarray([_lexical_row(t) for t in texts], dtype=np.float32)
-    return np.asarray([_lexical_row(t) + _cue_row(t) for t in texts], dtype=np.float32)
+        return np.asarray([_lexical_row(t) for t in folded], dtype=np.float32)
+    return np.asarray([_lexical_row(t) + _cue_row(t) for t in folded], dtype=np.float32)
 
 
 def embedding_features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
@@ -164,4 +171,4 @@ def embedding_features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
 
 def prepare_texts(texts: Sequence[str]) -> list[str]:
     """What the n-gram heads read: NFKC folds look-alike letters (fullwidth, math script), lower case."""
-    return [unicodedata.normalize("NFKC", t).lower() for t in texts]
+    return [fold(t).lower() for t in texts]

@@ -21,6 +21,7 @@ from server.scoring.comments.features import (
     _SELF_PROMO,
     _SUBSCRIBE,
     _is_emoji,
+    fold,
 )
 
 GENERIC_THRESHOLD = 0.5
@@ -190,6 +191,7 @@ _CUES_ANY_LANGUAGE: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def spam_cues(text: str) -> list[str]:
+    text = fold(text)
     found = [reason for pattern, reason in _SPAM_CUES if pattern.search(text)]
     for pattern, reason in _CUES_ANY_LANGUAGE:
         if reason not in found and pattern.search(text):
@@ -223,6 +225,7 @@ _OFFER_CHANNEL = re.compile(
 
 def offer_reason(text: str) -> str | None:
     """Why ``text`` reads as an offer of followers, likes, promotion or money (None: it does not)."""
+    text = fold(text)
     if _OFFER_GOODS.search(text) and _OFFER_CHANNEL.search(text):
         return "offers followers, promotion or money through a DM, link or handle"
     return None
