@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -432,3 +433,34 @@ def test_the_fast_read_gives_the_same_spam_probability_as_sklearns(embedder, mon
     slow = model.spam_probability(texts, vectors, platforms)
     assert np.abs(fast - slow).max() < 1e-4
     assert ((fast >= model.threshold) == (slow >= model.threshold)).all()
+
+
+def cue_patterns() -> dict[str, re.Pattern[str]]:
+    from server.scoring.comments import features, rules
+
+    return {f"{module.__name__}.{name}": pattern for module in (features, rules)
+            for name, pattern in vars(module).items() if isinstance(pattern, re.Pattern)}
+
+
+def test_cue_patterns_are_written_for_caseless_text():
+    """Every cue is matched against ``caseless`` text: a pattern compiled with re.I, or with an upper-case
+    letter outside an escape, would never match (or would be slow)."""
+    assert len(cue_patterns()) >= 20
+    for name, pattern in cue_patterns().items():
+        assert not pattern.flags & re.I, name
+        assert [c for c in re.sub(r"\\.", "", pattern.pattern) if c != c.lower()] == [], name
+
+
+def test_caseless_matching_finds_what_ignorecase_finds_on_real_comments():
+    from server.scoring.comments.features import caseless, fold
+
+    texts = [fold(t) for t in real_comments()] + ["İNBOX ME", "TAKİP ET", "İLK", "ılk", "FOLLOW BACK 👉 @ANA",
+                                                  "GANHE SEGUIDORES GRÁTIS, LINK NA BIO", "ПОДПИШИСЬ"]
+    found = 0
+    for name, pattern in cue_patterns().items():
+        ignorecase = re.compile(pattern.pattern, re.I)
+        for text in texts:
+            expected = ignorecase.findall(text)
+            assert len(pattern.findall(caseless(text))) == len(expected), (name, text)
+            found += bool(expected)
+    assert found > 500  # the patterns do match real comments

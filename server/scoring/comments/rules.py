@@ -21,6 +21,7 @@ from server.scoring.comments.features import (
     _SELF_PROMO,
     _SUBSCRIBE,
     _is_emoji,
+    caseless,
     fold,
 )
 
@@ -42,18 +43,19 @@ GENERIC_THRESHOLD = 0.5
 # The word lists hold the same generic praise in the languages comments are written in ("que lindo 😍",
 # "top!!", "wunderschön", "bellissima", "cantik banget", "かわいい"), and in scripts written without
 # spaces (Chinese, Japanese, Thai) every two characters count as a word, so a sentence is not "short".
+# The patterns are written in lower case and read ``caseless`` text, as the cues in features.py do.
 
 _BAIT = re.compile(
     r"\b(?:follow|like|sub|comment)s? ?(?:for|4|4a) ?(?:follow|like|sub|comment)s?\b|\bf4f\b|\bl4l\b|\bs4s\b"
     r"|follow ?back|followback|\btag (?:a|your) friends?\b|\bdouble tap\b"
     r"|\bsdv\b|sigo de volta|segue de volta|te sigo|s[ií]gueme y te sigo|seguimi e ti seguo|folback|follback"
-    r"|\bfolbek\b|takip(?:e)? takip|abo gegen abo|\bsub ?x ?sub\b|like x like|curtid[ao] x curtid", re.I)
+    r"|\bfolbek\b|takip(?:e)? takip|abo gegen abo|\bsub ?x ?sub\b|like x like|curtid[ao] x curtid")
 _FIRST = re.compile(r"^\W*(?:first|1st|frist|early|early squad|first comment|primeir[oa]|primer[oa]?|erste?r?"
-                    r"|premier|premi[èe]re|prim[oa]|pertamax|pertama|ilk|一番|第一|沙发)\W*$", re.I)
+                    r"|premier|premi[èe]re|prim[oa]|pertamax|pertama|ilk|一番|第一|沙发)\W*$")
 _CHATTER = re.compile(
     r"\bviews?\b|\blikes?\b|\bsubscribers?\b|\b(?:19|20)\d\d\b|\byears? ago\b|\d+ (?:million|billion)\b"
     r"|\bwho(?:'s| is)? (?:still )?(?:here|watching|listening)"
-    r"|\banyone (?:still |else )?(?:here|watching|listening)|\bstill (?:watching|listening)", re.I)
+    r"|\banyone (?:still |else )?(?:here|watching|listening)|\bstill (?:watching|listening)")
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 _HEART = re.compile(r"<3+")
 _GENERIC_WORDS = frozenset("""
@@ -149,11 +151,12 @@ def generic_verdict(text: str, caption: str | None = None) -> tuple[float, str |
     if not words:
         kind = "tags other accounts" if _MENTION.search(text) else "hashtags"
         return 0.9, f"only {kind}, no words"
-    if _BAIT.search(text):
+    low = caseless(text)
+    if _BAIT.search(low):
         return 0.9, "engagement bait (follow/like for follow/like)"
-    if _FIRST.match(text):
+    if _FIRST.match(low):
         return 0.8, '"first"-style comment'
-    if len(words) <= 8 and _CHATTER.search(text) and "?" not in text:
+    if len(words) <= 8 and _CHATTER.search(low) and "?" not in text:
         return 0.8, "view-count or date chatter, not about the post"
     if caption and _content_words(text) & _content_words(caption):
         return 0.1, None  # mentions what the post is about
@@ -191,12 +194,12 @@ _CUES_ANY_LANGUAGE: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def spam_cues(text: str) -> list[str]:
-    text = fold(text)
-    found = [reason for pattern, reason in _SPAM_CUES if pattern.search(text)]
+    low = caseless(fold(text))
+    found = [reason for pattern, reason in _SPAM_CUES if pattern.search(low)]
     for pattern, reason in _CUES_ANY_LANGUAGE:
-        if reason not in found and pattern.search(text):
+        if reason not in found and pattern.search(low):
             found.append(reason)
-    offer = offer_reason(text)
+    offer = _offer(low)
     return found + [offer] if offer else found
 
 
@@ -213,19 +216,21 @@ _OFFER_GOODS = re.compile(
     r"|curtidas|me gustas\b|visualiza[cç][õo]es|engajamento|alcance\b"
     r"|promo(?:vemos|vo|vendo|ção|cion|ción|zione|tion|sikan|si)|promov|divulga|impulsa|parceri|colab"
     r"|kooperation|werbung|sponsor|patroc|kerja ?sama|endorse|embaixador|embajador|ambassad"
-    r"|renda extra|ganh[eaoi]\w*|gan[ae] dinero|geld verdienen|gagne[rz]|guadagn|penghasilan", re.I)
+    r"|renda extra|ganh[eaoi]\w*|gan[ae] dinero|geld verdienen|gagne[rz]|guadagn|penghasilan")
 _OFFER_CHANNEL = re.compile(
     r"(?<![\w])(?:dm|md|pv|inbox|direct|privado|privat|privé|whatsapp|telegram)(?![\w])"
     r"|link\s*(?:in|na|no|en|em|im)\s*(?:la\s+|my\s+|minha\s+)?(?:bio|perfil|profil)|🔗|https?://|www\."
     r"|(?<![\w.])@[\w.]{2,}"
     r"|(?:meu|mi|mein|mon|il mio|my) (?:perfil|profil|profilo|profile|page|página|pagina)"
-    r"|grátis|gratis|kostenlos|gratuit|free\b|mande|manda|chama|escr[ií]beme|schreib|écri|scrivi|hubungi",
-    re.I)
+    r"|grátis|gratis|kostenlos|gratuit|free\b|mande|manda|chama|escr[ií]beme|schreib|écri|scrivi|hubungi")
 
 
 def offer_reason(text: str) -> str | None:
     """Why ``text`` reads as an offer of followers, likes, promotion or money (None: it does not)."""
-    text = fold(text)
-    if _OFFER_GOODS.search(text) and _OFFER_CHANNEL.search(text):
+    return _offer(caseless(fold(text)))
+
+
+def _offer(low: str) -> str | None:
+    if _OFFER_GOODS.search(low) and _OFFER_CHANNEL.search(low):
         return "offers followers, promotion or money through a DM, link or handle"
     return None
