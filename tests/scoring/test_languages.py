@@ -115,9 +115,21 @@ def test_wordless_means_no_letter_and_no_digit(text, expected):
     assert languages.wordless(text) is expected
 
 
-def test_clean_keeps_letters_marks_and_apostrophes_only():
-    text = "Rutina 5x5 🏋️ @coach_ana #gym https://x.co/a l'été हिंदी, ｆｕｌｌ\u200bwidth!!"
-    assert languages.clean(text) == "Rutina x gym l'été हिंदी ｆｕｌｌwidth"
-    # the same words whether the table has seen the characters before or not
-    assert languages.clean(text) == languages.clean(text)
+CLEAN_TEXT = "Rutina 5x5 🏋️ @coach_ana #gym https://x.co/a l'été हिंदी, ｆｕｌｌ\u200bwidth!!"
+CLEAN_WORDS = "Rutina x gym l'été हिंदी ｆｕｌｌwidth"
+
+
+def test_clean_keeps_letters_marks_and_apostrophes_only(monkeypatch):
+    monkeypatch.setattr(languages, "_WORD_CHARS", languages._WordChars())  # an empty table
+    assert languages.clean(CLEAN_TEXT) == CLEAN_WORDS  # each character worked out
+    assert len(languages._WORD_CHARS) > 20
+    assert languages.clean(CLEAN_TEXT) == CLEAN_WORDS  # each character read from the table
     assert languages.clean("🎉" * 50 + "ok") == "ok"
+
+
+def test_the_clean_table_stops_growing_at_its_bound_and_answers_alike(monkeypatch):
+    monkeypatch.setattr(languages, "_TABLE_MAX", 4)
+    monkeypatch.setattr(languages, "_WORD_CHARS", languages._WordChars())
+    assert languages.clean(CLEAN_TEXT) == CLEAN_WORDS
+    assert len(languages._WORD_CHARS) == 4
+    assert languages.clean(CLEAN_TEXT) == CLEAN_WORDS
