@@ -133,3 +133,42 @@ def test_the_clean_table_stops_growing_at_its_bound_and_answers_alike(monkeypatc
     assert languages.clean(CLEAN_TEXT) == CLEAN_WORDS
     assert len(languages._WORD_CHARS) == 4
     assert languages.clean(CLEAN_TEXT) == CLEAN_WORDS
+
+
+def _real_texts() -> list[str]:
+    """Real texts in 17 languages: SIB-200 sentences in 13, tweets in English, Spanish, Greek, Japanese."""
+    from training.niche_eval import load_datasets
+
+    return [post.text for ds in load_datasets() for post in ds.posts[:150]]
+
+
+def test_batched_detection_is_the_library_s_one_text_at_a_time():
+    model = languages._Py3langid()
+    assert model.batched
+    words = [languages.clean(text) for text in _real_texts()]
+    words += ["", "x", "ok ok ok ok", "😍" * 40, "a" * 600, "Rutina de piernas " * 30]
+    one = [model.one(w) for w in words]
+    many = [code for start in range(0, len(words), 73) for code in model.many(words[start:start + 73])]
+    assert many == one
+    assert len(set(one)) >= 15  # the texts really span the languages
+
+
+def test_detector_remembers_answers_and_keeps_order(monkeypatch):
+    found = languages.Detector(languages._Py3langid())
+    texts = ["Rutina de piernas en el gimnasio hoy", "😍😍", "Leg day at the gym today with my friends",
+             "Rutina de piernas en el gimnasio hoy"]
+    assert found.many(texts) == ["es", "und", "en", "es"]
+    asked: list[list[str]] = []
+    real = found.model.many
+    monkeypatch.setattr(found.model, "many", lambda words: asked.append(list(words)) or real(words))
+    french = "Une recette de cuisine pour le dîner de ce soir"
+    assert found.many([*texts, french]) == ["es", "und", "en", "es", "fr"]
+    assert asked == [[french]]  # the rest came from memory
+    assert found("Leg day at the gym today with my friends") == "en"
+
+
+def test_detector_memory_is_bounded(monkeypatch):
+    monkeypatch.setattr(languages, "CACHE_SIZE", 5)
+    found = languages.Detector(languages._Py3langid())
+    found.many([f"texto número {i} sobre cocina casera" for i in range(12)])
+    assert len(found._answers) == 5
