@@ -420,6 +420,36 @@ def test_ngram_heads_give_sklearns_decision_on_real_comments(version):
         np.testing.assert_allclose(fast[name], expected, atol=1e-4, err_msg=name)
 
 
+@pytest.mark.parametrize("analyzer", ["char_wb", "word"])
+def test_freshly_fitted_ngram_heads_give_sklearns_decision(analyzer):
+    """A vocabulary_ just fitted lists its n-grams in the order met, not in the order of their ids (a
+    loaded one may differ): a head alone in its group and heads sharing one must both read it right."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from server.scoring.comments import ngrams
+    from server.scoring.comments.features import prepare_texts
+    from training.datasets import load_youtube
+
+    rows = load_youtube()[:400]
+    texts, labels = prepare_texts([r.text for r in rows]), np.array([r.spam for r in rows])
+
+    def head(part: slice) -> Pipeline:
+        return Pipeline([("tfidf", TfidfVectorizer(analyzer=analyzer, ngram_range=(1, 3), sublinear_tf=True)),
+                         ("lr", LogisticRegression(max_iter=2000))]).fit(texts[part], labels[part])
+
+    heads = {"one": head(slice(0, 200)), "two": head(slice(200, 400))}
+    vocabulary = heads["one"].steps[0][1].vocabulary_
+    assert list(vocabulary.values()) != sorted(vocabulary.values())  # the case this test is about
+    every = np.arange(len(texts))
+    for asked in ({"one": every}, {"one": every, "two": every[::2]}):
+        fast = ngrams.decisions(heads, texts, asked)
+        for name, at in asked.items():
+            expected = heads[name].decision_function([texts[i] for i in at])
+            np.testing.assert_allclose(fast[name], expected, atol=1e-6, err_msg=f"{name} of {sorted(asked)}")
+
+
 @pytest.mark.slow
 def test_the_fast_read_gives_the_same_spam_probability_as_sklearns(embedder, monkeypatch):
     from server.scoring.comments import ngrams
@@ -433,6 +463,235 @@ def test_the_fast_read_gives_the_same_spam_probability_as_sklearns(embedder, mon
     slow = model.spam_probability(texts, vectors, platforms)
     assert np.abs(fast - slow).max() < 1e-4
     assert ((fast >= model.threshold) == (slow >= model.threshold)).all()
+
+
+def char_wb_heads(version: str) -> dict[str, object]:
+    from server.scoring.comments import ngrams
+
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / version).estimators["heads"]
+    return {name: head for name, head in heads.items()
+            if ngrams.is_ngram_head(head) and head.steps[0][1].analyzer == "char_wb"}
+
+
+@pytest.mark.parametrize("version", ["v2", "v4-e5"])
+def test_char_wb_ngrams_are_sklearns_on_real_comments(version):
+    from server.scoring.comments import ngrams
+
+    heads = char_wb_heads(version)
+    assert len(heads) >= 3
+    texts = real_comments()
+    texts += comments.prepare_texts(texts)  # as the heads read them, and as they came
+    for name, head in heads.items():
+        vectorizer = head.steps[0][1]
+        assert ngrams._is_sklearns_char_wb(vectorizer), name  # the fast cut, not build_analyzer()
+        fast, sklearns = ngrams.analyzer(vectorizer), vectorizer.build_analyzer()
+        for text in texts:
+            assert fast(text) == sklearns(text), (name, text)
+
+
+def char_wb_vectorizer(ngram_range: tuple[int, int], **params):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, **params)
+
+
+CHAR_WB_EDGE_TEXTS = [
+    "", " ", "\t\n", "a", "a b c", "I", "  a  ", "ab", "abc", "abcd", "ab cd ef", "abc defg hijkl mnopqr",
+    "x" * 5000, "go " + "y" * 5000 + " on", "Hello World", "ÀÉÎÕÜ façade Straße İstanbul ǅemal",
+    "Привет, как дела?", "مرحبا بكم في القناة", "你好世界 很好", "नमस्ते दुनिया", "สวัสดีครับ", "שלום עולם",
+    "😍😍😍", "👍🏽 nice 👨‍👩‍👧‍👦 family 🇧🇷🇵🇹", "❤️ love ❤︎", "e\u0301 cafe\u0301",
+    "tab\there", "new\nline", "cr\r\nlf", "nb\u00a0sp", "em\u2003space", "ideo\u3000space", "nel\x85next",
+    "line\u2028para\u2029sep", "fs\x1cgs\x1drs\x1eus\x1f", "vt\x0bff\x0c", "zero\u200bwidth",
+    "mixed \t\u00a0\n  runs\u3000\u2003of", "  leading and trailing  ", "a\u00a0\u00a0b\t\tc\n\nd",
+]
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 5), (1, 1), (1, 4), (3, 3), (4, 6), (5, 5)])
+def test_char_wb_ngrams_are_sklearns_on_edge_cases(ngram_range):
+    """Empty text, one-letter words, words of exactly n - 2 letters (padded: n), a 5,000-letter word,
+    other scripts, emoji, every kind of whitespace: the same list in the same order as sklearn's."""
+    from server.scoring.comments import ngrams
+
+    low, high = ngram_range
+    words = ["w" * size for size in range(1, high + 4)]  # around the short-word rule for every n
+    texts = CHAR_WB_EDGE_TEXTS + [" ".join(words), " ".join(reversed(words))]
+    for params in ({}, {"lowercase": False}, {"strip_accents": "unicode"}, {"strip_accents": "ascii"},
+                   {"preprocessor": lambda text: text.upper()}):
+        vectorizer = char_wb_vectorizer(ngram_range, **params)
+        assert ngrams._is_sklearns_char_wb(vectorizer)
+        fast, sklearns = ngrams.analyzer(vectorizer), vectorizer.build_analyzer()
+        for text in texts:
+            assert fast(text) == sklearns(text), (params, text[:40])
+    assert ngrams.char_wb_ngrams("", low, high) == []
+    word = "x" * 5000
+    assert ngrams.char_wb_ngrams(word, low, high) == char_wb_vectorizer(ngram_range)._char_wb_ngrams(word)
+
+
+def test_char_wb_ngrams_split_on_the_whitespace_sklearn_collapses():
+    """sklearn collapses runs of ``\\s`` before splitting; str.split must split on exactly those characters
+    for leaving that step out to change nothing."""
+    from server.scoring.comments import ngrams
+
+    spaces = [chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c)) or chr(c).isspace()]
+    assert {c for c in spaces if re.fullmatch(r"\s", c)} == {c for c in spaces if c.isspace()}
+    assert len(spaces) >= 25
+    vectorizer = char_wb_vectorizer((2, 5))
+    for space in spaces:
+        text = f"{space}ab{space}{space}cdef{space}g{space}x{space * 3}"
+        assert ngrams.analyzer(vectorizer)(text) == vectorizer.build_analyzer()(text), hex(ord(space))
+
+
+def test_other_analyzers_and_configurations_keep_sklearns_analyzer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from server.scoring.comments import ngrams
+
+    class OwnCut(TfidfVectorizer):
+        def _char_wb_ngrams(self, text_document):
+            return ["<" + w + ">" for w in text_document.split()]
+
+    text = "Hello  there, World 123"
+    for vectorizer in (TfidfVectorizer(analyzer="char", ngram_range=(2, 4)), TfidfVectorizer(),
+                       TfidfVectorizer(analyzer=lambda text: text.split(",")), OwnCut(analyzer="char_wb")):
+        assert not ngrams._is_sklearns_char_wb(vectorizer)
+        assert ngrams.analyzer(vectorizer)(text) == vectorizer.build_analyzer()(text)
+    assert ngrams.analyzer(OwnCut(analyzer="char_wb"))(text) == ["<hello>", "<there,>", "<world>", "<123>"]
+
+
+def test_the_ngram_union_vocabulary_maps_each_n_gram_to_each_heads_own_feature():
+    from server.scoring.comments import ngrams
+
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    texts = comments.prepare_texts(real_comments())
+    for kind in ("words", "chars"):
+        names = [f"{platform}:{kind}" for platform in ("all", "youtube", "instagram")]
+        vectorizers = [heads[name].steps[0][1] for name in names]
+        union = ngrams.union_vocabulary(vectorizers)
+        assert set(union.index) == set().union(*(v.vocabulary_ for v in vectorizers))
+        assert sorted(union.index.values()) == list(range(len(union.index)))
+        flat = [gram for text in texts for gram in ngrams.analyzer(vectorizers[0])(text)]
+        found = np.array([union.index.get(gram, -1) for gram in flat])
+        for name, vectorizer, features in zip(names, vectorizers, union.features, strict=True):
+            assert len(features) == len(union.index) + 1 and features[-1] == -1  # -1: in no vocabulary
+            assert np.array_equal(np.sort(features[features >= 0]), np.arange(len(vectorizer.vocabulary_)))
+            # the ids the head's own vocabulary gives, n-gram by n-gram
+            own = np.array([vectorizer.vocabulary_.get(gram, -1) for gram in flat])
+            assert np.array_equal(features[found], own), name
+            assert (own >= 0).sum() > len(flat) // 3, name  # real comments do share the heads' n-grams
+
+
+def test_heads_sharing_an_analysis_give_sklearns_decision_when_they_read_different_rows(monkeypatch):
+    """Mixed platforms, as read_texts asks for them: the three chars heads (and the three words heads)
+    are one group each, reading overlapping but different rows; a row with no known n-gram too."""
+    from server.scoring.comments import ngrams
+
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    texts = comments.prepare_texts(real_comments() + ["\ue000\ue001 \ue002"])  # private-use letters
+    platforms = [("youtube", "instagram", None)[i % 3] for i in range(len(texts))]
+    rows = {}
+    for kind in ("words", "chars"):
+        rows[f"all:{kind}"] = np.arange(len(texts))
+        rows[f"youtube:{kind}"] = np.flatnonzero([p == "youtube" for p in platforms])
+        rows[f"instagram:{kind}"] = np.flatnonzero([p == "instagram" for p in platforms])
+    rows["instagram:chars"] = rows["instagram:chars"][::2]  # the heads of a group need not read alike
+    made: list[int] = []
+    original = ngrams._make_union
+    monkeypatch.setattr(ngrams, "_make_union",
+                        lambda vocabularies: made.append(len(vocabularies)) or original(vocabularies))
+    fast = ngrams.decisions(heads, texts, rows)
+    assert made == [3, 3]  # through the union vocabulary: one per group
+    for name, found in rows.items():
+        expected = heads[name].decision_function([texts[i] for i in found])
+        np.testing.assert_allclose(fast[name], expected, atol=1e-4, err_msg=name)
+    last = list(rows["all:chars"]).index(len(texts) - 1)
+    assert fast["all:chars"][last] == pytest.approx(heads["all:chars"].steps[1][1].intercept_[0])
+
+
+def fit_char_wb_head(texts: list[str]):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    head = Pipeline([("tfidf", char_wb_vectorizer((2, 4), sublinear_tf=True)), ("lr", LogisticRegression())])
+    return head.fit(texts, [i % 2 for i in range(len(texts))])
+
+
+TOY_TEXTS = ["free followers here", "nice photo", "click the link in bio", "love this", "win a free iphone",
+             "so cute", "dm me for promo", "great shot"]
+
+
+def test_the_ngram_union_vocabulary_is_made_once_per_set_of_fitted_heads(monkeypatch):
+    import gc
+
+    from server.scoring.comments import ngrams
+
+    made: list[int] = []
+    original = ngrams._make_union
+    monkeypatch.setattr(ngrams, "_make_union", lambda vocabularies: made.append(1) or original(vocabularies))
+    model = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    texts = comments.prepare_texts(real_comments(20))
+    rows = {name: np.arange(len(texts)) for name in ("all:chars", "instagram:chars", "all:words")}
+    first = ngrams.decisions(model, texts, rows)
+    assert len(made) == 2  # the chars pair and the lone words head
+    chars = [model[name].steps[0][1] for name in ("all:chars", "instagram:chars")]
+    union = ngrams.union_vocabulary(chars)
+    again = ngrams.decisions(model, texts[:5], {name: found[:5] for name, found in rows.items()})
+    assert len(made) == 2 and ngrams.union_vocabulary(chars) is union  # reused, not made again
+    assert all(np.array_equal(again[name], first[name][:5]) for name in rows)
+    # another group that starts with the same head, and the same heads loaded again: their own unions
+    youtube = ngrams.union_vocabulary([chars[0], model["youtube:chars"].steps[0][1]])
+    assert youtube is not union and set(youtube.index) != set(union.index)
+    assert ngrams.union_vocabulary(chars) is union
+    reloaded = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    other = ngrams.union_vocabulary([reloaded[name].steps[0][1] for name in ("all:chars", "instagram:chars")])
+    assert other is not union and other.index == union.index
+    # a head fitted again in place (same objects, new vocabulary): a new union, and sklearn's decision
+    toy = {"a": fit_char_wb_head(TOY_TEXTS), "b": fit_char_wb_head(TOY_TEXTS[::-1])}
+    toy_rows = {"a": np.arange(3), "b": np.arange(1, 4)}
+    ngrams.decisions(toy, TOY_TEXTS[:4], toy_rows)
+    toy_union = ngrams.union_vocabulary([toy["a"].steps[0][1], toy["b"].steps[0][1]])
+    toy["a"].fit(["something else entirely", "and more", "other words", "free stuff"], [0, 1, 0, 1])
+    refit = ngrams.union_vocabulary([toy["a"].steps[0][1], toy["b"].steps[0][1]])
+    assert refit is not toy_union and "tir" in refit.index and "tir" not in toy_union.index
+    vocabulary = toy["a"].steps[0][1].vocabulary_
+    assert all(refit.features[0][refit.index[gram]] == feature for gram, feature in vocabulary.items())
+    fast = ngrams.decisions(toy, TOY_TEXTS[:4], toy_rows)
+    for name, found in toy_rows.items():
+        expected = toy[name].decision_function([TOY_TEXTS[i] for i in found])
+        np.testing.assert_allclose(fast[name], expected, atol=1e-6, err_msg=name)
+    # the unions go with their heads: the toy ones' and the reloaded model's
+    held = len(ngrams._UNIONS)
+    del toy, toy_union, refit, reloaded, other
+    gc.collect()
+    assert len(ngrams._UNIONS) == held - 2
+    assert ngrams.union_vocabulary(chars) is union
+
+
+def test_threads_reading_new_ngram_heads_at_once_get_sklearns_decision():
+    import threading
+
+    from server.scoring.comments import ngrams
+
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    texts = comments.prepare_texts(real_comments(30))
+    rng = np.random.default_rng(1)
+    names = ["all:words", "instagram:words", "all:chars", "instagram:chars"]
+    rows = {name: np.sort(rng.choice(len(texts), size=len(texts) // 2, replace=False)) for name in names}
+    start, results = threading.Barrier(6), []
+
+    def read() -> None:
+        start.wait()
+        results.append(ngrams.decisions(heads, texts, rows))
+
+    threads = [threading.Thread(target=read) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 6
+    for name in names:
+        expected = heads[name].decision_function([texts[i] for i in rows[name]])
+        for result in results:
+            np.testing.assert_allclose(result[name], expected, atol=1e-4, err_msg=name)
 
 
 def cue_patterns() -> dict[str, re.Pattern[str]]:
