@@ -120,7 +120,11 @@ def read_texts(estimators: dict[str, Any], texts: Sequence[str],
         for name in stack_heads(list(heads), key):
             if head_kind(name) != "embedding":
                 readers.setdefault(name, []).append(key)
-    rows = {name: np.flatnonzero(np.isin(part.stacker, keys)) for name, keys in readers.items()}
+    at: dict[str, list[int]] = {}  # stacker -> its rows (np.isin over an object array cost 0.7 ms a snapshot)
+    for i, key in enumerate(part.stacker):
+        at.setdefault(key, []).append(i)
+    rows = {name: np.array(sorted(i for key in keys for i in at.get(key, [])), dtype=int)
+            for name, keys in readers.items()}
     rows = {name: found for name, found in rows.items() if len(found)}
     fast = {name: found for name, found in rows.items() if ngrams.is_ngram_head(heads[name])}
     for name, decision in ngrams.decisions(heads, prepared, fast).items():
