@@ -56,6 +56,8 @@ def cue(text: str, name: str) -> float:
     ("Ikuti akun kami", "follow_any_language", 1),
     ("Guadagna soldi da casa", "earn_any_language", 2),
     ("ruf mich an +49 151 2345 6789", "phone", 1), ("I love this song from 2012", "phone", 0),
+    ("chama no zap (11) 98765-4321", "phone", 1), ("whatsapp 0151\u00a02345\u00a06789", "phone", 1),
+    ("Πουλάω το pc μου: I7-10700\n3070 16GB", "phone", 0),  # a list of parts, one a line (dev set)
     ("😍😍😍🔥🔥", "emoji_run", pytest.approx(1.7918, abs=1e-4)), ("que lindo 😍", "emoji_run", 0),
     ("@anna_b @bob.c @carla hi", "handle_share", 0.75), ("東京の桜がきれい", "non_latin_share", 1),
     ("Qué bonito vestido, ¿dónde lo compraste?", "follow_any_language", 0),

@@ -67,7 +67,9 @@ LEXICAL_FEATURES = (
 # curated word lists in the languages a third of the comments are written in (pt, es, de, fr, it, id,
 # tr, nl, pl, ru, hi/romanised, ja, ko, zh, ar). Each list is a documented feature, not a verdict: the
 # stacker weighs it with the vectors. The lists name spam patterns, never a language.
-_PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{7,}\d(?![\w.])")
+# digits with spaces (\s less the line breaks of str.splitlines), dots, dashes or brackets between
+# them, on one line: "I7-10700\n3070" (a list of PC parts, one a line) is not a phone number
+_PHONE = re.compile(r"(?<![\w.])\+?\d(?:[\d().-]|[^\S\r\n\v\f\x1c-\x1e\x85\u2028\u2029]){7,}\d(?![\w.])")
 _BIO_LINK = re.compile(
     r"\blink\s*(?:in|na|no|en|em|im|nella|dans|di)\s*(?:la\s+|my\s+|meiner\s+|minha\s+|mi\s+)?"
     r"(?:bio|profil\w*|perfil|biografia|biografía|description)\b"
