@@ -159,6 +159,16 @@ def test_generic_rules(text, caption, generic):
     assert (reason is not None) == generic
 
 
+@pytest.mark.parametrize("words, count", [
+    (["love", "this"], 2), (["猫"], 1), (["これはとても面白い"], 4), (["abc東京"], 1),
+    (["ภาษาไทยง่าย"], 5), (["東京", "tower", "ソウル"], 3), ([], 0),
+])
+def test_words_of_scripts_without_spaces_count_two_characters_as_one(words, count):
+    from server.scoring.comments.rules import _word_count
+
+    assert _word_count(words) == count
+
+
 def make_version(root: Path, name: str) -> None:
     (root / name).mkdir(parents=True)
     (root / name / comments.MODEL_FILE).write_bytes(b"")

@@ -125,16 +125,13 @@ def _squeeze(word: str) -> str:
     return _REPEATS.sub(r"\1", word.lower())  # "loooove" -> "love", "cool" stays
 
 
+# scripts written without spaces between words: Thai, Lao, kana, CJK ideographs
+_UNSPACED = re.compile("[\u0e00-\u0eff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
 def _word_count(words: list[str]) -> int:
     """Words, counting two characters as one in scripts written without spaces (CJK, Thai)."""
-    return sum(max(1, sum(1 for ch in w if _unspaced(ch)) // 2) if any(map(_unspaced, w)) else 1
-               for w in words)
-
-
-def _unspaced(ch: str) -> bool:
-    code = ord(ch)
-    return 0x0E00 <= code <= 0x0EFF or 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF \
-        or 0xF900 <= code <= 0xFAFF
+    return sum(max(1, len(_UNSPACED.findall(w)) // 2) for w in words)
 
 
 @functools.lru_cache(maxsize=4096)  # a caption is looked at once for every comment under it
