@@ -1,6 +1,6 @@
 """Nothing acknowledged is lost: saves from threads, kill -9, restart, every 2xx save is there.
 
-Both backends; for Redis also a kill -9 of redis-server itself (AOF, appendfsync everysec).
+Both backends; for Redis also a kill -9 of redis-server itself (AOF, appendfsync always).
 Two server processes on one SQLite file and on one Redis, writing at once (to their own creators
 and to shared ones), lose nothing either.
 """

@@ -1,5 +1,8 @@
 """A throwaway redis-server for tests: its own free port and directory, AOF on, no RDB snapshots.
 
+It runs with ``appendfsync always``, the setting under which Redis keeps every write it acknowledged
+through a kill -9 (server/storage/redis.py says why ``everysec`` does not, quite).
+
 Used by the storage contract suite and the durability tests (loaded there by path, since test
 directories are not packages).
 """
@@ -40,6 +43,7 @@ class RedisServer:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+             "--appendfsync", "always",
              "--dir", str(self.directory), "--logfile", str(self.directory / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

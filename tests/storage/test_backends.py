@@ -6,6 +6,7 @@ import sqlite3
 import time
 
 import pytest
+import redis
 
 from server.storage import CreatorQuery, StoreUnavailable, open_store, sqlite
 from server.storage.redis import RedisStore
@@ -200,6 +201,28 @@ def test_redis_recovers_when_it_returns_and_keeps_what_it_acknowledged(tmp_path)
         assert store.get_niche("running")["name"] == "Running"
     finally:
         store.close()
+        server.stop()
+
+
+def test_redis_without_a_durable_setting_is_named_in_a_warning(tmp_path, caplog):
+    server = RedisServer(tmp_path / "r").start()
+
+    def warnings_on_first_use() -> list[str]:
+        caplog.clear()
+        store = RedisStore(server.url)
+        store.list_niches()
+        store.close()
+        return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+
+    try:
+        config = redis.Redis(port=server.port)
+        assert warnings_on_first_use() == []  # appendonly yes, appendfsync always
+        config.config_set("appendfsync", "everysec")
+        assert ["appendfsync everysec" in w for w in warnings_on_first_use()] == [True]
+        config.config_set("appendonly", "no")
+        assert ["without appendonly" in w for w in warnings_on_first_use()] == [True]
+        config.close()
+    finally:
         server.stop()
 
 
