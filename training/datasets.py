@@ -146,3 +146,19 @@ def load_multilingual_dev(path: Path | None = None) -> list[DevRow]:
     with open(path or DATA_DIR / MULTILINGUAL_DEV_FILE, newline="", encoding="utf-8") as fh:
         return [DevRow(rec["text"], rec["label"], rec["language"], rec["source"], rec["dataset_label"],
                        rec["labelled_by"]) for rec in csv.DictReader(fh)]
+
+
+# ---- ordinary text: real posts and sentences that are not spam -------------------------------------
+
+ORDINARY_FILE = "ordinary-text.csv"
+ORDINARY_SOURCE = "ordinary"
+
+
+def load_ordinary(part: str = "train", path: Path | None = None) -> list[CommentRow]:
+    """Real social posts and encyclopedia sentences in 13 languages, none of them spam (DATA.md): the
+    "train" part trains the stackers, the "check" part measures how often ordinary text is called spam."""
+    if part not in ("train", "check"):
+        raise ValueError(f"part must be 'train' or 'check', not {part!r}")
+    with open(path or DATA_DIR / ORDINARY_FILE, newline="", encoding="utf-8") as fh:
+        return [CommentRow(rec["text"], 0, ORDINARY_SOURCE, rec["dataset"], i)
+                for i, rec in enumerate(csv.DictReader(fh)) if rec["part"] == part]
