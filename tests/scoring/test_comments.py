@@ -412,7 +412,7 @@ def real_comments(n_each: int = 150) -> list[str]:
             + [r.text for r in load_multilingual_dev()] + ["", "😍😍😍", "ok"])
 
 
-@pytest.mark.parametrize("version", ["v2", "v4-e5"])
+@pytest.mark.parametrize("version", ["v2", "v5-e5"])
 def test_ngram_heads_give_sklearns_decision_on_real_comments(version):
     from server.scoring.comments import ngrams
     from server.scoring.comments.features import prepare_texts
@@ -485,7 +485,7 @@ def char_wb_heads(version: str) -> dict[str, object]:
             if ngrams.is_ngram_head(head) and head.steps[0][1].analyzer == "char_wb"}
 
 
-@pytest.mark.parametrize("version", ["v2", "v4-e5"])
+@pytest.mark.parametrize("version", ["v2", "v5-e5"])
 def test_char_wb_ngrams_are_sklearns_on_real_comments(version):
     from server.scoring.comments import ngrams
 
@@ -573,7 +573,7 @@ def test_other_analyzers_and_configurations_keep_sklearns_analyzer():
 def test_the_ngram_union_vocabulary_maps_each_n_gram_to_each_heads_own_feature():
     from server.scoring.comments import ngrams
 
-    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
     texts = comments.prepare_texts(real_comments())
     for kind in ("words", "chars"):
         names = [f"{platform}:{kind}" for platform in ("all", "youtube", "instagram")]
@@ -597,7 +597,7 @@ def test_heads_sharing_an_analysis_give_sklearns_decision_when_they_read_differe
     are one group each, reading overlapping but different rows; a row with no known n-gram too."""
     from server.scoring.comments import ngrams
 
-    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
     texts = comments.prepare_texts(real_comments() + ["\ue000\ue001 \ue002"])  # private-use letters
     platforms = [("youtube", "instagram", None)[i % 3] for i in range(len(texts))]
     rows = {}
@@ -639,7 +639,7 @@ def test_the_ngram_union_vocabulary_is_made_once_per_set_of_fitted_heads(monkeyp
     made: list[int] = []
     original = ngrams._make_union
     monkeypatch.setattr(ngrams, "_make_union", lambda vocabularies: made.append(1) or original(vocabularies))
-    model = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    model = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
     texts = comments.prepare_texts(real_comments(20))
     rows = {name: np.arange(len(texts)) for name in ("all:chars", "instagram:chars", "all:words")}
     first = ngrams.decisions(model, texts, rows)
@@ -653,7 +653,7 @@ def test_the_ngram_union_vocabulary_is_made_once_per_set_of_fitted_heads(monkeyp
     youtube = ngrams.union_vocabulary([chars[0], model["youtube:chars"].steps[0][1]])
     assert youtube is not union and set(youtube.index) != set(union.index)
     assert ngrams.union_vocabulary(chars) is union
-    reloaded = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    reloaded = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
     other = ngrams.union_vocabulary([reloaded[name].steps[0][1] for name in ("all:chars", "instagram:chars")])
     assert other is not union and other.index == union.index
     # a head fitted again in place (same objects, new vocabulary): a new union, and sklearn's decision
@@ -683,7 +683,7 @@ def test_threads_reading_new_ngram_heads_at_once_get_sklearns_decision():
 
     from server.scoring.comments import ngrams
 
-    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v4-e5").estimators["heads"]
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
     texts = comments.prepare_texts(real_comments(30))
     rng = np.random.default_rng(1)
     names = ["all:words", "instagram:words", "all:chars", "instagram:chars"]

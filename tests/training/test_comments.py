@@ -15,7 +15,7 @@ from sklearn.ensemble import RandomForestClassifier
 from server.scoring import comments
 from server.scoring.comments import CommentModel, ModelLoadError, ModelVersionWarning
 from training import comments as trainer
-from training import datasets
+from training import datasets, niche_eval, ordinary_text
 from training.result import TrainingResult
 
 SHIPPED = trainer.MODELS_ROOT
@@ -40,6 +40,25 @@ def test_loaders_and_counts():
     assert not any("<br" in r.text or "&#39;" in r.text or "\ufeff" in r.text for r in yt)
     keys = [datasets.normalise_text(r.text) or r.text for r in ss]  # emoji-only texts keep their own key
     assert len(keys) == len(set(keys)) == 2558  # 2,594 rows, 36 repeats once case and punctuation fold
+
+
+def test_ordinary_text_has_a_training_part_and_a_check_part_apart():
+    train, check = datasets.load_ordinary("train"), datasets.load_ordinary("check")
+    assert len(train) == 125 and len(check) == 680 and not any(r.spam for r in train + check)
+    assert not {r.text for r in train} & {r.text for r in check}
+    # every tweet-topic language and every SIB-200 language in both parts
+    assert {r.group for r in train} == {r.group for r in check} and len({r.group for r in check}) == 17
+    assert not {r.text for r in train + check} & {r.text for r in datasets.load_multilingual_dev()}
+    with pytest.raises(ValueError, match="part"):
+        datasets.load_ordinary("test")
+
+
+def test_ordinary_text_is_what_its_script_draws_from_the_shared_data():
+    # the file is drawn, not picked by hand: the script redraws it byte for byte (from ../shared/data)
+    assert ordinary_text.main(["--check"]) == 0
+    # and the draw follows the niche evaluation's parts: train rows from development groups only
+    rows = ordinary_text.draw(niche_eval.evaluation_datasets(), set())
+    assert all(niche_eval.in_development(group) == (part == "train") for _, part, _, group in rows)
 
 
 def test_youtube_protocol_split_is_oldest_70_percent_per_video_and_class():
@@ -200,6 +219,26 @@ def test_corrections_train_the_model(embedder, tiny):
         assert after > before + 0.2, platform
 
 
+@pytest.mark.slow
+def test_ordinary_text_trains_every_stacker_and_no_head(embedder, tiny):
+    """Ordinary rows teach the stackers that plain text is not spam; the heads learn from comments only
+    (as "genuine" corrections, other languages became a sign of genuine text: ORDINARY_STUDY)."""
+    corpus, args, _ = tiny
+    ordinary = datasets.load_ordinary("train")[:20]
+    marked = [datasets.CommentRow(f"{r.text} zebraquill", 0, datasets.ORDINARY_SOURCE, r.group, r.order)
+              for r in ordinary]
+    extra = trainer.Corpus(corpus.rows + marked,
+                           np.vstack([corpus.vectors, embedder.encode([r.text for r in marked])]))
+    estimators = trainer.fit_corpus(extra, args)
+    heads, stacks = estimators["heads"], estimators["stacks"]
+    assert "zebraquill" not in heads["all:words"].named_steps["tfidf"].vocabulary_
+    assert heads["all:embedding"].named_steps["scale"].n_samples_seen_ == len(corpus.rows)
+    platforms = Counter(corpus.platforms)
+    seen = {key: stack.named_steps["scale"].n_samples_seen_ for key, stack in stacks.items()}
+    assert seen == {"any": len(corpus.rows) + 20, "youtube": platforms["youtube"] + 20,
+                    "instagram": platforms["instagram"] + 20}
+
+
 # ---- the shipped model's numbers ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -220,8 +259,9 @@ def test_shipped_model_was_trained_on_the_default_backend(shipped_meta):
 def test_shipped_metadata_records_data_and_parameters(shipped_meta):
     assert shipped_meta["data"]["files"] == datasets.file_snapshot(
         [datasets.DATA_DIR / datasets.YOUTUBE_FILE, datasets.DATA_DIR / datasets.SCAMSPOT_FILE,
-         datasets.DATA_DIR / datasets.MULTILINGUAL_DEV_FILE])
-    assert shipped_meta["final_fit"]["rows"] == 1365 + 2558
+         datasets.DATA_DIR / datasets.MULTILINGUAL_DEV_FILE, datasets.DATA_DIR / datasets.ORDINARY_FILE])
+    assert shipped_meta["final_fit"]["rows"] == 1365 + 2558 + 125
+    assert shipped_meta["final_fit"]["ordinary"] == 125
     assert shipped_meta["training_seconds"] > 0
     assert set(shipped_meta["libraries"]) == set(comments.LIBRARIES)
 
@@ -256,6 +296,15 @@ def test_shipped_youtube_protocol_numbers(shipped_meta):
     assert yt["overall"]["mcc"] >= 0.92  # v1: 0.909, v2 (MiniLM, design chosen on these splits) 0.935
     assert sum(yt["beats_paper_mcc"].values()) >= 2  # v1 beat the paper on 1 video
     assert yt["pooled_overall"]["mcc"] < yt["overall"]["mcc"]
+
+
+def test_shipped_model_does_not_call_ordinary_text_spam(shipped_meta):
+    """v4-e5's YouTube stacker called about a fifth of plain posts and sentences spam (ORDINARY_STUDY)."""
+    ordinary = shipped_meta["metrics"]["ordinary_text"]
+    assert ordinary["n"] == 680 and set(ordinary["per_stacker"]) == {"youtube", "instagram", "any"}
+    for key, m in ordinary["per_stacker"].items():
+        assert m["spam_share"] <= 0.05, key
+        assert len(m["per_dataset"]) == 17
 
 
 def report_of(meta: dict) -> str:

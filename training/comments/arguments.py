@@ -39,8 +39,10 @@ PAPER_BEST = {
 }
 SCAMSPOT_GOAL_MCC = 0.88
 EXTRA_SOURCE = "corrections"  # users' comment labels (spam -> 1; genuine and generic -> 0)
-# The platform each data source comes from; corrections have none (they apply to every platform).
-SOURCE_PLATFORM = {"youtube": "youtube", "scamspot": "instagram", EXTRA_SOURCE: None}
+ORDINARY = "ordinary"  # training.datasets.ORDINARY_SOURCE: trains every stacker and no head
+# The platform each data source comes from; corrections have none (they apply to every platform), and
+# ordinary text is a kind of its own (``fitting.fit``).
+SOURCE_PLATFORM = {"youtube": "youtube", "scamspot": "instagram", EXTRA_SOURCE: None, ORDINARY: ORDINARY}
 
 Progress = Callable[[float, str], None]
 
@@ -61,6 +63,31 @@ DESIGN_STUDY = [
     "on the stacker designs above, balanced class weights or a threshold per platform tuned on inner "
     "out-of-fold predictions: no clear gain (ScamSpot at most .872, KatyPerry lower). Head C: character "
     "head 10 (ScamSpot .877), embedding head 0.1 (.879), inside a comment or two of noise: not taken.",
+]
+
+# How v5 came to train its stackers on ordinary text (training/data/ordinary-text.csv). v4-e5's YouTube
+# stacker called ordinary, plain text spam (long = spam on its half-spam data). Each variant measured on
+# the YouTube protocol and ScamSpot CV with fold seeds 13/1/2 (mean YouTube MCC over the 5 videos), and
+# on a draw of ordinary text from the niche evaluation's other part (share called spam by the YouTube
+# stacker). The amount was chosen on these splits, so for this one choice the protocol numbers are
+# not a nested estimate.
+ORDINARY_STUDY = [
+    "none (v4-e5): YouTube .931/.916/.942, ScamSpot .876/.875/.885, ordinary text called spam 19.9%/16.6%/"
+    "14.6% by the YouTube stacker (about 2% by the others).",
+    "763 rows (100 posts per tweet-topic language, 30 sentences per SIB language) training the YouTube "
+    "stacker only: YouTube .911/.907/.901, ScamSpot .870/.879/.884, ordinary text 0.4%/0.5%/0.4%; Psy and "
+    "Shakira lose spam that reads like plain text. With balanced class weights: .905/.905/.906.",
+    "the same 763 rows as users' \"genuine\" corrections (every head and stacker; seed 13): YouTube .931, "
+    "ScamSpot .867, but on the multilingual dev set 8 of 18 spam missed (v4-e5: none): other languages "
+    "became a sign of genuine text. Ordinary text must not train the heads.",
+    "125 rows (15 posts, 5 sentences per language), YouTube stacker only: YouTube .925/.933/.911, ScamSpot "
+    ".872/.882/.886, ordinary text 2.8%/2.1%/3.4%; the Instagram stacker, when the fit chose the "
+    "multilingual cues, still called 11-12% spam (Greek posts 56%).",
+    "shipped: the 125 rows training every stacker (seeds 13/1): YouTube .925/.933, ScamSpot .869/.873, "
+    "ordinary text called spam by the YouTube/Instagram/pooled stackers 2.8/1.9/1.8% and 2.1/1.5/1.8%.",
+    "on the check part of ordinary-text.csv (680 rows, never trained on), v4-e5 called 24.9% spam with its "
+    "YouTube stacker (English, Portuguese, French and German sentences 40-45%), 3.4% with the Instagram one, "
+    "3.5% with the pooled one; v5-e5: the table below.",
 ]
 
 

@@ -12,9 +12,11 @@ import numpy as np
 from training.comments.arguments import EXTRA_SOURCE, SOURCE_PLATFORM
 from training.datasets import (
     DATA_DIR,
+    ORDINARY_FILE,
     SCAMSPOT_FILE,
     YOUTUBE_FILE,
     CommentRow,
+    load_ordinary,
     load_scamspot,
     load_youtube,
 )
@@ -54,9 +56,11 @@ def vector_cache(embedder: Any) -> Path | None:
 
 def load_corpus(embedder: Any, extra_labels: Iterable[tuple[str, str] | dict[str, Any]] = (),
                 data_dir: Path = DATA_DIR) -> Corpus:
-    """Both datasets plus users' corrections ((text, label) pairs or {"text", "label"} records),
-    embedded by ``embedder`` (vectors cached on disk per embedder version: ``vector_cache``)."""
-    rows = load_youtube(data_dir / YOUTUBE_FILE) + load_scamspot(data_dir / SCAMSPOT_FILE)
+    """Both datasets, the training part of the ordinary text and users' corrections ((text, label)
+    pairs or {"text", "label"} records), embedded by ``embedder`` (vectors cached on disk per embedder
+    version: ``vector_cache``)."""
+    rows = (load_youtube(data_dir / YOUTUBE_FILE) + load_scamspot(data_dir / SCAMSPOT_FILE)
+            + load_ordinary("train", data_dir / ORDINARY_FILE))
     start = len(rows)
     for i, item in enumerate(extra_labels):
         text, label = (item["text"], item["label"]) if isinstance(item, dict) else item

@@ -26,6 +26,7 @@ from training.comments.corpus import Corpus
 from training.comments.fitting import fit_corpus, predict
 from training.datasets import (
     YOUTUBE_VIDEOS,
+    CommentRow,
     DevRow,
     load_generic_labels,
     normalise_text,
@@ -153,6 +154,24 @@ def evaluate_dev(corpus: Corpus, dev: Sequence[DevRow], dev_vectors: np.ndarray,
                               "correct": int((g_true == g_pred).sum())},
             "misses": [{"text": texts[i][:100], "label": dev[i].label, "p_spam": round(float(p[i]), 3)}
                        for i in range(len(texts)) if (p[i] >= args.threshold) != y[i]]}
+
+
+def evaluate_ordinary(estimators: dict[str, Any], rows: Sequence[CommentRow], vectors: np.ndarray,
+                      args: TrainingArguments) -> dict[str, Any]:
+    """How often ordinary text that is not spam (the check part of training/data/ordinary-text.csv,
+    never trained on) is called spam, by each stacker and overall, per dataset."""
+    model = CommentModel(estimators, "ordinary")
+    texts = [r.text for r in rows]
+    datasets = np.array([r.group for r in rows])
+    out: dict[str, Any] = {"protocol": "the check part of ordinary-text.csv; each text judged by every "
+                           "stacker (as a comment of each platform)", "n": len(rows), "per_stacker": {}}
+    for key in ("youtube", "instagram", None):
+        called = model.spam_probability(texts, vectors, [key] * len(texts)) >= args.threshold
+        out["per_stacker"][key or "any"] = {
+            "spam_share": round(float(called.mean()), 4),
+            "per_dataset": {str(d): round(float(called[datasets == d].mean()), 4)
+                            for d in dict.fromkeys(datasets)}}
+    return out
 
 
 def evaluate(corpus: Corpus, args: TrainingArguments | None = None, progress: Progress | None = None,

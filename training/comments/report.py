@@ -16,6 +16,7 @@ from server.scoring.comments import (
 from training.comments.arguments import (
     DESIGN_STUDY,
     MODELS_ROOT,
+    ORDINARY_STUDY,
     PAPER_BEST,
     SCAMSPOT_GOAL_MCC,
     model_name,
@@ -99,8 +100,11 @@ def render_report(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
               *lovo_lines(metrics),
               "Before v3 the design was chosen on these same splits (v2's study, for the record):", "",
               *[f"- {line}" for line in DESIGN_STUDY], "",
+              "Ordinary text in the stackers (v5's study, the choice made on these splits):", "",
+              *[f"- {line}" for line in ORDINARY_STUDY], "",
               *scamspot_lines(metrics),
               *dev_lines(metrics),
+              *ordinary_lines(metrics),
               "## Generic (low-effort) rules on hand labels", "",
               f"{gen['n']} comments labelled by hand (training/data/DATA.md says how they were drawn and "
               f"labelled), {gen['generic']} of them generic. Rules: server/scoring/comments/rules.py.", "",
@@ -242,6 +246,22 @@ def dev_lines(metrics: dict[str, Any]) -> list[str]:
                                     for m in dev["misses"]) or "none") + ".", ""]
 
 
+def ordinary_lines(metrics: dict[str, Any]) -> list[str]:
+    """Ordinary text that is not spam: how often each stacker calls it spam, per dataset."""
+    ordinary = metrics.get("ordinary_text")
+    if not ordinary:
+        return []
+    stackers = ordinary["per_stacker"]
+    names = list(next(iter(stackers.values()))["per_dataset"])
+    return ["## Ordinary text called spam (training/data/ordinary-text.csv, check part)", "",
+            f"{ordinary['n']} real posts (tweet-topic, en/es/el/ja) and SIB-200 sentences (13 languages), "
+            "none of them spam, never trained on: the share each stacker calls spam (lower is better). "
+            "The training part of the same file (other rows) trains every stacker and no head.", "",
+            "| stacker | all | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names),
+            *[f"| {key} | {m['spam_share']:.3f} | " + " | ".join(f"{m['per_dataset'][n]:.2f}" for n in names)
+              + " |" for key, m in stackers.items()], ""]
+
+
 def pooled_lines(metrics: dict[str, Any]) -> list[str]:
     """The same evaluations judged by the pooled stacker: what a TikTok (or unknown-platform) comment gets."""
     yt, ss = metrics["youtube"], metrics.get("scamspot", {})
@@ -266,7 +286,9 @@ def render_card(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
         f"spam: {describe_heads(meta['parameters'])} "
         "generic: documented rules on comments the model does not call spam. "
         f"Trained on {final['rows']} comments ({final['spam']} spam): YouTube Spam Collection (training "
-        f"portion) and ScamSpot Instagram comments, plus {final['corrections']} user corrections.", "",
+        f"portion) and ScamSpot Instagram comments, plus {final['corrections']} user corrections; "
+        f"{final.get('ordinary', 0)} ordinary posts and sentences in 13 languages (none spam) train the "
+        "stackers only.", "",
         f"Trained on the vectors of {meta['embedder']}. A server serves the comment model trained on its "
         "own embedder (MICROSCOUT_EMBED_MODEL, MICROSCOUT_EMBED_BACKEND): the registry picks it, and a "
         "model trained on other weights is refused at load. Served with another backend of the same "
@@ -297,7 +319,11 @@ def render_card(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
         *([f"- Multilingual dev set (ours, {metrics['multilingual_dev']['n']} real non-English rows, "
            f"{metrics['multilingual_dev']['spam']} spam): MCC {metrics['multilingual_dev']['mcc']:.3f}, "
            f"accuracy {_pct(metrics['multilingual_dev']['accuracy'])}."] if metrics.get("multilingual_dev")
-          else []), "",
+          else []),
+        *([f"- Ordinary text (posts and sentences, {metrics['ordinary_text']['n']}, none spam) called spam: "
+           + "; ".join(f"{key} stacker {m['spam_share']:.1%}"
+                       for key, m in metrics["ordinary_text"]["per_stacker"].items()) + "."]
+          if metrics.get("ordinary_text") else []), "",
         goals_line(metrics), "",
         *pooled_lines(metrics),
         "Each number comes from a fit that chose its design inside its own training part (nested), so "

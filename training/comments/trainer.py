@@ -24,16 +24,19 @@ from training.comments.arguments import (
     report_names,
 )
 from training.comments.corpus import Corpus, load_corpus, vector_cache
-from training.comments.evaluation import evaluate
+from training.comments.evaluation import evaluate, evaluate_ordinary
 from training.comments.fitting import fit_corpus
 from training.comments.report import plot_pr, render_card, render_report, render_summary
 from training.datasets import (
     DATA_DIR,
     MULTILINGUAL_DEV_FILE,
+    ORDINARY_FILE,
+    ORDINARY_SOURCE,
     SCAMSPOT_FILE,
     YOUTUBE_FILE,
     file_snapshot,
     load_multilingual_dev,
+    load_ordinary,
 )
 from training.result import TrainingResult
 from training.vectors import cached_encode
@@ -78,6 +81,9 @@ def train(version: str, extra_labels: Iterable[tuple[str, str] | dict[str, Any]]
     metrics = evaluate(corpus, args, lambda f, m: say(0.05 + 0.8 * f, m), dev=dev, lovo=lovo)
     say(0.85, "fitting the final model on every row")
     estimators = fit_corpus(corpus, args)
+    ordinary = load_ordinary("check")
+    vectors = cached_encode(embedder, [r.text for r in ordinary], vector_cache(embedder))
+    metrics["ordinary_text"] = evaluate_ordinary(estimators, ordinary, vectors, args)
     result = assemble(version, corpus, embedder, args, metrics, estimators, time.perf_counter() - started)
     say(1.0, f"comment model {version} trained")
     return result
@@ -95,10 +101,11 @@ def assemble(version: str, corpus: Corpus, embedder: Any, args: TrainingArgument
         "embedding_model": weights_of(str(getattr(embedder, "version", model_version()))),
         "embedder": str(getattr(embedder, "version", "unknown")),  # weights + backend the vectors came from
         "data": {"files": file_snapshot([DATA_DIR / YOUTUBE_FILE, DATA_DIR / SCAMSPOT_FILE,
-                                         DATA_DIR / MULTILINGUAL_DEV_FILE]),
+                                         DATA_DIR / MULTILINGUAL_DEV_FILE, DATA_DIR / ORDINARY_FILE]),
                  "rows_after_loading": {s: int(sum(1 for r in corpus.rows if r.source == s))
-                                        for s in ("youtube", "scamspot", EXTRA_SOURCE)}},
+                                        for s in ("youtube", "scamspot", ORDINARY_SOURCE, EXTRA_SOURCE)}},
         "final_fit": {"rows": len(y), "spam": int(y.sum()),
+                      "ordinary": int(sum(1 for r in corpus.rows if r.source == ORDINARY_SOURCE)),
                       "corrections": int(sum(1 for r in corpus.rows if r.source == EXTRA_SOURCE))},
         "parameters": asdict(args), "design": design, "offer_rule": offer_rule_counts(corpus),
         "metrics": public_metrics(metrics),
