@@ -301,7 +301,9 @@ def test_verdicts_are_remembered_per_text_caption_and_vector(shipped, embedder, 
     assert classified == [new, bread, bread, bread]
 
 
-SELF_PROMOTION = ["Check out my new video!", "Nice! check out my channel please"]
+# the last one is the README's example of the convention
+SELF_PROMOTION = ["Check out my new video!", "Nice! check out my channel please",
+                  "Follow my account for a free giveaway!!"]
 
 
 @pytest.mark.slow
@@ -317,7 +319,7 @@ def test_self_promotion_is_judged_by_the_platform_convention(shipped, embedder):
     assert (instagram < shipped.threshold).all(), instagram
     np.testing.assert_allclose(shipped.spam_probability(SELF_PROMOTION, vectors, "tiktok"), pooled)
     labels = [v["label"] for v in shipped.classify(SELF_PROMOTION, vectors, None, "youtube")]
-    assert labels == ["spam", "spam"]
+    assert labels == ["spam"] * len(SELF_PROMOTION)
     assert "spam" not in [v["label"] for v in shipped.classify(SELF_PROMOTION, vectors, None, "instagram")]
 
 
