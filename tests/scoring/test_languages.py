@@ -39,7 +39,7 @@ def test_bad_input_gets_an_answer():
     hindi = "मुझे हर सुबह दौड़ना और योग करना पसंद है"
     assert languages.detect(arabic) == "ar"  # right to left
     assert languages.detect(hindi) == "hi"  # Devanagari with its vowel signs (marks)
-    assert languages.detect("x" * 5000) == languages.UNKNOWN or len(languages.detect("x" * 5000)) == 2
+    assert languages.detect("x" * 5000) == languages.UNKNOWN  # one 5,000-letter word is no language
     long_word = "Rutina de piernas en el gimnasio: sentadillas y peso muerto " + "a" * 5000
     assert languages.detect(long_word) == "es"
     zero_width = "Rutina\u200b de piernas\u200d en el gimnasio\ufeff con sentadillas"
