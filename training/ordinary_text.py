@@ -30,15 +30,23 @@ TRAIN_PER_DATASET = {"tweet_topic": 15, "sib": 5}  # 60 posts and 65 sentences: 
 CHECK_PER_DATASET = 40  # 680 rows
 
 
+def _lines(text: str) -> str:
+    """The text with its line breaks as the csv module reads them back ("\r\n" in a tweet -> "\n"), so
+    a dev-set row matches the post it was copied from."""
+    return text.replace("\r\n", "\n")
+
+
 def _order(post: niche_eval.Post) -> bytes:
     return hashlib.blake2b(f"{SALT}:{post.group}".encode(), digest_size=8).digest()
 
 
 def draw(datasets: list[niche_eval.Dataset], leave_out: set[str]) -> list[tuple[str, str, str, str]]:
-    """(text, part, dataset, id) rows, each dataset's train rows then its check rows."""
+    """(text, part, dataset, id) rows, each dataset's train rows then its check rows; a post whose text
+    is in ``leave_out`` (line breaks aside) is not taken."""
+    leave_out = {_lines(text) for text in leave_out}
     rows = []
     for ds in datasets:
-        posts = sorted((p for p in ds.posts if p.text not in leave_out), key=_order)
+        posts = sorted((p for p in ds.posts if _lines(p.text) not in leave_out), key=_order)
         train = [p for p in posts if niche_eval.in_development(p.group)][:TRAIN_PER_DATASET[ds.family]]
         check = [p for p in posts if not niche_eval.in_development(p.group)][:CHECK_PER_DATASET]
         rows += [(p.text, "train", ds.name, p.group) for p in train]

@@ -86,8 +86,9 @@ ORDINARY_STUDY = [
     "shipped: the 125 rows training every stacker (seeds 13/1): YouTube .925/.933, ScamSpot .869/.873, "
     "ordinary text called spam by the YouTube/Instagram/pooled stackers 2.8/1.9/1.8% and 2.1/1.5/1.8%.",
     "on the check part of ordinary-text.csv (680 rows, never trained on), v4-e5 called 24.9% spam with its "
-    "YouTube stacker (English, Portuguese, French and German sentences 40-45%), 3.4% with the Instagram one, "
-    "3.5% with the pooled one; v5-e5: the table below.",
+    "YouTube stacker (English, Portuguese, French and German sentences 40-45%), 3.2% with the Instagram one, "
+    "3.4% with the pooled one; v5-e5: the table below. (Measured again after 3 check rows that were posts "
+    "of the dev set, with other line breaks, were redrawn: before, 24.9/3.4/3.5% and v5-e5 2.2/2.1/2.5%.)",
 ]
 
 
