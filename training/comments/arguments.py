@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.scoring.weights import MODELS
+from training.datasets import ORDINARY_SOURCE
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS_ROOT = REPO / "models" / "comments"
@@ -39,10 +40,10 @@ PAPER_BEST = {
 }
 SCAMSPOT_GOAL_MCC = 0.88
 EXTRA_SOURCE = "corrections"  # users' comment labels (spam -> 1; genuine and generic -> 0)
-ORDINARY = "ordinary"  # training.datasets.ORDINARY_SOURCE: trains every stacker and no head
 # The platform each data source comes from; corrections have none (they apply to every platform), and
-# ordinary text is a kind of its own (``fitting.fit``).
-SOURCE_PLATFORM = {"youtube": "youtube", "scamspot": "instagram", EXTRA_SOURCE: None, ORDINARY: ORDINARY}
+# ordinary text is a kind of its own: it trains every stacker and no head (``fitting.fit``).
+SOURCE_PLATFORM = {"youtube": "youtube", "scamspot": "instagram", EXTRA_SOURCE: None,
+                   ORDINARY_SOURCE: ORDINARY_SOURCE}
 
 Progress = Callable[[float, str], None]
 

@@ -23,8 +23,9 @@ from server.scoring.comments import (
     stack_heads,
     stack_inputs,
 )
-from training.comments.arguments import ORDINARY, TrainingArguments
+from training.comments.arguments import TrainingArguments
 from training.comments.corpus import Corpus
+from training.datasets import ORDINARY_SOURCE
 
 
 def build_head(kind: str, args: TrainingArguments) -> Pipeline:
@@ -51,10 +52,10 @@ def fit(texts: Sequence[str], vectors: np.ndarray, labels: np.ndarray, args: Tra
     """Fit the heads and the stackers on these rows; returns the estimators CommentModel serves.
 
     ``platforms`` gives each row's platform (None: a correction, which counts for every platform;
-    ``ORDINARY``: ordinary text that is not spam, posts and sentences rather than comments, which trains
-    every stacker and no head: the stackers learn that long, plain text in any language is not spam, a
-    thing the comment datasets, half spam and mostly English, do not show, while the heads learn spam
-    from comments only).
+    ``ORDINARY_SOURCE``: ordinary text that is not spam, posts and sentences rather than comments,
+    which trains every stacker and no head: the stackers learn that long, plain text in any language is
+    not spam, a thing the comment datasets, half spam and mostly English, do not show, while the heads
+    learn spam from comments only).
     The stackers must learn from predictions the heads did not train on, so they read out-of-fold
     predictions from ``inner_folds`` folds (the same folds for every head; a platform's heads train
     only on that platform's rows of each fold); the heads they serve are then refit on all their rows.
@@ -73,7 +74,7 @@ def fit(texts: Sequence[str], vectors: np.ndarray, labels: np.ndarray, args: Tra
     folds = max(2, min(args.inner_folds, int(np.bincount(labels, minlength=2).min())))
     splits = list(StratifiedKFold(folds, shuffle=True, random_state=args.seed).split(labels, labels))
     own: dict[str, np.ndarray] = {platform: where == platform for platform in args.platforms}
-    members: dict[str, np.ndarray] = {SHARED: where != ORDINARY, **own}
+    members: dict[str, np.ndarray] = {SHARED: where != ORDINARY_SOURCE, **own}
     columns: dict[str, dict[str, np.ndarray]] = {features: {} for features in feature_sets}
     names: list[str] = []
     for subset, keep in members.items():
@@ -123,7 +124,7 @@ def _stacker_rows(heads: dict[str, Any] | list[str], labels: np.ndarray, where: 
     """The rows each stacker trains on: every row for ``ANY``; a platform's own rows, corrections and
     ordinary text."""
     out = {}
-    everywhere = np.array([p is None or p == ORDINARY for p in where])
+    everywhere = np.array([p is None or p == ORDINARY_SOURCE for p in where])
     for key in (ANY, *args.platforms):
         rows = np.arange(len(labels)) if key == ANY else np.flatnonzero((where == key) | everywhere)
         if key != ANY and (f"{key}:{args.heads[0]}" not in heads or not _fittable(labels[rows], 2)):
