@@ -63,6 +63,29 @@ GENUINE_ELSEWHERE = [  # written by us: a smoke test, never a metric
     "Das Licht in diesem Foto ist wunderschön, welches Objektiv war das?",
 ]
 
+# written by us while building v6's self-promotion cues (training/comments/arguments.py EVERYWHERE_STUDY
+# counts them): a check, never a metric. The last three, in Cyrillic, Japanese and Korean script, are
+# the ones the YouTube stacker still misses.
+WRITTEN_SELF_PROMOTION = [
+    "Sigue mi cuenta para un sorteo gratis!!", "Ikuti akun saya untuk giveaway pulsa gratis!!",
+    "Follow my account for a free giveaway!!", "Visita mi canal, subo videos de maquillaje cada semana 💄",
+    "Suscríbete a mi canal por favor 🙏", "Se inscreve no meu canal, posto vídeo todo dia!",
+    "Segue meu perfil que eu sigo de volta", "Passa no meu perfil e deixa seu like ❤️",
+    "Folge mir für mehr Fitness Tipps!", "Schaut mal auf meinem Kanal vorbei, neues Video ist online",
+    "Abonniert meinen Kanal bitte!", "Venez voir ma chaîne, nouvelle vidéo chaque semaine !",
+    "Abonnez-vous à ma page svp", "Passate dal mio profilo, vi aspetto!",
+    "Iscrivetevi al mio canale per favore", "Mampir ke akun aku ya kak, jualan baju murah",
+    "Cek ig aku dong kak, ada promo skincare", "Kanalıma abone olur musunuz lütfen",
+    "Gana dinero desde casa, escríbeme al privado", "Ganhe seguidores grátis no meu perfil!!! link na bio",
+    "Wil je meer volgers? Stuur me een DM", "Zarabiaj 500 zł dziennie, napisz do mnie",
+    "Hazte rico con bitcoin, mi asesor me ayudó, escríbele por whatsapp +1 555 123 4567",
+    "Chcesz więcej obserwujących? Zajrzyj na mój profil",
+    "Подписывайтесь на мой канал, там много интересного", "私のチャンネルも見てください！",
+    "제 채널도 구독해주세요!",
+]
+# one a language (es, pt, de, fr, it, id, tr, pl), for every platform that calls self-promotion spam
+SELF_PROMOTION_ELSEWHERE = [WRITTEN_SELF_PROMOTION[i] for i in (4, 5, 10, 12, 14, 1, 17)] + [
+    "Zajrzyj na mój profil, nowy film co tydzień"]
 
 @pytest.fixture
 def e5_client(tmp_path, e5_embedder):
@@ -95,3 +118,31 @@ def test_the_issues_portuguese_spam_comes_back_spam_with_e5(e5_client, auth, pla
     served = next(m for m in models if m["name"] == "comments")
     assert served["active"] == body["model"] and served["embedder"].startswith("multilingual-e5-small@")
     assert next(v for v in served["versions"] if v["active"])["embedder"] == served["embedder"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("platform", ["youtube", "tiktok"])
+def test_self_promotion_in_other_languages_is_spam_where_english_self_promotion_is(e5_client, auth,
+                                                                                   platform):
+    """YouTube's labels (and so the pooled stacker TikTok gets) call "subscribe to my channel" spam: the
+    same words in other languages get the same verdict and the same reason; on Instagram, where
+    ScamSpot labels self-promotion real, they stay genuine (the README's convention)."""
+    items = [{"text": t, "platform": platform} for t in SELF_PROMOTION_ELSEWHERE + GENUINE_ELSEWHERE]
+    response = e5_client.post("/v1/comments/classify", json={"comments": items}, headers=auth)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    verdicts = response.get_json()["comments"]
+    promotion = verdicts[:len(SELF_PROMOTION_ELSEWHERE)]
+    assert [v["label"] for v in promotion] == ["spam"] * len(promotion), promotion
+    assert all(any("self-promotion" in r or "subscribes" in r for r in v["reasons"]) for v in promotion)
+    assert all(v["label"] != "spam" for v in verdicts[len(SELF_PROMOTION_ELSEWHERE):])
+    on_instagram = [{"text": t, "platform": "instagram"} for t in SELF_PROMOTION_ELSEWHERE]
+    response = e5_client.post("/v1/comments/classify", json={"comments": on_instagram}, headers=auth)
+    assert "spam" not in [v["label"] for v in response.get_json()["comments"]]
+
+
+@pytest.mark.slow
+def test_the_written_self_promotion_is_spam_on_youtube_but_in_three_scripts(e5_client, auth):
+    items = [{"text": t, "platform": "youtube"} for t in WRITTEN_SELF_PROMOTION]
+    response = e5_client.post("/v1/comments/classify", json={"comments": items}, headers=auth)
+    labels = [v["label"] for v in response.get_json()["comments"]]
+    assert labels[:-3] == ["spam"] * (len(WRITTEN_SELF_PROMOTION) - 3), labels

@@ -76,11 +76,61 @@ def test_the_cue_features_extend_the_base_ones():
     assert lexical_features([], "cues").shape == (0, len(comments.FEATURE_SETS["cues"]))
 
 
+def everywhere(text: str, name: str) -> float:
+    names = comments.FEATURE_SETS["cues-everywhere"]
+    return float(lexical_features([text], "cues-everywhere")[0, names.index(name)])
+
+
+@pytest.mark.parametrize(("text", "self_promo", "subscribe"), [
+    ("Visita mi canal, subo videos de maquillaje cada semana", 1, 0),
+    ("Suscríbete a mi canal por favor 🙏", 1, 1),
+    ("Se inscreve no meu canal, posto vídeo todo dia!", 1, 1),
+    ("Segue meu perfil que eu sigo de volta", 1, 1),
+    ("Folge mir für mehr Fitness Tipps!", 0, 1),
+    ("Schaut mal auf meinem Kanal vorbei", 1, 0),
+    ("Venez voir ma chaîne, nouvelle vidéo chaque semaine !", 1, 0),
+    ("Abonnez-vous à ma page svp", 1, 1),
+    ("Iscrivetevi al mio canale per favore", 1, 1),
+    ("Ikuti akun saya untuk giveaway pulsa gratis!!", 1, 1),
+    ("Kanalıma abone olur musunuz lütfen", 1, 1),
+    ("Zajrzyj na mój profil", 1, 0),
+    ("Подписывайтесь на мой канал", 1, 1),
+    ("チャンネル登録お願いします", 0, 1),
+    ("제 채널도 구독해주세요!", 1, 1),
+    # a fan speaking of the creator's channel, or of following it, is not self-promotion
+    ("Tu canal es el mejor de cocina vegana", 0, 0),
+    ("Sigo tu cuenta hace años y siempre aprendo algo nuevo", 0, 0),
+    ("Dein Kanal hat mir beim Abnehmen echt geholfen", 0, 0),
+    ("Je suis abonnée depuis le début, merci pour tes conseils", 0, 0),
+    ("mis amigos fueron mi contacto primario", 0, 0),  # "mi conta..." is not "mi conta" (an account)
+])
+def test_self_promotion_is_read_in_every_language(text, self_promo, subscribe):
+    """v6 on: the English cues that carry self-promotion fire on their equivalents in other languages;
+    the v3-v5 "cues" set keeps reading English only, as those models were trained."""
+    assert (everywhere(text, "self_promo"), everywhere(text, "subscribe")) == (self_promo, subscribe)
+    assert (cue(text, "self_promo"), cue(text, "subscribe")) == (0, 0)
+
+
+def test_the_everywhere_sets_have_the_columns_of_the_sets_they_extend():
+    texts = ["Check out my channel", "Suscríbete a mi canal", "plain words", ""]
+    for old, new in (("base", "base-everywhere"), ("cues", "cues-everywhere")):
+        assert comments.FEATURE_SETS[old] == comments.FEATURE_SETS[new]
+        a, b = lexical_features(texts, old), lexical_features(texts, new)
+        assert a.shape == b.shape
+        np.testing.assert_array_equal(np.delete(a, 1, axis=0), np.delete(b, 1, axis=0))
+    assert lexical_features(texts, "cues-everywhere")[1, LEXICAL_FEATURES.index("self_promo")] == 1
+
+
 @pytest.mark.parametrize(("text", "offer"), [
     ("Ganhe seguidores grátis no meu perfil!!! link na bio", True),
     ("Promovemos sua página, mande DM para parceria 💰", True),
     ("Consigue seguidores reales, escríbeme al privado", True),
     ("Wir suchen Markenbotschafter! Kooperation? Schreib uns per DM", True),
+    ("Wil je meer volgers? Stuur me een DM", True),
+    ("Zarabiaj 500 zł dziennie, napisz do mnie", True),
+    ("Chcesz więcej obserwujących? Zajrzyj na mój profil", True),
+    ("Хочешь больше подписчиков? Пиши в директ", True),
+    ("Dzięki za wskazówki, mam już 300 obserwujących!", False),  # no channel: a fan's news
     ("Check out my page", False),  # pointing at one's own page is not an offer
     ("Que receita incrível, vou fazer amanhã", False),
     ("thanks @anna, you just got a new follower", False),
@@ -414,7 +464,7 @@ def real_comments(n_each: int = 150) -> list[str]:
             + [r.text for r in load_multilingual_dev()] + ["", "😍😍😍", "ok"])
 
 
-@pytest.mark.parametrize("version", ["v2", "v5-e5"])
+@pytest.mark.parametrize("version", ["v2", "v6-e5"])
 def test_ngram_heads_give_sklearns_decision_on_real_comments(version):
     from server.scoring.comments import ngrams
     from server.scoring.comments.features import prepare_texts
@@ -487,7 +537,7 @@ def char_wb_heads(version: str) -> dict[str, object]:
             if ngrams.is_ngram_head(head) and head.steps[0][1].analyzer == "char_wb"}
 
 
-@pytest.mark.parametrize("version", ["v2", "v5-e5"])
+@pytest.mark.parametrize("version", ["v2", "v6-e5"])
 def test_char_wb_ngrams_are_sklearns_on_real_comments(version):
     from server.scoring.comments import ngrams
 
@@ -575,7 +625,7 @@ def test_other_analyzers_and_configurations_keep_sklearns_analyzer():
 def test_the_ngram_union_vocabulary_maps_each_n_gram_to_each_heads_own_feature():
     from server.scoring.comments import ngrams
 
-    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v6-e5").estimators["heads"]
     texts = comments.prepare_texts(real_comments())
     for kind in ("words", "chars"):
         names = [f"{platform}:{kind}" for platform in ("all", "youtube", "instagram")]
@@ -599,7 +649,7 @@ def test_heads_sharing_an_analysis_give_sklearns_decision_when_they_read_differe
     are one group each, reading overlapping but different rows; a row with no known n-gram too."""
     from server.scoring.comments import ngrams
 
-    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v6-e5").estimators["heads"]
     texts = comments.prepare_texts(real_comments() + ["\ue000\ue001 \ue002"])  # private-use letters
     platforms = [("youtube", "instagram", None)[i % 3] for i in range(len(texts))]
     rows = {}
@@ -641,7 +691,7 @@ def test_the_ngram_union_vocabulary_is_made_once_per_set_of_fitted_heads(monkeyp
     made: list[int] = []
     original = ngrams._make_union
     monkeypatch.setattr(ngrams, "_make_union", lambda vocabularies: made.append(1) or original(vocabularies))
-    model = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
+    model = comments.CommentModel.from_dir(MODELS / "comments" / "v6-e5").estimators["heads"]
     texts = comments.prepare_texts(real_comments(20))
     rows = {name: np.arange(len(texts)) for name in ("all:chars", "instagram:chars", "all:words")}
     first = ngrams.decisions(model, texts, rows)
@@ -655,7 +705,7 @@ def test_the_ngram_union_vocabulary_is_made_once_per_set_of_fitted_heads(monkeyp
     youtube = ngrams.union_vocabulary([chars[0], model["youtube:chars"].steps[0][1]])
     assert youtube is not union and set(youtube.index) != set(union.index)
     assert ngrams.union_vocabulary(chars) is union
-    reloaded = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
+    reloaded = comments.CommentModel.from_dir(MODELS / "comments" / "v6-e5").estimators["heads"]
     other = ngrams.union_vocabulary([reloaded[name].steps[0][1] for name in ("all:chars", "instagram:chars")])
     assert other is not union and other.index == union.index
     # a head fitted again in place (same objects, new vocabulary): a new union, and sklearn's decision
@@ -685,7 +735,7 @@ def test_threads_reading_new_ngram_heads_at_once_get_sklearns_decision():
 
     from server.scoring.comments import ngrams
 
-    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v5-e5").estimators["heads"]
+    heads = comments.CommentModel.from_dir(MODELS / "comments" / "v6-e5").estimators["heads"]
     texts = comments.prepare_texts(real_comments(30))
     rng = np.random.default_rng(1)
     names = ["all:words", "instagram:words", "all:chars", "instagram:chars"]

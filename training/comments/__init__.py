@@ -24,6 +24,7 @@ Evaluation:
 
 from training.comments.arguments import (
     DESIGN_STUDY,
+    EVERYWHERE_STUDY,
     EXTRA_SOURCE,
     MODELS_ROOT,
     PAPER_BEST,
@@ -77,6 +78,7 @@ from training.comments.trainer import (
 __all__ = [
     "Corpus",
     "DESIGN_STUDY",
+    "EVERYWHERE_STUDY",
     "EXTRA_SOURCE",
     "MODELS_ROOT",
     "PAPER_BEST",

@@ -93,17 +93,40 @@ ORDINARY_STUDY = [
 ]
 
 
+# How v6 came to read self-promotion in every language. v5-e5's YouTube stacker weighs self-promotion
+# mostly through the English cues self_promo and subscribe (stacker weights 1.28 and 0.79), so the same
+# words in another language went unseen. Checked on 27 self-promotion and offer comments we wrote in 13
+# languages (not data: tests/api/test_comments.py keeps the Latin-script ones) and on the protocols below
+# (seed 13). The multilingual reading itself cannot be chosen on English rows; these runs chose how the
+# fit may use it.
+EVERYWHERE_STUDY = [
+    "v5-e5: the written comments called spam by the YouTube stacker 8 of 27, the pooled one 5 of 27.",
+    "shipped: self_promo and subscribe also read in every language, in both feature sets the fit chooses "
+    "between: the written comments 22 and 21 of 27 (24 and 23 with the offer rule's Dutch, Polish and "
+    "Russian words, which fire on no training row); the protocol numbers within a comment of v5-e5's.",
+    "only the cues set offered to the fit (the YouTube split's fits had chosen the base set): YouTube "
+    ".893/.865/.978/.871/.896 (all .903), each video left out .892: not taken.",
+    "the same without non_latin_share (a script, not a spam pattern): YouTube all .908, left out .894, "
+    "dev set MCC .855 (.881): the stackers use it to tell ordinary text in other scripts from spam. "
+    "Self-promotion in Cyrillic, Japanese and Korean stays genuine on YouTube: its heads read English rows "
+    "only and no stacker sees spam in those scripts.",
+]
+
+
 @dataclass
 class TrainingArguments:
     """Every knob of a training run; recorded in metadata.json."""
 
     seed: int = 13
     heads: tuple[str, ...] = ("embedding", "words", "chars")
-    features: str = "cues"  # lexical features: "cues" (multilingual cues, v3 on) or "base" (v1, v2)
+    # lexical features: "cues" (the multilingual cues, v3 on) or "base" (v1, v2); "-everywhere" (v6 on):
+    # self-promotion read in every language
+    features: str = "cues-everywhere"
     offer_floor: float = 0.9  # least P(spam) of an offer of followers/promotion/money (0: no such rule)
     # (features, stacker C) designs the fit chooses among by inner cross-validation on its own rows;
     # empty: no choice, ``features`` and ``stack_C`` as given
-    designs: tuple[tuple[str, float], ...] = (("base", 1.0), ("cues", 1.0), ("cues", 0.3))
+    designs: tuple[tuple[str, float], ...] = (
+        ("base-everywhere", 1.0), ("cues-everywhere", 1.0), ("cues-everywhere", 0.3))
     embedding_C: float = 0.02
     words_C: float = 10.0
     words_ngrams: tuple[int, int] = (1, 2)

@@ -15,6 +15,7 @@ from server.scoring.comments import (
 )
 from training.comments.arguments import (
     DESIGN_STUDY,
+    EVERYWHERE_STUDY,
     MODELS_ROOT,
     ORDINARY_STUDY,
     PAPER_BEST,
@@ -102,6 +103,8 @@ def render_report(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
               *[f"- {line}" for line in DESIGN_STUDY], "",
               "Ordinary text in the stackers (v5's study, the choice made on these splits):", "",
               *[f"- {line}" for line in ORDINARY_STUDY], "",
+              "Self-promotion in every language (v6's study, the choice made on these splits):", "",
+              *[f"- {line}" for line in EVERYWHERE_STUDY], "",
               *scamspot_lines(metrics),
               *dev_lines(metrics),
               *ordinary_lines(metrics),
@@ -198,7 +201,7 @@ def design_lines(meta: dict[str, Any]) -> list[str]:
     floor = meta["parameters"].get("offer_floor", 0)
     return [
         "How the design is chosen (nested): every fit chooses its lexical features (the v2 set, or with "
-        "the multilingual cues) and its stacker's C by a "
+        "the multilingual cues; from v6 both read self-promotion in every language) and its stacker's C by a "
         f"{meta['parameters']['inner_folds']}-fold cross-validation over its own training rows only "
         "(each design's stackers cross-validated over the same out-of-fold head logits; the best mean of "
         "the per-platform MCCs wins). Every number below comes from a model that made this choice inside "
@@ -335,8 +338,9 @@ def render_card(metrics: dict[str, Any], meta: dict[str, Any]) -> str:
         "- Training data: 2013-2015 music-video comments (YouTube) and comments under finance and business "
         "posts (Instagram), almost all in English. Other languages rely on the embedder's cross-lingual "
         "vectors, the multilingual cues and the offer rule; the multilingual dev set that measures this is "
-        "small (one reader's labels) and has few spam rows. Beauty, food or gaming comment sections and "
-        "TikTok are out of distribution; expect more errors there.",
+        "small (one reader's labels) and has few spam rows. Self-promotion in Cyrillic, Japanese or Korean "
+        "script is mostly missed. Beauty, food or gaming comment sections and TikTok are out of "
+        "distribution; expect more errors there.",
         "- The sources disagree: ScamSpot labels self-promotion real, YouTube labels it spam; the model "
         "follows each platform's convention, and on TikTok (no labelled data) mostly YouTube's. "
         "Collaboration and brand-ambassador offers (\"DM us to collab\") are mostly missed: neither "

@@ -101,7 +101,59 @@ CUE_FEATURES = (
     "phone", "bio_link", "dm_any_language", "follow_any_language", "promo_any_language",
     "earn_any_language", "emoji_run", "handle_share", "non_latin_share",
 )
-FEATURE_SETS = {"base": LEXICAL_FEATURES, "cues": LEXICAL_FEATURES + CUE_FEATURES}
+
+# ---- self-promotion in every language (v6 on: the "-everywhere" feature sets) ----------------------
+# The English cues self_promo ("check out my channel") and subscribe ("subscribe", "follow me") carry
+# most of what the stackers learned about self-promotion, from English rows. Under "-everywhere" the same
+# two columns also fire on their equivalents in the languages above, so the weight learned in English
+# applies to "visita mi canal", "se inscreve no meu canal", "folgt mir" or "チャンネル登録" as well.
+# Only a creator pointing at their own channel, page or account, or asking to be followed or subscribed
+# to: "tu canal" (the creator's) and "sigo tu cuenta" (a fan) are not self-promotion.
+_SELF_PROMO_ML = re.compile(
+    # es, pt, it: my channel / account / profile / page / shop / video, and "come and see my ..."
+    r"\b(?:mi|mis|meu|minha|meus|minhas|il mio|la mia|mio|mia) (?:canal|cuenta|conta|perfil|p[áa]gina|tienda"
+    r"|loja|blog|canale|profilo|negozio|insta|instagram|ig|tiktok|v[íi]deo|m[úu]sica|trabajo|trabalho)s?\b"
+    r"|\b(?:visit[ae]n?|mir[ae]n?|chequea|echa(?:le)? un vistazo|pas[ae]n? por|p[áa]sate por|confer[ea]"
+    r"|conhe[çc]a"
+    r"|passa (?:l[áa] )?n[oa]|passate (?:dal|sul|sulla|da)|guardate|date un'occhiata) (?:a |o |il |la )?"
+    r"(?:mi|meu|minha|mio|mia)\b"
+    # de, nl: mein Kanal / Profil / Account, "schaut bei mir vorbei"
+    r"|\bmein(?:e[mnrs]?)? (?:kanal|channel|profil|account|seite|shop|blog|insta|video|musik)"
+    r"|\bschaut? (?:mal )?(?:bei|auf|in) mein|bei mir vorbei|\bmijn (?:kanaal|account|profiel|pagina|winkel)"
+    # fr
+    r"|\b(?:ma|mon|mes) (?:cha[îi]ne|page|compte|profil|boutique|blog|insta|vid[ée]o|musique)"
+    r"|\b(?:venez|allez|viens|va) (?:voir|jeter un)|\bpassez (?:sur|voir)"
+    # id, tr, pl, ru
+    r"|\b(?:akun|channel|kanal|ig|profil|toko|olshop|video) (?:saya|aku|gue|gw)\b"
+    r"|\b(?:akun|channel|ig|toko)ku\b"
+    r"|\bmampir (?:ke|di)\b|\bcek (?:ig|akun|channel|profil|toko)|\bkunjungi\b"
+    r"|\b(?:kanal[ıi]m|hesab[ıi]m|profilim|sayfam)\w*"
+    r"|\b(?:m[óo]j|mojego|moim|moj[ąa]|moje) (?:kana[łl]|profil|konto|stron)|\bzajrzyj"
+    r"|\b(?:мой|мою|моё|мое|моего|моём|моем) (?:канал|страниц|профил|аккаунт|блог)"
+    # ja, ko, zh, ar, hi
+    r"|(?:私|僕|俺|わたし)の(?:チャンネル|アカウント|動画|ページ)|チャンネル(?:も|を)?見て"
+    r"|(?:제|내|저의) (?:채널|계정|유튜브)|我的(?:频道|頻道|账号|帳號|主页|主頁)"
+    r"|قناتي|حسابي|صفحتي|मेरे चैनल|मेरा चैनल|\bmer[ae] channel")
+_SUBSCRIBE_ML = re.compile(
+    r"s[ií]gueme|s[ií]ganme|\bsigue(?:n)? mi|\bsigan mi|suscr[ií]b[ea]te|suscr[ií]b[ae]nse|suscribirse a mi"
+    r"|\bdale (?:like|me gusta)|\bden like"
+    r"|\bsegue (?:o |a )?(?:meu|minha|l[áa])|\bme sig(?:a|am)\b|\bsigam\b"
+    r"|se inscrev[ea]|inscreva-se|inscrevam-se"
+    r"|\bdeix[ae] (?:seu|o|um) like"
+    r"|\bfolg[et]? mir\b|\bfolgt mir\b|\babonnier(?:e|t)\b|\babonniert (?:mich|meinen|mein)"
+    r"|suiv(?:ez|re)[- ]moi|\bsuis[- ]moi|abonnez[- ]vous|abonne[- ]toi|\bvolg (?:mij|me)\b|abonneer"
+    r"|seguimi|seguitemi|iscriviti|iscrivetevi"
+    r"|\bikuti (?:akun|ig|channel|aku|saya|kami)|\bsubscribe (?:channel|akun)|\bsubrek|\bsub balik|\bfolbek"
+    r"|abone olu|abone ol(?:un|ur)|\bbeni takip|takip ed(?:in|er misiniz)|\bobserwuj|\bsubskrybuj"
+    r"|подпис(?:ывайтесь|ывайся|ывайтесь|ись|итесь|аться на)"
+    r"|チャンネル登録|フォロー(?:して|お願い|よろしく)|구독(?:해|하고|부탁|좀)|팔로우(?:해|부탁)"
+    r"|订阅|訂閱|关注我|關注我|اشترك|اشتركوا|تابعوني|تابعني|सब्सक्राइब")
+
+# v1-v5 read "base" or "cues"; v6 on reads the same columns "-everywhere": self_promo and subscribe in
+# every language. Which of the two a fit uses is chosen by its inner cross-validation (English rows cannot
+# judge the multilingual columns, so the multilingual reading is not part of that choice).
+FEATURE_SETS = {"base": LEXICAL_FEATURES, "cues": LEXICAL_FEATURES + CUE_FEATURES,
+                "base-everywhere": LEXICAL_FEATURES, "cues-everywhere": LEXICAL_FEATURES + CUE_FEATURES}
 
 
 @functools.lru_cache(maxsize=65536)  # one entry per distinct character seen
@@ -110,8 +162,9 @@ def _is_emoji(ch: str) -> bool:
             or ch in "\u2764\ufe0f\u200d")
 
 
-def _lexical_row(text: str, low: str) -> list[float]:
-    """``text`` folded (``fold``), ``low`` its ``caseless`` form, which the patterns read."""
+def _lexical_row(text: str, low: str, everywhere: bool = False) -> list[float]:
+    """``text`` folded (``fold``), ``low`` its ``caseless`` form, which the patterns read; with
+    ``everywhere``, self_promo and subscribe also read their equivalents in other languages."""
     chars = max(len(text), 1)
     letters = sum(map(str.isalpha, text))
     words = text.split()
@@ -119,8 +172,8 @@ def _lexical_row(text: str, low: str) -> list[float]:
         float(bool(_LINK.search(low))),
         float(len(_MENTION.findall(low))),
         float(len(_HASHTAG.findall(low))),
-        float(bool(_SELF_PROMO.search(low))),
-        float(bool(_SUBSCRIBE.search(low))),
+        float(bool(_SELF_PROMO.search(low) or everywhere and _SELF_PROMO_ML.search(low))),
+        float(bool(_SUBSCRIBE.search(low) or everywhere and _SUBSCRIBE_ML.search(low))),
         float(bool(_CONTACT.search(low))),
         float(len(_FINANCE.findall(low))),
         float(bool(_MONEY.search(low))),
@@ -168,15 +221,17 @@ def _cue_row(text: str, low: str) -> list[float]:
 
 def lexical_features(texts: Sequence[str], features: str = "base") -> np.ndarray:
     """(n, len(FEATURE_SETS[features])) float32: links, mentions, promo and scam cues, length, emoji,
-    case; with ``features="cues"`` also the cues that hold in every language (``CUE_FEATURES``)."""
+    case; with ``features="cues"`` also the cues that hold in every language (``CUE_FEATURES``); the
+    ``"-everywhere"`` sets read self_promo and subscribe in every language too."""
     names = FEATURE_SETS[features]
     if not texts:
         return np.zeros((0, len(names)), dtype=np.float32)
     rows = []
+    everywhere = features.endswith("-everywhere")
     for text in map(fold, texts):
         low = caseless(text)
-        row = _lexical_row(text, low)
-        rows.append(row if features == "base" else row + _cue_row(text, low))
+        row = _lexical_row(text, low, everywhere)
+        rows.append(row if len(names) == len(row) else row + _cue_row(text, low))
     return np.asarray(rows, dtype=np.float32)
 
 

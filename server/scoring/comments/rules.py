@@ -19,7 +19,9 @@ from server.scoring.comments.features import (
     _MONEY,
     _PHONE,
     _SELF_PROMO,
+    _SELF_PROMO_ML,
     _SUBSCRIBE,
+    _SUBSCRIBE_ML,
     _is_emoji,
     caseless,
     fold,
@@ -185,6 +187,8 @@ _CUES_ANY_LANGUAGE: tuple[tuple[re.Pattern[str], str], ...] = (
     (_PHONE, "contains a phone number"),
     (_BIO_LINK, 'points to a link ("link in bio")'),
     (_DM_ML, "asks to be contacted privately (DM, WhatsApp, Telegram, phone)"),
+    (_SELF_PROMO_ML, 'self-promotion ("check out my ...")'),
+    (_SUBSCRIBE_ML, "asks for subscribes, follows or likes"),
     (_FOLLOW_ML, "asks for subscribes, follows or likes"),
     (_EARN_ML, "crypto, trading or investment pitch"),
 )
@@ -213,13 +217,16 @@ _OFFER_GOODS = re.compile(
     r"|curtidas|me gustas\b|visualiza[cç][õo]es|engajamento|alcance\b"
     r"|promo(?:vemos|vo|vendo|ção|cion|ción|zione|tion|sikan|si)|promov|divulga|impulsa|parceri|colab"
     r"|kooperation|werbung|sponsor|patroc|kerja ?sama|endorse|embaixador|embajador|ambassad"
-    r"|renda extra|ganh[eaoi]\w*|gan[ae] dinero|geld verdienen|gagne[rz]|guadagn|penghasilan")
+    r"|renda extra|ganh[eaoi]\w*|gan[ae] dinero|geld verdienen|gagne[rz]|guadagn|penghasilan"
+    r"|volgers\b|obserwuj[ąa]cych|obserwator|zarabia|zarobi|подписчик|заработ")
 _OFFER_CHANNEL = re.compile(
     r"(?<![\w])(?:dm|md|pv|inbox|direct|privado|privat|privé|whatsapp|telegram)(?![\w])"
     r"|link\s*(?:in|na|no|en|em|im)\s*(?:la\s+|my\s+|minha\s+)?(?:bio|perfil|profil)|🔗|https?://|www\."
     r"|(?<![\w.])@[\w.]{2,}"
-    r"|(?:meu|mi|mein|mon|il mio|my) (?:perfil|profil|profilo|profile|page|página|pagina)"
-    r"|grátis|gratis|kostenlos|gratuit|free\b|mande|manda|chama|escr[ií]beme|schreib|écri|scrivi|hubungi")
+    r"|(?:meu|mi|mein|mon|il mio|my|mijn|mój|moj)"
+    r" (?:perfil|profil|profiel|profilo|profile|page|página|pagina)"
+    r"|grátis|gratis|kostenlos|gratuit|free\b|mande|manda|chama|escr[ií]beme|schreib|écri|scrivi|hubungi"
+    r"|stuur (?:me|ons)|napisz|напиши|пишите|в директ|в личку|yaz bana")
 
 
 def offer_reason(text: str) -> str | None:
