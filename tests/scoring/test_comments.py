@@ -131,6 +131,10 @@ def test_the_everywhere_sets_have_the_columns_of_the_sets_they_extend():
     ("Chcesz więcej obserwujących? Zajrzyj na mój profil", True),
     ("Хочешь больше подписчиков? Пиши в директ", True),
     ("Dzięki za wskazówki, mam już 300 obserwujących!", False),  # no channel: a fan's news
+    ("加我微信赚钱，每天500元", True), ("副業で月30万稼げます！詳しくはDMください", True),
+    ("팔로워 늘리고 싶으면 카톡 주세요", True), ("ربح 500 دولار يوميا، راسلني على واتساب", True),
+    ("घर बैठे पैसे कमाएं, व्हाट्सएप करें", True),
+    ("我也想赚钱哈哈", False), ("フォロワー1万人おめでとう！", False),
     ("Check out my page", False),  # pointing at one's own page is not an offer
     ("Que receita incrível, vou fazer amanhã", False),
     ("thanks @anna, you just got a new follower", False),

@@ -218,7 +218,9 @@ _OFFER_GOODS = re.compile(
     r"|promo(?:vemos|vo|vendo|ção|cion|ción|zione|tion|sikan|si)|promov|divulga|impulsa|parceri|colab"
     r"|kooperation|werbung|sponsor|patroc|kerja ?sama|endorse|embaixador|embajador|ambassad"
     r"|renda extra|ganh[eaoi]\w*|gan[ae] dinero|geld verdienen|gagne[rz]|guadagn|penghasilan"
-    r"|volgers\b|obserwuj[ąa]cych|obserwator|zarabia|zarobi|подписчик|заработ")
+    r"|volgers\b|obserwuj[ąa]cych|obserwator|zarabia|zarobi|подписчик|заработ"
+    r"|粉丝|涨粉|赚钱|賺錢|日赚|月入|兼职|副业|フォロワー|稼げ|稼ぐ|副業|팔로워|돈 ?벌|부업"
+    r"|متابعين|ربح|أرباح|كسب المال|फॉलोअर्स|पैसे कमा|कमाई")
 _OFFER_CHANNEL = re.compile(
     r"(?<![\w])(?:dm|md|pv|inbox|direct|privado|privat|privé|whatsapp|telegram)(?![\w])"
     r"|link\s*(?:in|na|no|en|em|im)\s*(?:la\s+|my\s+|minha\s+)?(?:bio|perfil|profil)|🔗|https?://|www\."
@@ -226,7 +228,8 @@ _OFFER_CHANNEL = re.compile(
     r"|(?:meu|mi|mein|mon|il mio|my|mijn|mój|moj)"
     r" (?:perfil|profil|profiel|profilo|profile|page|página|pagina)"
     r"|grátis|gratis|kostenlos|gratuit|free\b|mande|manda|chama|escr[ií]beme|schreib|écri|scrivi|hubungi"
-    r"|stuur (?:me|ons)|napisz|напиши|пишите|в директ|в личку|yaz bana")
+    r"|stuur (?:me|ons)|napisz|напиши|пишите|в директ|в личку|yaz bana"
+    r"|加我|微信|私信|私聊|ライン|dmください|카톡|카카오톡|텔레그램|واتساب|راسلني|تواصل معي|व्हाट्सएप")
 
 
 def offer_reason(text: str) -> str | None:
