@@ -111,6 +111,23 @@ def test_self_promotion_is_read_in_every_language(text, self_promo, subscribe):
     assert (cue(text, "self_promo"), cue(text, "subscribe")) == (0, 0)
 
 
+def test_gated_cues_answer_as_their_patterns_on_real_and_edge_texts():
+    """A gated cue reads the same as its pattern alone: the gate (the pattern without \\b) only lets
+    fewer texts through to the pattern, never one the pattern would match."""
+    from server.scoring.comments import features
+    from server.scoring.comments.features import GatedCue, caseless, fold
+
+    gated = {name: cue for name, cue in vars(features).items() if isinstance(cue, GatedCue)}
+    assert {"_SELF_PROMO_ML", "_SUBSCRIBE_ML", "_EARN_ML", "_FINANCE", "_BIO_LINK"} <= set(gated)
+    texts = [caseless(fold(t)) for t in real_comments()] + [
+        "mi canal", "mimi canal", "ganar", "reganar dinero", "btc", "btcx", "link in bio", "linkinbio", ""]
+    for name, cue in gated.items():
+        plain = re.compile(cue.pattern.pattern)
+        assert cue.gate.pattern != plain.pattern, name  # each has boundaries to drop
+        assert [plain.findall(t) for t in texts] == [cue.findall(t) for t in texts], name
+        assert [bool(plain.search(t)) for t in texts] == [bool(cue.search(t)) for t in texts], name
+
+
 def test_the_everywhere_sets_have_the_columns_of_the_sets_they_extend():
     texts = ["Check out my channel", "Suscríbete a mi canal", "plain words", ""]
     for old, new in (("base", "base-everywhere"), ("cues", "cues-everywhere")):

@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,25 @@ def fold(text: str) -> str:
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
+class GatedCue:
+    """A cue pattern read behind a quicker gate: the same pattern without its word boundaries (\\b).
+
+    Python's engine skips to the characters a pattern can start with only when no alternative begins
+    with an assertion; the gate has none, and a text the gate does not match cannot match the cue (the
+    cue only adds boundaries to it), so the answers are the same. For 60 comments: the every-language
+    self-promotion cues 1.45 + 1.68 ms -> 0.56 + 0.21 ms, the earnings cue 1.02 -> 0.15 ms."""
+
+    def __init__(self, pattern: str):
+        self.pattern = re.compile(pattern)
+        self.gate = re.compile(pattern.replace(r"\b", ""))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.gate.search(text) else None
+
+    def findall(self, text: str) -> list[Any]:
+        return self.pattern.findall(text) if self.gate.search(text) else []
+
+
 _LINK = re.compile(
     r"https?://|www\.|\b[\w-]+\.(?:com|net|org|ly|me|io|tv|co|info|biz|xyz|link|site|page|gl|to)\b"
     r"|youtu\.be|bit\.ly")
@@ -48,7 +68,7 @@ _CONTACT = re.compile(
     r"whats ?app|telegram|wickr|signal app|\bdm (?:me|her|him|us)\b|inbox (?:me|her|him|us)"
     r"|message (?:me|her|him|us)|text (?:me|her|him)|contact (?:me|her|him|us)|reach (?:out|me)"
     r"|\+\d[\d\s().-]{7,}\d")
-_FINANCE = re.compile(
+_FINANCE = GatedCue(
     r"crypto|bitcoin|\bbtc\b|\beth\b|usdt|forex|\bfx\b|invest|trading|trader|\bprofits?\b|payouts?"
     r"|\bincome\b|\bearn|binance|mining|broker|\breturns?\b|withdraw|passive|financial freedom"
     r"|account recovery|recover(?:ed|y)? (?:my |your )?(?:lost |hacked )?(?:funds|account|money)")
@@ -70,7 +90,7 @@ LEXICAL_FEATURES = (
 # digits with spaces (\s less the line breaks of str.splitlines), dots, dashes or brackets between
 # them, on one line: "I7-10700\n3070" (a list of PC parts, one a line) is not a phone number
 _PHONE = re.compile(r"(?<![\w.])\+?\d(?:[\d().-]|[^\S\r\n\v\f\x1c-\x1e\x85\u2028\u2029]){7,}\d(?![\w.])")
-_BIO_LINK = re.compile(
+_BIO_LINK = GatedCue(
     r"\blink\s*(?:in|na|no|en|em|im|nella|dans|di)\s*(?:la\s+|my\s+|meiner\s+|minha\s+|mi\s+)?"
     r"(?:bio|profil\w*|perfil|biografia|biografía|description)\b"
     r"|\b(?:enlace|lien|tautan|linki?)\s+(?:en|na|dans|di|in)\s+(?:la\s+|ma\s+|mi\s+)?(?:bio|perfil|profil)\b"
@@ -90,7 +110,7 @@ _PROMO_ML = re.compile(
     r"embaixador|embajador|botschafter|ambassad|revendedor|reseller|afiliad|affiliat|"
     r"meu perfil|mi perfil|mein profil|mon profil|il mio profilo|profil (?:saya|ku)|"
     r"(?:meu|mi|mein|mon|il mio) (?:canal|kanal|chaîne|canale)|(?:visit|visita|visite|besuch)")
-_EARN_ML = re.compile(
+_EARN_ML = GatedCue(
     r"\bganh[eaoi]\w*|\bganar\b|\bgana\b|\bganancias?\b|gr[áa]tis\b|kostenlos|gratuit|gratuito|\bgagne[rz]?\b|"
     r"guadagn|renda extra|dinheiro|dinero|\bgeld\b|argent|\bsoldi\b|\buang\b|penghasilan|\bcuan\b|"
     r"invist|investi|inversi[oó]n|lucro|\bprofit|\bkazan|zarab|заработ|稼|赚钱|돈 벌|"
@@ -109,7 +129,7 @@ CUE_FEATURES = (
 # applies to "visita mi canal", "se inscreve no meu canal", "folgt mir" or "チャンネル登録" as well.
 # Only a creator pointing at their own channel, page or account, or asking to be followed or subscribed
 # to: "tu canal" (the creator's) and "sigo tu cuenta" (a fan) are not self-promotion.
-_SELF_PROMO_ML = re.compile(
+_SELF_PROMO_ML = GatedCue(
     # es, pt, it: my channel / account / profile / page / shop / video, and "come and see my ..."
     r"\b(?:mi|mis|meu|minha|meus|minhas|il mio|la mia|mio|mia) (?:canal|cuenta|conta|perfil|p[áa]gina|tienda"
     r"|loja|blog|canale|profilo|negozio|insta|instagram|ig|tiktok|v[íi]deo|m[úu]sica|trabajo|trabalho)s?\b"
@@ -134,7 +154,7 @@ _SELF_PROMO_ML = re.compile(
     r"|(?:私|僕|俺|わたし)の(?:チャンネル|アカウント|動画|ページ)|チャンネル(?:も|を)?見て"
     r"|(?:제|내|저의) (?:채널|계정|유튜브)|我的(?:频道|頻道|账号|帳號|主页|主頁)"
     r"|قناتي|حسابي|صفحتي|मेरे चैनल|मेरा चैनल|\bmer[ae] channel")
-_SUBSCRIBE_ML = re.compile(
+_SUBSCRIBE_ML = GatedCue(
     r"s[ií]gueme|s[ií]ganme|\bsigue(?:n)? mi|\bsigan mi|suscr[ií]b[ea]te|suscr[ií]b[ae]nse|suscribirse a mi"
     r"|\bdale (?:like|me gusta)|\bden like"
     r"|\bsegue (?:o |a )?(?:meu|minha|l[áa])|\bme sig(?:a|am)\b|\bsigam\b"

@@ -22,6 +22,7 @@ from server.scoring.comments.features import (
     _SELF_PROMO_ML,
     _SUBSCRIBE,
     _SUBSCRIBE_ML,
+    GatedCue,
     _is_emoji,
     caseless,
     fold,
@@ -174,7 +175,7 @@ def generic_verdict(text: str, caption: str | None = None) -> tuple[float, str |
 
 # ---- spam reasons ---------------------------------------------------------------------------
 
-_SPAM_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
+_SPAM_CUES: tuple[tuple[re.Pattern[str] | GatedCue, str], ...] = (
     (_LINK, "contains a link"),
     (_SELF_PROMO, 'self-promotion ("check out my ...")'),
     (_SUBSCRIBE, "asks for subscribes, follows or likes"),
@@ -183,7 +184,7 @@ _SPAM_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_MONEY, "names sums of money"),
     (_COLLAB, "collaboration or promotion offer"),
 )
-_CUES_ANY_LANGUAGE: tuple[tuple[re.Pattern[str], str], ...] = (
+_CUES_ANY_LANGUAGE: tuple[tuple[re.Pattern[str] | GatedCue, str], ...] = (
     (_PHONE, "contains a phone number"),
     (_BIO_LINK, 'points to a link ("link in bio")'),
     (_DM_ML, "asks to be contacted privately (DM, WhatsApp, Telegram, phone)"),
