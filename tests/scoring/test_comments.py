@@ -196,6 +196,9 @@ def test_lookalike_letters_are_folded_for_every_cue():
 
 @pytest.mark.parametrize(("text", "caption", "generic"), [
     ("😍😍🔥", None, True),
+    ("बहुत सुंदर", None, True),  # Devanagari's vowel signs are combining marks: one word each, as listed
+    ("बढ़िया 👏", None, True),
+    ("बहुत सुंदर है यह गाना, कहाँ से लिया?", None, False),
     ("!!!", None, True),
     ("@anna @bob", None, True),
     ("#fitness #gym", None, True),

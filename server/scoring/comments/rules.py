@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from server.scoring.comments.features import (
     _BIO_LINK,
@@ -59,7 +60,23 @@ _CHATTER = re.compile(
     r"\bviews?\b|\blikes?\b|\bsubscribers?\b|\b(?:19|20)\d\d\b|\byears? ago\b|\d+ (?:million|billion)\b"
     r"|\bwho(?:'s| is)? (?:still )?(?:here|watching|listening)"
     r"|\banyone (?:still |else )?(?:here|watching|listening)|\bstill (?:watching|listening)")
-_WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
+
+
+def _combining_marks() -> str:
+    """A character class of the combining marks (Unicode Mn, Mc, Me) of the Basic Multilingual Plane."""
+    ranges: list[list[int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]"
+
+
+# a word: letters and the combining marks inside it ("बहुत" is not "बह" and "त": its vowel sign is a mark,
+# which \w does not match; so are Tamil's, Thai's and Arabic's), or digits
+_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|{_combining_marks()})*|\d+")
 _HEART = re.compile(r"<3+")
 _GENERIC_WORDS = frozenset("""
 a an the this that it its it's is was are am be been so very really too much soo such just ever of for to from
