@@ -199,6 +199,7 @@ def test_lookalike_letters_are_folded_for_every_cue():
     ("बहुत सुंदर", None, True),  # Devanagari's vowel signs are combining marks: one word each, as listed
     ("बढ़िया 👏", None, True),
     ("बहुत सुंदर है यह गाना, कहाँ से लिया?", None, False),
+    ("#बहुत #सुंदर", None, True),  # hashtags only, marks and all
     ("!!!", None, True),
     ("@anna @bob", None, True),
     ("#fitness #gym", None, True),

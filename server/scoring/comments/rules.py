@@ -14,7 +14,6 @@ from server.scoring.comments.features import (
     _EARN_ML,
     _FINANCE,
     _FOLLOW_ML,
-    _HASHTAG,
     _LINK,
     _MENTION,
     _MONEY,
@@ -76,7 +75,9 @@ def _combining_marks() -> str:
 
 # a word: letters and the combining marks inside it ("बहुत" is not "बह" and "त": its vowel sign is a mark,
 # which \w does not match; so are Tamil's, Thai's and Arabic's), or digits
-_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|{_combining_marks()})*|\d+")
+_MARKS = _combining_marks()
+_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|{_MARKS})*|\d+")
+_TAG = re.compile(rf"#(?:\w|{_MARKS})+")  # a hashtag, marks and all ("#सुंदर")
 _HEART = re.compile(r"<3+")
 _GENERIC_WORDS = frozenset("""
 a an the this that it its it's is was are am be been so very really too much soo such just ever of for to from
@@ -162,7 +163,7 @@ def _content_words(text: str) -> frozenset[str]:
 def generic_verdict(text: str, caption: str | None = None) -> tuple[float, str | None]:
     """(confidence that ``text`` is low-effort, the rule's reason or None); see the rules above."""
     stripped = _HEART.sub(" ", text)
-    words = [_squeeze(w) for w in _WORD.findall(_HASHTAG.sub(" ", _MENTION.sub(" ", stripped)))]
+    words = [_squeeze(w) for w in _WORD.findall(_TAG.sub(" ", _MENTION.sub(" ", stripped)))]
     if not any(ch.isalnum() for ch in stripped):
         return 0.95, "only emoji or punctuation"
     if not words:
