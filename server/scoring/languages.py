@@ -274,11 +274,19 @@ def assess(bio: str, captions: Sequence[str], comments: Sequence[str], name: str
     found = detector(name).many([*captions, *comments, bio])
     posts, audience = _mix(found[:len(captions)]), _mix(found[len(captions):-1])
     reasons = [_describe("Captions", posts), _describe("Comments", audience)]
-    if posts["main"] and audience["main"] and posts["main"] != audience["main"]:
-        reasons.append(f"The audience mostly writes in {audience['main']}, the creator mostly in "
-                       f"{posts['main']}.")
+    writes, reads = _mostly(posts), _mostly(audience)
+    if writes and reads and writes != reads:
+        reasons.append(f"The audience mostly writes in {reads}, the creator mostly in {writes}.")
     return {"posts": posts, "bio": found[-1] if bio.strip() else None, "comments": audience,
             "detector": name, "reasons": reasons}
+
+
+def _mostly(found: Mapping[str, Any]) -> str | None:
+    """The main language when it holds more than half of the texts whose language is known (one
+    Portuguese comment beside one Chinese and four ``und`` is no "mostly")."""
+    known = sum(s["count"] for s in found["shares"] if s["code"] != UNKNOWN)
+    main = next((s for s in found["shares"] if s["code"] == found["main"]), None)
+    return found["main"] if main and main["count"] * 2 > known else None
 
 
 def _describe(what: str, found: Mapping[str, Any]) -> str:
@@ -286,5 +294,6 @@ def _describe(what: str, found: Mapping[str, Any]) -> str:
         return f"{what}: none to read."
     parts = ", ".join(f"{s['code']} {s['share']:.0%}" for s in found["shares"][:4])
     more = f" and {len(found['shares']) - 4} more" if len(found["shares"]) > 4 else ""
-    unknown = " (und: too few words to tell)" if any(s["code"] == UNKNOWN for s in found["shares"]) else ""
+    unsure = any(s["code"] == UNKNOWN for s in found["shares"])
+    unknown = " (und: too few words, or the detector unsure)" if unsure else ""
     return f"{what}: {parts}{more} of {found['texts']}{unknown}."

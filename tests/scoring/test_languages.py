@@ -79,8 +79,13 @@ def test_the_section_says_when_the_audience_writes_in_another_language():
     assert section["bio"] == "es" and section["posts"]["main"] == "es" and section["comments"]["main"] == "pt"
     assert section["comments"]["shares"][-1] == {"code": "und", "share": 0.167, "count": 1}
     assert section["reasons"][0] == "Captions: es 100% of 4."
-    assert section["reasons"][1] == "Comments: pt 83%, und 17% of 6 (und: too few words to tell)."
+    assert section["reasons"][1] == ("Comments: pt 83%, und 17% of 6 "
+                                     "(und: too few words, or the detector unsure).")
     assert "mostly writes in pt, the creator mostly in es" in section["reasons"][2]
+    # one Portuguese and one Chinese comment among emoji is no "mostly": the main is a tie's first
+    split = languages.assess("", sib_sentences("spa_Latn", 4),
+                             sib_sentences("por_Latn", 1) + sib_sentences("zho_Hans", 1) + ["👏", "🔥"])
+    assert split["comments"]["main"] == "pt" and len(split["reasons"]) == 2, split["reasons"]
     empty = languages.assess("", [], [])
     assert empty["bio"] is None and empty["posts"]["texts"] == 0
     assert empty["reasons"][0] == "Captions: none to read."
