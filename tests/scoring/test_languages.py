@@ -177,3 +177,7 @@ def test_detector_memory_is_bounded(monkeypatch):
     found = languages.Detector(languages._Py3langid())
     found.many([f"texto número {i} sobre cocina casera" for i in range(12)])
     assert len(found._answers) == 5
+    # it keeps 16-byte digests, not the texts: a 5,000-character caption costs what a word does
+    long = "😍" + "receta " * 700 + "\ud800"  # a lone surrogate, as a JSON body may carry
+    assert found.many([long]) == [found(long)]
+    assert all(isinstance(key, bytes) and len(key) == 16 for key in found._answers)
